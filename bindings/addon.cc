@@ -1,0 +1,16 @@
+// The addon's table of contents: each domain registers its own functions.
+#include <napi.h>
+
+#include "registry.h"
+
+namespace {
+
+Napi::Object init(Napi::Env env, Napi::Object exports) {
+  msb::register_core(env, exports);
+  msb::register_intensity(env, exports);
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(medsynth, init)
