@@ -8,7 +8,7 @@ function randomVolume(n: number, seed: number, lo = -1000, hi = 1000): Float32Ar
   return Float32Array.from({ length: n }, () => rng.range(lo, hi));
 }
 
-const roundHalfAway = (v: number) => Math.sign(v) * Math.floor(Math.abs(v) + 0.5);
+const roundHalfAway = (v: number) => Math.sign(v) * Math.floor(Math.abs(v) + 0.5) + 0; // + 0 turns -0 into 0
 
 describe('intensity steps', () => {
   const x = randomVolume(100_003, 1);
