@@ -7,5 +7,11 @@ namespace msb {
 
 void register_core(Napi::Env env, Napi::Object exports);
 void register_intensity(Napi::Env env, Napi::Object exports);
+void register_filter(Napi::Env env, Napi::Object exports);
+void register_field(Napi::Env env, Napi::Object exports);
+void register_noise(Napi::Env env, Napi::Object exports);
+void register_rasterize(Napi::Env env, Napi::Object exports);
+void register_loss(Napi::Env env, Napi::Object exports);
+void register_metric(Napi::Env env, Napi::Object exports);
 
 }  // namespace msb

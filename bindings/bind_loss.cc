@@ -1,0 +1,11 @@
+#include "js_args.h"
+#include "registry.h"
+
+namespace msb {
+
+void register_loss(Napi::Env env, Napi::Object exports) {
+  (void)env;
+  (void)exports;
+}
+
+}  // namespace msb

@@ -1,0 +1,1 @@
+namespace ms {}  // namespace ms
