@@ -1,11 +1,164 @@
+// Metric kernels:
+//   confusionCounts(pred: Float32Array | Uint8Array, target: Float32Array | Uint8Array,
+//                   counts: Float64Array [batch × 4: tp, fp, fn, tn], {batch, size, threshold})
+//       -> Promise<void>
+//   concordance(risk, time: Float32Array | Float64Array, event: Uint8Array)
+//       -> Promise<{concordant, discordant, tiedRisk, comparable}>
+//   calibration(prob: Float32Array, label: Uint8Array, count, meanConfidence, accuracy:
+//               Float64Array [bins], {bins, mode: 'confidence' | 'positive'}) -> Promise<{ece, mce}>
+//   correlation(x, y: Float32Array | Float64Array) -> Promise<{pearson, spearman}>
+#include <memory>
+#include <string>
+#include <type_traits>
+
 #include "js_args.h"
+#include "metric/c_index.h"
+#include "metric/calibration.h"
+#include "metric/correlation.h"
+#include "metric/segmentation.h"
 #include "registry.h"
 
 namespace msb {
+namespace {
+
+constexpr int64_t kMaxElements = (int64_t{1} << 31) - 1;
+
+bool is_array_of(const Napi::Value& v, napi_typedarray_type type) {
+  return v.IsTypedArray() && v.As<Napi::TypedArray>().TypedArrayType() == type;
+}
+
+// Calls fn(View<float>) or fn(View<double>) for a Float32Array or Float64Array.
+template <typename Fn>
+auto with_real_view(const Napi::Value& v, const char* name, Fn&& fn) {
+  if (is_array_of(v, napi_float64_array)) return fn(typed_view<double>(v, name));
+  if (!is_array_of(v, napi_float32_array)) {
+    throw_invalid(v.Env(), std::string(name) + " must be a Float32Array or Float64Array");
+  }
+  return fn(typed_view<float>(v, name));
+}
+
+// Calls fn(View<float>) or fn(View<uint8_t>) for a Float32Array (probabilities) or Uint8Array (mask).
+template <typename Fn>
+auto with_mask_view(const Napi::Value& v, const char* name, Fn&& fn) {
+  if (is_array_of(v, napi_uint8_array)) return fn(typed_view<uint8_t>(v, name));
+  if (!is_array_of(v, napi_float32_array)) {
+    throw_invalid(v.Env(), std::string(name) + " must be a Float32Array or Uint8Array");
+  }
+  return fn(typed_view<float>(v, name));
+}
+
+Napi::Value confusion_counts(const Napi::CallbackInfo& info) {
+  Napi::Object o = object_arg(info, 3, "params");
+  const int64_t batch = integer_field(o, "batch", 1, kMaxElements);
+  const int64_t size = integer_field(o, "size", 1, kMaxElements);
+  if (batch * size > kMaxElements) throw_invalid(info.Env(), "batch × size describes too many elements");
+  const auto threshold = static_cast<float>(number_field(o, "threshold"));
+  const View<double> counts = typed_view<double>(info[2], "counts");
+  require_length(info.Env(), counts, static_cast<size_t>(batch * 4), "counts");
+  const auto n = static_cast<size_t>(batch * size);
+  return with_mask_view(info[0], "pred", [&](auto pred) {
+    require_length(info.Env(), pred, n, "pred");
+    return with_mask_view(info[1], "target", [&](auto target) {
+      require_length(info.Env(), target, n, "target");
+      return queue_task(info.Env(), [=] {
+        std::unique_ptr<ms::ConfusionCounts[]> c(new ms::ConfusionCounts[static_cast<size_t>(batch)]);
+        ms::confusion_counts(pred.data, target.data, batch, size, threshold, c.get());
+        for (int64_t b = 0; b < batch; ++b) {
+          counts.data[4 * b] = static_cast<double>(c[b].tp);
+          counts.data[4 * b + 1] = static_cast<double>(c[b].fp);
+          counts.data[4 * b + 2] = static_cast<double>(c[b].fn);
+          counts.data[4 * b + 3] = static_cast<double>(c[b].tn);
+        }
+      }, {info[0], info[1], info[2]});
+    });
+  });
+}
+
+Napi::Value concordance(const Napi::CallbackInfo& info) {
+  const View<uint8_t> event = typed_view<uint8_t>(info[2], "event");
+  if (event.length == 0) throw_invalid(info.Env(), "event must hold at least one element");
+  return with_real_view(info[0], "risk", [&](auto risk) {
+    require_length(info.Env(), risk, event.length, "risk");
+    return with_real_view(info[1], "time", [&](auto time) {
+      require_length(info.Env(), time, event.length, "time");
+      auto result = std::make_shared<ms::ConcordanceCounts>();
+      return queue_task(
+          info.Env(),
+          [=] { *result = ms::concordance(risk.data, time.data, event.data, static_cast<int64_t>(event.length)); },
+          {info[0], info[1], info[2]},
+          [result](Napi::Env env) {
+            Napi::Object r = Napi::Object::New(env);
+            r.Set("concordant", Napi::Number::New(env, static_cast<double>(result->concordant)));
+            r.Set("discordant", Napi::Number::New(env, static_cast<double>(result->discordant)));
+            r.Set("tiedRisk", Napi::Number::New(env, static_cast<double>(result->tied_risk)));
+            r.Set("comparable", Napi::Number::New(env, static_cast<double>(result->comparable())));
+            return r;
+          });
+    });
+  });
+}
+
+Napi::Value calibration(const Napi::CallbackInfo& info) {
+  Napi::Object o = object_arg(info, 5, "params");
+  const int bins = static_cast<int>(integer_field(o, "bins", 1, 100000));
+  const std::string mode_name = string_field(o, "mode");
+  if (mode_name != "confidence" && mode_name != "positive") {
+    throw_invalid(info.Env(), "mode must be 'confidence' or 'positive'");
+  }
+  const ms::CalibrationMode mode =
+      mode_name == "positive" ? ms::CalibrationMode::kPositive : ms::CalibrationMode::kConfidence;
+  const View<float> prob = typed_view<float>(info[0], "prob");
+  const View<uint8_t> label = typed_view<uint8_t>(info[1], "label");
+  if (prob.length == 0) throw_invalid(info.Env(), "prob must hold at least one element");
+  require_length(info.Env(), label, prob.length, "label");
+  const View<double> count = typed_view<double>(info[2], "count");
+  const View<double> confidence = typed_view<double>(info[3], "meanConfidence");
+  const View<double> accuracy = typed_view<double>(info[4], "accuracy");
+  require_length(info.Env(), count, static_cast<size_t>(bins), "count");
+  require_length(info.Env(), confidence, static_cast<size_t>(bins), "meanConfidence");
+  require_length(info.Env(), accuracy, static_cast<size_t>(bins), "accuracy");
+  auto result = std::make_shared<ms::CalibrationSummary>();
+  return queue_task(
+      info.Env(),
+      [=] {
+        *result = ms::calibration_bins(prob.data, label.data, static_cast<int64_t>(prob.length), bins, mode,
+                                       count.data, confidence.data, accuracy.data);
+      },
+      {info[0], info[1], info[2], info[3], info[4]},
+      [result](Napi::Env env) {
+        Napi::Object r = Napi::Object::New(env);
+        r.Set("ece", Napi::Number::New(env, result->ece));
+        r.Set("mce", Napi::Number::New(env, result->mce));
+        return r;
+      });
+}
+
+Napi::Value correlation(const Napi::CallbackInfo& info) {
+  return with_real_view(info[0], "uncertainty", [&](auto x) {
+    if (x.length < 2) throw_invalid(info.Env(), "uncertainty must hold at least 2 elements");
+    return with_real_view(info[1], "error", [&](auto y) {
+      require_length(info.Env(), y, x.length, "error");
+      auto result = std::make_shared<ms::Correlation>();
+      return queue_task(
+          info.Env(), [=] { *result = ms::correlation(x.data, y.data, static_cast<int64_t>(x.length)); },
+          {info[0], info[1]},
+          [result](Napi::Env env) {
+            Napi::Object r = Napi::Object::New(env);
+            r.Set("pearson", Napi::Number::New(env, result->pearson));
+            r.Set("spearman", Napi::Number::New(env, result->spearman));
+            return r;
+          });
+    });
+  });
+}
+
+}  // namespace
 
 void register_metric(Napi::Env env, Napi::Object exports) {
-  (void)env;
-  (void)exports;
+  exports.Set("confusionCounts", Napi::Function::New(env, confusion_counts));
+  exports.Set("concordance", Napi::Function::New(env, concordance));
+  exports.Set("calibration", Napi::Function::New(env, calibration));
+  exports.Set("correlation", Napi::Function::New(env, correlation));
 }
 
 }  // namespace msb

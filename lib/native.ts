@@ -45,18 +45,19 @@ export function addonCandidates(root: string): string[] {
 
 let loaded: { addon: unknown; file: string } | undefined;
 
-function load(): { addon: unknown; file: string } {
-  if (loaded) return loaded;
-  const root = packageRoot();
+/**
+ * Loads the first candidate that exists and loads; otherwise throws ADDON_NOT_FOUND listing why
+ * each candidate failed and what to do.
+ */
+export function loadFirstAddon(candidates: readonly string[], root: string): { addon: unknown; file: string } {
   const failures: string[] = [];
-  for (const file of addonCandidates(root)) {
+  for (const file of candidates) {
     if (!existsSync(file)) {
       failures.push(`  ${path.relative(root, file) || file}: not present`);
       continue;
     }
     try {
-      loaded = { addon: require(file), file };
-      return loaded;
+      return { addon: require(file), file };
     } catch (err) {
       failures.push(`  ${path.relative(root, file)}: ${(err as Error).message.split('\n')[0]}`);
     }
@@ -73,6 +74,13 @@ function load(): { addon: unknown; file: string } {
       '  - a prebuilt binary needs glibc >= 2.34 on Linux',
     ].join('\n'),
   );
+}
+
+function load(): { addon: unknown; file: string } {
+  if (loaded) return loaded;
+  const root = packageRoot();
+  loaded = loadFirstAddon(addonCandidates(root), root);
+  return loaded;
 }
 
 /** The addon's functions; each lib/ module declares the slice of it that it calls. */

@@ -1,0 +1,123 @@
+/**
+ * The 3D anatomy generator at the seed's four image sizes: generating one sample (native
+ * rasterize → blur → bias → noise → cast) and writing it (HDF5 image + label map + sparse one-hot
+ * masks), timed separately, plus the end-to-end default run (generate + write, pipelined).
+ * The seed's own per-sample figures (its CPU prototype) are listed beside ours in the notes.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+import { generateDataset } from '../../lib/datasets/generate_dataset.js';
+import { chunkShapes } from '../../lib/datasets/plan.js';
+import { AnatomyRenderer } from '../../lib/generators/anatomy3d/render.js';
+import { resolveAnatomyOptions } from '../../lib/generators/anatomy3d/options.js';
+import { sampleAnatomyParams } from '../../lib/generators/anatomy3d/sample_params.js';
+import { createH5, createSampleDataset, type H5Dataset, type H5File } from '../../lib/io/hdf5.js';
+import { labelBounds, labelMaskBox } from '../../lib/ops/labels.js';
+import type { BenchCase, BenchSuite } from '../suite.js';
+
+/** The seed's sizes as "Z,Y,X" and its seconds per sample. */
+const SEED_SIZES: Array<[[number, number, number], number]> = [
+  [[64, 64, 32], 0.1],
+  [[128, 128, 64], 0.5],
+  [[256, 256, 128], 2],
+  [[512, 512, 256], 8],
+];
+
+const key = (dims: readonly number[]) => dims.join('×');
+
+function generateCase(dims: [number, number, number]): BenchCase {
+  const o = resolveAnatomyOptions({ imageSize: dims, seed: 42 });
+  let renderer: AnatomyRenderer | undefined;
+  let i = 0;
+  return {
+    name: 'anatomy: generate one sample (uint8)',
+    size: key(dims),
+    floorBytes: dims[0] * dims[1] * dims[2] * 4,
+    setup: async () => {
+      renderer = new AnatomyRenderer(o, 'uint8');
+      await renderer.render(sampleAnatomyParams(o, 0)); // first touch of the buffers
+    },
+    run: () => renderer!.render(sampleAnatomyParams(o, i++ % 64)),
+    teardown: () => {
+      renderer = undefined;
+    },
+  };
+}
+
+function writeCase(dims: [number, number, number]): BenchCase {
+  const o = resolveAnatomyOptions({ imageSize: dims, seed: 42 });
+  let dir = '';
+  let file: H5File | undefined;
+  let sets: { images: H5Dataset; labels: H5Dataset; masks: H5Dataset } | undefined;
+  let renderer: AnatomyRenderer | undefined;
+  let j = 0;
+  const rows = 64;
+  return {
+    name: 'anatomy: write one sample (image+labels+masks)',
+    size: key(dims),
+    floorBytes: dims[0] * dims[1] * dims[2],
+    setup: async () => {
+      dir = mkdtempSync(path.join(os.tmpdir(), 'medsynth-bench-'));
+      file = await createH5(path.join(dir, 'bench.h5'));
+      const chunks = chunkShapes(dims, 'uint8');
+      const common = { count: rows, gzipLevel: 0 };
+      sets = {
+        images: createSampleDataset(file, { name: 'images', dtype: 'uint8', sampleShape: dims, chunks: chunks.image, ...common }),
+        labels: createSampleDataset(file, { name: 'labels', dtype: 'uint8', sampleShape: dims, chunks: chunks.labels, ...common }),
+        masks: createSampleDataset(file, { name: 'masks', dtype: 'uint8', sampleShape: [13, ...dims], chunks: chunks.masks, ...common }),
+      };
+      renderer = new AnatomyRenderer(o, 'uint8');
+      await renderer.render(sampleAnatomyParams(o, 0));
+    },
+    run: async () => {
+      const r = renderer!;
+      const row = j++ % rows;
+      sets!.images.write_slice([[row, row + 1]], r.image);
+      sets!.labels.write_slice([[row, row + 1]], r.labels);
+      const bounds = await labelBounds(r.labels, dims, 14);
+      for (let k = 1; k < 14; k++) {
+        const b = bounds[k];
+        if (!b) continue;
+        const mask = await labelMaskBox(r.labels, dims, b, k);
+        sets!.masks.write_slice([[row, row + 1], [k - 1, k], [b[0], b[3]], [b[1], b[4]], [b[2], b[5]]], mask);
+      }
+    },
+    teardown: () => {
+      file?.close();
+      rmSync(dir, { recursive: true, force: true });
+      renderer = undefined;
+    },
+  };
+}
+
+function endToEndCase(dims: [number, number, number], samples: number): BenchCase {
+  let dir = '';
+  let run = 0;
+  return {
+    name: `anatomy: end-to-end default, ${samples} samples`,
+    size: key(dims),
+    floorBytes: 0,
+    setup: () => {
+      dir = mkdtempSync(path.join(os.tmpdir(), 'medsynth-bench-'));
+    },
+    run: async () => {
+      await generateDataset({ outputDir: path.join(dir, `run${run++}`), imageSize: dims, totalSamples: samples });
+    },
+    teardown: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+export const suite: BenchSuite & { notes: () => string[] } = {
+  name: 'anatomy',
+  cases: () => [
+    ...SEED_SIZES.flatMap(([dims]) => [generateCase(dims), writeCase(dims)]),
+    endToEndCase([128, 128, 64], 16),
+  ],
+  notes: () => [
+    "Seed 001's CPU prototype, seconds per sample: 64,64,32: 0.1 · 128,128,64: 0.5 · 256,256,128: 2 · 512,512,256: 8.",
+    'Compare with the "anatomy: generate" and "anatomy: write" rows above (ms per sample, sizes as Z×Y×X);',
+    'the end-to-end row is a whole default `generateDataset` run (pipelined generate + write); divide by its sample count.',
+  ],
+};

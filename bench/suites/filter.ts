@@ -1,0 +1,45 @@
+/**
+ * Separable Gaussian blur (σ = 1, 2, 4 voxels on every axis, truncate 4) on float32 volumes,
+ * out of place, next to the plain float64 TS reference (test/reference/) and the copy floor of
+ * one volume.
+ */
+import { Rng } from '../../lib/core/philox.js';
+import { gaussianBlur } from '../../lib/ops/gaussian_blur.js';
+import { referenceGaussianBlur } from '../../test/reference/gaussian_blur.js';
+import type { BenchCase, BenchSuite } from '../suite.js';
+
+const SIZES: Array<[number, number, number]> = [
+  [128, 256, 256],
+  [256, 512, 512],
+];
+const SIGMAS = [1, 2, 4];
+
+function volumeCases(dims: [number, number, number]): BenchCase[] {
+  const size = dims.join('×');
+  const count = dims[0] * dims[1] * dims[2];
+  let input = new Float32Array(0);
+  let out = new Float32Array(0);
+  const setup = () => {
+    const rng = new Rng(1, 0, 0);
+    input = Float32Array.from({ length: count }, () => rng.uniform());
+    out = new Float32Array(count).fill(1); // touched: no first-write page faults in the timing
+  };
+  const teardown = () => {
+    input = new Float32Array(0);
+    out = new Float32Array(0);
+  };
+  return SIGMAS.map((s) => ({
+    name: `gaussianBlur σ=${s}`,
+    size,
+    floorBytes: count * 4,
+    setup,
+    run: () => gaussianBlur(input, dims, { sigma: s }, out),
+    reference: () => referenceGaussianBlur(input, dims, [s, s, s]),
+    teardown,
+  }));
+}
+
+export const suite: BenchSuite = {
+  name: 'filter',
+  cases: () => SIZES.flatMap(volumeCases),
+};

@@ -1,0 +1,22 @@
+// Reading the rasterizer's arguments: the packed shape table (one shape per kPackStride float64s,
+// in the layout lib/ops/rasterize.ts documents and writes) and the 256-entry label priority
+// table. Shared by the CPU binding (bind_rasterize.cc) and the CUDA ones (bind_cuda.cc).
+#pragma once
+
+#include <napi.h>
+
+#include <cstdint>
+#include <vector>
+
+#include "js_args.h"
+#include "volume/rasterize.h"
+
+namespace msb {
+
+// Checks the table's length and its integer fields; the kernel checks the geometry.
+std::vector<ms::RasterShape> unpack_shapes(Napi::Env env, const View<double>& packed, int64_t slices);
+
+// info[index] as the 256 label priorities (no NaN).
+View<double> label_priority_arg(const Napi::CallbackInfo& info, size_t index);
+
+}  // namespace msb

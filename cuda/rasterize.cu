@@ -1,0 +1,414 @@
+// CUDA twin of volume/rasterize.h. One block per (z, y) row applies the shapes touching the row
+// in call order; within a shape's row the threads take voxels along x. The geometry is
+// volume/shapes.h itself (MS_HOSTDEV), and each voxel is decided exactly as the CPU decides it:
+//   convex shapes: the 16 (4 in plane mode) sub-row intervals, the same fully-inside run and the
+//                  same per-voxel sub-sample count from the interval ends;
+//   other shapes:  the same outer/inner row bounds, then shape_classify, then sample_count.
+// This file is compiled without fused multiply-add (CMakeLists.txt), as the CPU's scalar code is,
+// so the double geometry, the counts, the labels and the float blends come out the same.
+//
+// The host-side preparation (checks, voxel ranges, label permissions) and the row decisions
+// mirror rasterize.cc's private functions line for line; they belong in a shared MS_HOSTDEV
+// header once rasterize.cc exposes them.
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+#include "kernels.cuh"
+#include "volume/shapes.h"
+
+namespace ms {
+namespace cuda {
+namespace {
+
+constexpr double kReach3 = 0.66;
+constexpr double kReach2 = 0.54;
+constexpr double kCoordLimit = 1e7;
+constexpr int kThreads = 128;
+constexpr int64_t kMaxBlocks = int64_t{1} << 20;
+
+// Sub-sample offsets along each axis (rasterize.cc's kOffsets).
+__constant__ double c_offsets[4] = {-0.375, -0.125, 0.125, 0.375};
+
+// A shape ready for the device (trivially copyable).
+struct DevShape {
+  ShapeGeom g;
+  int64_t z0, z1, y0, y1, x0, x1;  // inclusive voxel box inside the volume; empty when z0 > z1
+  float value, inv_full;
+  int32_t convex, plane, blend, label, full;
+  uint8_t can_write[256];  // can_write[old label] = priority >= label_priority[old]
+};
+
+// ---- host: checks and preparation (rasterize.cc's check_shape and prepare) ----------------------
+
+void require_finite(const double* v, int n, const std::string& what) {
+  for (int i = 0; i < n; ++i) {
+    require(std::isfinite(v[i]) && std::fabs(v[i]) <= kCoordLimit, what + " must be finite numbers of magnitude <= 1e7");
+  }
+}
+
+void check_rotation(const double* R, const std::string& who) {
+  require_finite(R, 9, who + " rotation");
+  for (int i = 0; i < 3; ++i) {
+    for (int j = 0; j < 3; ++j) {
+      const double d = R[i] * R[j] + R[3 + i] * R[3 + j] + R[6 + i] * R[6 + j];
+      require(std::fabs(d - (i == j ? 1.0 : 0.0)) <= 1e-6, who + " rotation must be orthonormal");
+    }
+  }
+}
+
+bool positive_size(double v) { return std::isfinite(v) && v > 0 && v <= kCoordLimit; }
+
+void check_shape(const RasterShape& s, size_t index, const RasterTargets& t) {
+  const std::string who = "shape " + std::to_string(index);
+  const ShapeParams& p = s.geometry;
+  require(p.kind >= kEllipsoid && p.kind <= kLobulated, who + " has an unknown type");
+  require(s.blend >= kBlendReplace && s.blend <= kBlendMax, who + " has an unknown blend mode");
+  require(s.label >= -1 && s.label <= 255, who + " label must be in 0..255");
+  require(s.plane >= -1 && s.plane < t.z, who + " plane must be a slice index in [0, Z)");
+  require(std::isfinite(s.intensity), who + " intensity must be finite");
+  require(!std::isnan(s.priority), who + " priority must be a number");
+  if (p.kind == kEllipsoid || p.kind == kBean || p.kind == kLobulated) {
+    require_finite(p.center, 3, who + " center");
+    check_rotation(p.rotation, who);
+  }
+  if (p.kind == kEllipsoid || p.kind == kBean) {
+    for (double r : p.radii) require(positive_size(r), who + " radii must be > 0");
+  }
+  if (p.kind == kBean) {
+    require(p.hilum_depth >= 0 && p.hilum_depth < 1, who + " hilumDepth must be in [0, 1)");
+    require(positive_size(p.hilum_width), who + " hilumWidth must be > 0");
+  }
+  if (p.kind == kCapsule || p.kind == kCylinder) {
+    require_finite(p.a, 3, who + " a");
+    require_finite(p.b, 3, who + " b");
+    require(positive_size(p.radius), who + " radius must be > 0");
+    if (p.kind == kCylinder) {
+      require(p.a[0] != p.b[0] || p.a[1] != p.b[1] || p.a[2] != p.b[2], who + " needs a != b");
+    }
+  }
+  if (p.kind == kLobulated) {
+    require(positive_size(p.radius), who + " radius must be > 0");
+    require(p.n_harmonics >= 0 && p.n_harmonics <= kMaxHarmonics, who + " has too many harmonics");
+    require(p.n_spicules >= 0 && p.n_spicules <= kMaxSpicules, who + " has too many spicules");
+    double amp_sum = 0;
+    for (int m = 0; m < p.n_harmonics; ++m) {
+      const auto& h = p.harmonics[m];
+      require(std::isfinite(h.amplitude), who + " harmonic amplitude must be finite");
+      require(h.degree >= 0 && h.degree <= kMaxHarmonicDegree, who + " harmonic degree must be in 0..32");
+      require_finite(h.axis, 3, who + " harmonic axis");
+      require(dot3(h.axis, h.axis) > 1e-12, who + " harmonic axis must be non-zero");
+      amp_sum += std::fabs(h.amplitude);
+    }
+    require(amp_sum < 1, who + " harmonic amplitudes must sum (in absolute value) to < 1");
+    for (int j = 0; j < p.n_spicules; ++j) {
+      const auto& sp = p.spicules[j];
+      require_finite(sp.direction, 3, who + " spicule direction");
+      require(dot3(sp.direction, sp.direction) > 1e-12, who + " spicule direction must be non-zero");
+      require(positive_size(sp.length) && positive_size(sp.width), who + " spicule length and width must be > 0");
+    }
+  }
+}
+
+// First and last voxel index in [0, n) whose sub-samples can touch [lo, hi].
+void voxel_range(double lo, double hi, int64_t n, int64_t& first, int64_t& last) {
+  const double f = std::ceil(lo - 0.375), l = std::floor(hi + 0.375);
+  first = static_cast<int64_t>(std::max(0.0, std::min(f, static_cast<double>(n))));
+  last = static_cast<int64_t>(std::min(static_cast<double>(n - 1), std::max(l, -1.0)));
+}
+
+DevShape prepare(const RasterShape& s, const RasterTargets& t) {
+  DevShape p{};
+  p.g = prepare_shape(s.geometry);
+  const int32_t kind = s.geometry.kind;
+  p.convex = kind == kEllipsoid || kind == kCapsule || kind == kCylinder;
+  p.plane = s.plane >= 0;
+  p.value = s.intensity;
+  p.blend = s.blend;
+  p.label = s.label;
+  p.full = p.plane ? 16 : 64;
+  p.inv_full = 1.0f / static_cast<float>(p.full);
+  if (p.plane) {
+    p.z0 = p.z1 = s.plane;
+  } else {
+    voxel_range(p.g.bbox_lo[0], p.g.bbox_hi[0], t.z, p.z0, p.z1);
+  }
+  voxel_range(p.g.bbox_lo[1], p.g.bbox_hi[1], t.y, p.y0, p.y1);
+  voxel_range(p.g.bbox_lo[2], p.g.bbox_hi[2], t.x, p.x0, p.x1);
+  if (p.y0 > p.y1 || p.x0 > p.x1) {  // misses the volume
+    p.z0 = 1;
+    p.z1 = 0;
+  }
+  for (int l = 0; l < 256; ++l) {
+    p.can_write[l] = t.label_priority != nullptr && s.priority >= t.label_priority[l];
+  }
+  return p;
+}
+
+// ---- device: the row decisions (rasterize.cc's convex_row, general_row, paint_*) -------------------
+
+__device__ __forceinline__ double std_min(double a, double b) { return b < a ? b : a; }
+__device__ __forceinline__ double std_max(double a, double b) { return a < b ? b : a; }
+
+// ceil / floor of v clamped into [lo, hi] before the conversion (v may be +-1e300).
+__device__ __forceinline__ int64_t ceil_clamped(double v, int64_t lo, int64_t hi) {
+  return static_cast<int64_t>(std_min(static_cast<double>(hi), std_max(static_cast<double>(lo), ceil(v))));
+}
+__device__ __forceinline__ int64_t floor_clamped(double v, int64_t lo, int64_t hi) {
+  return static_cast<int64_t>(std_min(static_cast<double>(hi), std_max(static_cast<double>(lo), floor(v))));
+}
+
+// The run of voxels [first, last] the shape may touch on a row, and the run [f0, f1] inside it
+// that is wholly covered (f0 > f1: none). first > last: the row is untouched.
+struct RowSpan {
+  int64_t first, last, f0, f1;
+};
+
+// Sub-sample count of voxel x from the sub-row intervals [xa[k], xb[k]] (count_sub_rows).
+__device__ __forceinline__ int convex_count(const double* xa, const double* xb, int nsub, int64_t x) {
+  const double xd = static_cast<double>(x);
+  double total = 0;
+  for (int k = 0; k < nsub; ++k) {
+    const double jl = std_max(ceil((xa[k] - xd) * 4.0 + 1.5), 0.0);
+    const double jh = std_min(floor((xb[k] - xd) * 4.0 + 1.5), 3.0);
+    total += std_max(jh - jl + 1.0, 0.0);
+  }
+  return static_cast<int>(total);
+}
+
+__device__ RowSpan convex_span(const DevShape& s, const double* xa, const double* xb, int nsub) {
+  double lo = xa[0], hi = xb[0], in_lo = xa[0], in_hi = xb[0];
+  for (int k = 1; k < nsub; ++k) {
+    lo = std_min(lo, xa[k]);
+    hi = std_max(hi, xb[k]);
+    in_lo = std_max(in_lo, xa[k]);
+    in_hi = std_min(in_hi, xb[k]);
+  }
+  RowSpan r{1, 0, 1, 0};
+  if (lo > hi) return r;
+  r.first = ceil_clamped(lo - 0.375, s.x0, s.x1 + 1);
+  r.last = floor_clamped(hi + 0.375, s.x0 - 1, s.x1);
+  if (r.first > r.last) return r;
+  r.f0 = r.last + 1;
+  r.f1 = r.last;
+  if (in_lo <= in_hi) {
+    r.f0 = ceil_clamped(in_lo + 0.375, r.first, r.last + 1);
+    r.f1 = floor_clamped(in_hi - 0.375, r.first - 1, r.last);
+  }
+  return r;
+}
+
+__device__ RowSpan general_span(const DevShape& s, double zl, double yl, double t) {
+  RowSpan r{1, 0, 1, 0};
+  const Interval outer = outer_line(s.g, zl, yl, t);
+  if (is_empty(outer)) return r;
+  r.first = ceil_clamped(outer.lo, s.x0, s.x1 + 1);
+  r.last = floor_clamped(outer.hi, s.x0 - 1, s.x1);
+  if (r.first > r.last) return r;
+  const Interval inner = inner_line(s.g, zl, yl, t);
+  r.f0 = r.last + 1;
+  r.f1 = r.last;
+  if (!is_empty(inner)) {
+    r.f0 = ceil_clamped(inner.lo, r.first, r.last + 1);
+    r.f1 = floor_clamped(inner.hi, r.first - 1, r.last);
+  }
+  return r;
+}
+
+__device__ int sample_count(const DevShape& s, double zc, double y, double x) {
+  int n = 0;
+  double p[3];
+  for (int i = 0; i < (s.plane ? 1 : 4); ++i) {
+    p[0] = s.plane ? zc : zc + c_offsets[i];
+    for (int j = 0; j < 4; ++j) {
+      p[1] = y + c_offsets[j];
+      for (int k = 0; k < 4; ++k) {
+        p[2] = x + c_offsets[k];
+        n += shape_inside(s.g, p);
+      }
+    }
+  }
+  return n;
+}
+
+// A voxel with n of s.full sub-samples inside (paint_voxel).
+__device__ __forceinline__ void paint_partial(const DevShape& s, float* o, uint8_t* l, int n) {
+  if (o != nullptr) {
+    const float c = static_cast<float>(n) * s.inv_full, v = s.value;
+    if (s.blend == kBlendReplace) {
+      *o = *o * (1.0f - c) + v * c;
+    } else if (s.blend == kBlendAdd) {
+      *o = *o + v * c;
+    } else {
+      const float d = v - *o;
+      *o = *o + c * (d < 0.0f ? 0.0f : d);
+    }
+  }
+  if (l != nullptr && 2 * n >= s.full && s.can_write[*l]) *l = static_cast<uint8_t>(s.label);
+}
+
+// A voxel wholly inside (paint_full: fill_replace / fill_add / fill_max, fill_labels).
+__device__ __forceinline__ void paint_whole(const DevShape& s, float* o, uint8_t* l) {
+  if (o != nullptr) {
+    const float v = s.value;
+    if (s.blend == kBlendReplace) {
+      *o = v;
+    } else if (s.blend == kBlendAdd) {
+      *o += v;
+    } else {
+      const float d = v - *o;
+      *o += d < 0.0f ? 0.0f : d;
+    }
+  }
+  if (l != nullptr && s.can_write[*l]) *l = static_cast<uint8_t>(s.label);
+}
+
+__device__ __forceinline__ unsigned long long warp_sum(unsigned long long v) {
+  for (int offset = 16; offset > 0; offset >>= 1) v += __shfl_down_sync(0xffffffffu, v, offset);
+  return v;
+}
+
+// One block per (z, y) row (looping when there are more rows than blocks).
+__global__ void raster_kernel(const DevShape* __restrict__ shapes, int n_shapes, int64_t nz, int64_t ny, int64_t nx,
+                              float* intensity, uint8_t* labels, unsigned long long* counts) {
+  __shared__ double xa[16], xb[16];
+  __shared__ RowSpan span;
+  for (int64_t row = blockIdx.x; row < nz * ny; row += gridDim.x) {
+    const int64_t z = row / ny, y = row % ny;
+    for (int si = 0; si < n_shapes; ++si) {
+      const DevShape& s = shapes[si];
+      if (z < s.z0 || z > s.z1 || y < s.y0 || y > s.y1) continue;  // the same for the whole block
+      const double zl = s.plane ? s.g.zc : static_cast<double>(z), yl = static_cast<double>(y);
+      const int nsub = s.plane ? 4 : 16;
+      __syncthreads();  // the previous shape's readers of xa, xb and span are done
+      if (s.convex) {
+        if (threadIdx.x < nsub) {
+          const int i = threadIdx.x / 4, j = threadIdx.x % 4;
+          const double zs = s.plane ? s.g.zc : static_cast<double>(z) + c_offsets[i];
+          const Interval iv = convex_line(s.g, zs, yl + c_offsets[j]);
+          xa[threadIdx.x] = iv.lo;
+          xb[threadIdx.x] = iv.hi;
+        }
+        __syncthreads();
+        if (threadIdx.x == 0) span = convex_span(s, xa, xb, nsub);
+      } else if (threadIdx.x == 0) {
+        span = general_span(s, zl, yl, s.plane ? kReach2 : kReach3);
+      }
+      __syncthreads();
+      const RowSpan r = span;
+      const double t = s.plane ? kReach2 : kReach3;
+      const bool paint_labels = labels != nullptr && s.label >= 0;
+      unsigned long long sum = 0;
+      for (int64_t x = r.first + threadIdx.x; x <= r.last; x += blockDim.x) {
+        const int64_t v = row * nx + x;
+        float* o = intensity != nullptr ? intensity + v : nullptr;
+        uint8_t* l = paint_labels ? labels + v : nullptr;
+        if (x >= r.f0 && x <= r.f1) {
+          paint_whole(s, o, l);
+          sum += static_cast<unsigned long long>(s.full);
+          continue;
+        }
+        int n;
+        if (s.convex) {
+          n = convex_count(xa, xb, nsub, x);
+        } else {
+          const double p[3] = {zl, yl, static_cast<double>(x)};
+          const int side = shape_classify(s.g, p, t);
+          n = side < 0 ? s.full : (side > 0 ? 0 : sample_count(s, zl, yl, p[2]));
+        }
+        if (n == 0) continue;
+        sum += static_cast<unsigned long long>(n);
+        paint_partial(s, o, l, n);
+      }
+      sum = warp_sum(sum);
+      if ((threadIdx.x & 31) == 0 && sum != 0) atomicAdd(counts + si, sum);
+    }
+  }
+}
+
+}  // namespace
+
+struct RasterJob {
+  std::vector<DevShape> shapes;
+  int64_t z = 1, y = 1, x = 1;
+  DevShape* d_shapes = nullptr;
+  unsigned long long* d_counts = nullptr;
+};
+
+void RasterJobDeleter::operator()(RasterJob* job) const { delete job; }
+
+std::unique_ptr<RasterJob, RasterJobDeleter> plan_raster(const std::vector<RasterShape>& shapes,
+                                                         const RasterTargets& t) {
+  require(t.z >= 1 && t.y >= 1 && t.x >= 1, "dims must be positive");
+  require(t.labels == nullptr || t.label_priority != nullptr, "labels need a label priority table");
+  require(shapes.size() <= static_cast<size_t>(1 << 30), "too many shapes");
+  for (size_t i = 0; i < shapes.size(); ++i) check_shape(shapes[i], i, t);
+  std::unique_ptr<RasterJob, RasterJobDeleter> job(new RasterJob);
+  job->z = t.z;
+  job->y = t.y;
+  job->x = t.x;
+  job->shapes.reserve(shapes.size());
+  for (const RasterShape& s : shapes) job->shapes.push_back(prepare(s, t));
+  return job;
+}
+
+void upload_raster(Slot& s, RasterJob& job) {
+  const size_t n = job.shapes.size();
+  job.d_shapes = s.buffer<DevShape>(kShapes, static_cast<int64_t>(std::max<size_t>(n, 1)), "the shape table");
+  job.d_counts = s.buffer<unsigned long long>(kCounters, static_cast<int64_t>(std::max<size_t>(n, 1)),
+                                              "the coverage counters");
+  if (n == 0) return;
+  upload(s, job.d_shapes, job.shapes.data(), n * sizeof(DevShape));
+  MS_CUDA(cudaMemsetAsync(job.d_counts, 0, n * sizeof(unsigned long long), s.stream));
+}
+
+void launch_raster(Slot& s, const RasterJob& job, float* intensity, uint8_t* labels) {
+  if (job.shapes.empty()) return;
+  const int64_t rows = job.z * job.y;
+  const auto blocks = static_cast<unsigned>(std::min(rows, kMaxBlocks));
+  raster_kernel<<<blocks, kThreads, 0, s.stream>>>(job.d_shapes, static_cast<int>(job.shapes.size()), job.z, job.y,
+                                                   job.x, intensity, labels, job.d_counts);
+  MS_CUDA_LAUNCH("raster_kernel");
+}
+
+void read_coverage(Slot& s, cudaStream_t stream, const RasterJob& job, double* coverage_sum) {
+  const size_t n = job.shapes.size();
+  if (n == 0 || coverage_sum == nullptr) return;
+  std::vector<unsigned long long> counts(n);
+  download(s, stream, counts.data(), job.d_counts, n * sizeof(unsigned long long));
+  for (size_t i = 0; i < n; ++i) coverage_sum[i] = static_cast<double>(counts[i]) / job.shapes[i].full;
+}
+
+void rasterize(const std::vector<RasterShape>& shapes, const RasterTargets& targets, double* coverage_sum) {
+  auto job = plan_raster(shapes, targets);
+  const int64_t count = targets.z * targets.y * targets.x;
+  Lease lease;
+  Slot& s = lease.slot();
+  CallClock clock(s);
+  // The targets are painted in place, so their current contents go up first.
+  float* d_intensity = nullptr;
+  uint8_t* d_labels = nullptr;
+  if (targets.intensity != nullptr) {
+    d_intensity = s.buffer<float>(kVolA, count, "the intensity volume");
+    upload(s, d_intensity, targets.intensity, static_cast<size_t>(count) * sizeof(float));
+  }
+  if (targets.labels != nullptr) {
+    d_labels = s.buffer<uint8_t>(kLabels, count, "the label volume");
+    upload(s, d_labels, targets.labels, static_cast<size_t>(count));
+  }
+  upload_raster(s, *job);
+  clock.uploaded();
+  clock.kernels_begin();
+  launch_raster(s, *job, d_intensity, d_labels);
+  clock.kernels_end();
+  clock.kernels_wait();
+  if (d_intensity != nullptr) {
+    download(s, s.stream, targets.intensity, d_intensity, static_cast<size_t>(count) * sizeof(float));
+  }
+  if (d_labels != nullptr) download(s, s.stream, targets.labels, d_labels, static_cast<size_t>(count));
+  read_coverage(s, s.stream, *job, coverage_sum);
+  clock.finish();
+}
+
+}  // namespace cuda
+}  // namespace ms

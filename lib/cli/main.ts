@@ -1,0 +1,56 @@
+/** The `medsynth` command: dispatches to one subcommand and maps errors to exit codes. */
+import { MedsynthError } from '../errors.js';
+import { medsynthVersion } from '../version.js';
+import { UsageError } from './args.js';
+import { runClinical } from './clinical.js';
+import { runGenerate } from './generate.js';
+import { runPetct } from './petct.js';
+import { runPreview } from './preview.js';
+
+type Command = (argv: readonly string[]) => Promise<number>;
+
+const COMMANDS: Record<string, { run: Command; summary: string }> = {
+  generate: { run: runGenerate, summary: '3D anatomy dataset (HDF5) with masks, scenarios and previews' },
+  preview: { run: runPreview, summary: 'PNG of one stored sample with its labelled mask overlay' },
+  clinical: { run: runClinical, summary: '2D image + radiomics + noisy label dataset from one latent disease model (HDF5, CSV, PNG)' },
+  petct: { run: runPetct, summary: 'PET/CT NIfTI cohort with tumours, masks and survival outcomes (clinical.csv)' },
+};
+
+/** Subcommands other modules add (clinical, petct, …). */
+export function registerCommand(name: string, run: Command, summary: string): void {
+  COMMANDS[name] = { run, summary };
+}
+
+function usage(): string {
+  const rows = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
+  return `Usage: medsynth <command> [options]\n\nCommands:\n${rows.join('\n')}\n\n` +
+    `Run 'medsynth <command> --help' for a command's options. 'medsynth --version' prints the version.\n`;
+}
+
+export async function runCli(argv: readonly string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    if (command === '--version' || command === '-V' || (command === 'generate' && rest.includes('--version'))) {
+      process.stdout.write(`medsynth ${medsynthVersion()}\n`);
+      return 0;
+    }
+    if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+      process.stdout.write(usage());
+      return command === undefined ? 2 : 0;
+    }
+    const entry = COMMANDS[command];
+    if (!entry) throw new UsageError(`unknown command '${command}'`);
+    return await entry.run(rest);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`medsynth: error: ${err.message}\n`);
+      return 2;
+    }
+    if (err instanceof MedsynthError) {
+      process.stderr.write(`medsynth: error [${err.code}]: ${err.message}\n`);
+      return err.code === 'INVALID_ARGUMENT' ? 2 : 1;
+    }
+    process.stderr.write(`medsynth: unexpected error: ${(err as Error)?.stack ?? String(err)}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * Turns sampled parameters into voxels with native kernels only: rasterize the body and the
+ * present structures, blur with the scanner PSF, apply the bias field, add noise, cast. The
+ * renderer owns its buffers and reuses them from sample to sample.
+ */
+import { applyBiasField } from '../../ops/bias_field.js';
+import { gaussianBlur } from '../../ops/gaussian_blur.js';
+import { castToInt16, castToUint8 } from '../../ops/intensity.js';
+import { addNoise } from '../../ops/noise.js';
+import { rasterize, type Shape } from '../../ops/rasterize.js';
+import type { ResolvedAnatomyOptions } from './options.js';
+import { STREAM, type AnatomySampleParams } from './sample_params.js';
+
+export type ImageDtype = 'float32' | 'int16' | 'uint8';
+export type ImageArray = Float32Array | Int16Array | Uint8Array;
+
+export function allocateImage(dtype: ImageDtype, n: number): ImageArray {
+  return dtype === 'float32' ? new Float32Array(n) : dtype === 'int16' ? new Int16Array(n) : new Uint8Array(n);
+}
+
+export class AnatomyRenderer {
+  readonly intensity: Float32Array;
+  readonly labels: Uint8Array;
+  readonly image: ImageArray;
+
+  constructor(
+    readonly options: ResolvedAnatomyOptions,
+    readonly dtype: ImageDtype,
+  ) {
+    const [z, y, x] = options.imageSize;
+    const n = z * y * x;
+    this.intensity = new Float32Array(n);
+    this.labels = new Uint8Array(n);
+    // float32 output is the intensity buffer itself; other dtypes get their own.
+    this.image = dtype === 'float32' ? this.intensity : allocateImage(dtype, n);
+  }
+
+  /** Renders one sample into this renderer's buffers. */
+  async render(params: AnatomySampleParams): Promise<void> {
+    const o = this.options;
+    const dims = o.imageSize;
+    this.intensity.fill(0);
+    this.labels.fill(0);
+
+    const shapes: Shape[] = [params.body];
+    const present = params.structures.filter((s) => s.present);
+    // Draw low priority first so the higher-priority organ's intensity ends on top, like its label.
+    present.sort((a, b) => (a.shape.priority ?? 0) - (b.shape.priority ?? 0) || a.label - b.label);
+    for (const s of present) shapes.push(s.shape);
+    await rasterize(shapes, { dims, intensity: this.intensity, labels: this.labels });
+
+    if (params.blurSigmaMm.some((s) => s > 0)) {
+      await gaussianBlur(this.intensity, dims, { sigma: params.blurSigmaMm, spacing: o.spacing }, this.intensity);
+    }
+    if (params.bias.coefficients.some((c) => c !== 0)) {
+      await applyBiasField(this.intensity, dims, params.bias, this.intensity);
+    }
+    if (params.noise.sigma > 0) {
+      const kind = params.noise.kind;
+      await addNoise(
+        this.intensity,
+        kind === 'poisson'
+          ? { kind, scale: params.noise.sigma, seed: o.seed, sample: params.index, stream: STREAM.voxelNoise }
+          : { kind, sigma: params.noise.sigma, seed: o.seed, sample: params.index, stream: STREAM.voxelNoise },
+        this.intensity,
+      );
+    }
+    if (this.dtype === 'uint8') await castToUint8(this.intensity, undefined, this.image as Uint8Array);
+    else if (this.dtype === 'int16') await castToInt16(this.intensity, undefined, this.image as Int16Array);
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * Label-map utilities used by writers: exact per-label bounding boxes, one structure's binary
+ * mask cut out of its box, and box crops of any volume.
+ */
+import { callNative, nativeAddon } from '../native.js';
+import { checkArray, checkDims, checkInteger, type Dims } from '../validate.js';
+import { invalidParameter } from '../errors.js';
+
+/** [z0, y0, x0, z1, y1, x1]: start inclusive, end exclusive. */
+export type Box = [number, number, number, number, number, number];
+
+type AnyTypedArray = Float32Array | Float64Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array;
+
+interface LabelsNative {
+  labelBounds(labels: Uint8Array, out: Int32Array, p: { dims: number[] }): Promise<void>;
+  labelMaskBox(labels: Uint8Array, out: Uint8Array, p: { dims: number[]; box: number[]; label: number }): Promise<void>;
+  cropBox(volume: AnyTypedArray, out: AnyTypedArray, p: { dims: number[]; box: number[] }): Promise<void>;
+}
+
+const native = () => nativeAddon<LabelsNative>();
+
+export function boxVoxels(box: Box): number {
+  return (box[3] - box[0]) * (box[4] - box[1]) * (box[5] - box[2]);
+}
+
+/** Tight boxes of labels 0 … labelCount-1; `null` for a label that does not occur. */
+export async function labelBounds(labels: Uint8Array, dims: Dims, labelCount: number): Promise<Array<Box | null>> {
+  const { zyx, count } = checkDims('dims', dims);
+  checkArray('labels', labels, Uint8Array, count);
+  checkInteger('labelCount', labelCount, 1, 256);
+  const out = new Int32Array(6 * labelCount);
+  await callNative(native().labelBounds(labels, out, { dims: zyx }));
+  return Array.from({ length: labelCount }, (_, l) => {
+    const b = Array.from(out.subarray(6 * l, 6 * l + 6)) as Box;
+    return b[0] < b[3] ? b : null;
+  });
+}
+
+function checkBox(box: Box, zyx: readonly number[]): Box {
+  if (!Array.isArray(box) || box.length !== 6) throw invalidParameter('box', '[z0, y0, x0, z1, y1, x1]', box);
+  box.forEach((v, i) => checkInteger(`box[${i}]`, v, 0, zyx[i % 3]));
+  if (!(box[0] < box[3] && box[1] < box[4] && box[2] < box[5])) throw invalidParameter('box', 'a non-empty box', box);
+  return box;
+}
+
+/** The binary mask (1 where labels == label) over `box`, as a dense [bz, by, bx] array. */
+export async function labelMaskBox(labels: Uint8Array, dims: Dims, box: Box, label: number, out?: Uint8Array): Promise<Uint8Array> {
+  const { zyx, count } = checkDims('dims', dims);
+  checkArray('labels', labels, Uint8Array, count);
+  checkBox(box, zyx);
+  checkInteger('label', label, 0, 255);
+  const n = boxVoxels(box);
+  const mask = out === undefined ? new Uint8Array(n) : checkArray('out', out, Uint8Array, n);
+  await callNative(native().labelMaskBox(labels, mask, { dims: zyx, box, label }));
+  return mask;
+}
+
+/** Copies `box` of `volume` into a dense array of the same type. */
+export async function cropBox<T extends AnyTypedArray>(volume: T, dims: Dims, box: Box, out?: T): Promise<T> {
+  const { zyx, count } = checkDims('dims', dims);
+  if (!ArrayBuffer.isView(volume) || (volume as AnyTypedArray).length !== count) {
+    throw invalidParameter('volume', `a typed array of ${count} elements`, volume);
+  }
+  checkBox(box, zyx);
+  const n = boxVoxels(box);
+  const ctor = volume.constructor as new (n: number) => T;
+  const result = out ?? new ctor(n);
+  if (result.constructor !== volume.constructor || result.length !== n) {
+    throw invalidParameter('out', `a ${ctor.name} of ${n} elements`, out);
+  }
+  await callNative(native().cropBox(volume, result, { dims: zyx, box }));
+  return result;
+}

@@ -1,0 +1,90 @@
+/**
+ * Voxel noise keyed by Philox: each voxel's value is a pure function of (seed, sample, stream,
+ * voxel index), so the same key gives the same bytes on any thread count and on CUDA.
+ *
+ * Normal sequence N[m] of a key: Philox counter m >> 2 gives words w0..w3 and uniforms
+ * u_i = fround((w_i >>> 8) + 0.5) / 2^24 (ms::uniform_open01, in float32); lane m & 3 picks
+ * r0·cos(2πu1), r0·sin(2πu1), r1·cos(2πu3), r1·sin(2πu3) with r0 = √(−2 ln u0), r1 = √(−2 ln u2).
+ * The native code evaluates log, sin, cos in float32 (absolute error ~1e-6 against float64).
+ *   gaussian: out[v] = in[v] + σ·N[v]
+ *   rician:   out[v] = √((in[v] + σ·N[2v])² + (σ·N[2v+1])²)      (magnitude MR)
+ *   poisson:  out[v] = Poisson(max(in[v], 0)·scale) / scale         (scale = counts per unit; NaN stays NaN)
+ * Poisson draws for voxel v read the counters whose low word is v and high word the attempt
+ * (0, 1, …): inversion below λ = 10, Hörmann's PTRS from 10 up (see native/noise/noise_draws.h).
+ */
+import { invalidParameter } from '../errors.js';
+import { callNative, nativeAddon } from '../native.js';
+import { checkArray, checkInteger, checkNumber, checkOneOf, checkSeed, MAX_VOXELS, outputArray } from '../validate.js';
+
+export type NoiseKind = 'gaussian' | 'rician' | 'poisson';
+
+export interface NoiseKey {
+  seed: number | bigint;
+  /** Sample index (default 0). */
+  sample?: number;
+  /** Stream (default 0): use a different stream for independent noise on the same sample. */
+  stream?: number;
+}
+
+export interface NoiseOptions extends NoiseKey {
+  kind: NoiseKind;
+  /** Standard deviation for 'gaussian' and 'rician' (>= 0). */
+  sigma?: number;
+  /** Counts per unit of intensity for 'poisson' (> 0): larger means less noise. */
+  scale?: number;
+}
+
+interface NoiseNative {
+  addNoise(
+    input: Float32Array,
+    out: Float32Array,
+    p: { kind: NoiseKind; sigma?: number; scale?: number; seed: number | bigint; sample: number; stream: number },
+  ): Promise<void>;
+  normalNoise(out: Float32Array, p: { seed: number | bigint; sample: number; stream: number }): Promise<void>;
+}
+
+const native = () => nativeAddon<NoiseNative>();
+
+const KINDS: readonly NoiseKind[] = ['gaussian', 'rician', 'poisson'];
+
+/** Adds noise of `options.kind` to `input`; `out` may be `input` itself (in place). */
+export async function addNoise(input: Float32Array, options: NoiseOptions, out?: Float32Array): Promise<Float32Array> {
+  const x = checkArray('input', input, Float32Array);
+  const kind = checkOneOf('kind', options?.kind, KINDS);
+  const key = checkKey(options);
+  const p =
+    kind === 'poisson'
+      ? { kind, scale: checkNumber('scale', options.scale, { above: 0 }), ...key }
+      : { kind, sigma: checkNumber('sigma', options.sigma, { min: 0, max: 3.4e38 }), ...key };
+  const y = outputArray('out', out, Float32Array, x.length);
+  checkNoPartialOverlap(x, y);
+  await callNative(native().addNoise(x, y, p));
+  return y;
+}
+
+/** The first `count` standard normals N[0..count) of the key's normal sequence. */
+export async function normalNoise(count: number, key: NoiseKey, out?: Float32Array): Promise<Float32Array> {
+  const n = checkInteger('count', count, 0, MAX_VOXELS);
+  const k = checkKey(key);
+  const y = outputArray('out', out, Float32Array, n);
+  await callNative(native().normalNoise(y, k));
+  return y;
+}
+
+function checkKey(key: NoiseKey): { seed: number | bigint; sample: number; stream: number } {
+  return {
+    seed: checkSeed('seed', key?.seed),
+    sample: checkInteger('sample', key?.sample ?? 0, 0, 0xffffffff),
+    stream: checkInteger('stream', key?.stream ?? 0, 0, 0xffffffff),
+  };
+}
+
+/** In place (the same view) is fine; two different views of overlapping bytes are not. */
+function checkNoPartialOverlap(input: Float32Array, out: Float32Array): void {
+  if (input.buffer !== out.buffer || input.byteOffset === out.byteOffset) return;
+  const a = input.byteOffset;
+  const b = out.byteOffset;
+  if (a < b + out.byteLength && b < a + input.byteLength) {
+    throw invalidParameter('out', 'input itself or a buffer that does not overlap it', 'an overlapping view');
+  }
+}

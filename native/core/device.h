@@ -1,0 +1,122 @@
+// The CUDA twins of the native kernels, callable from plain C++ (the bindings, tools/gpu_check)
+// without CUDA headers. Same names and signatures as the CPU kernels, in namespace ms::cuda; every
+// pointer is host memory: a call stages its input through pinned memory to the device, runs the
+// kernel there and copies the result back, reusing device buffers from call to call.
+//
+// Built from cuda/*.cu when CMake finds nvcc; a CPU-only build links native/core/device_stub.cc,
+// where cuda_info() says why CUDA is unavailable and every kernel throws CUDA_UNAVAILABLE.
+//
+// Errors (ms::Error codes): CUDA_UNAVAILABLE (no driver, no device, unsupported device),
+// CUDA_ERROR (a CUDA call failed; the message names the call and the error code), OUT_OF_MEMORY
+// (device or pinned memory exhausted, or the limit set by set_memory_limit), INVALID_ARGUMENT
+// (the same checks as the CPU kernel). Nothing here aborts the process.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "noise/noise.h"
+#include "volume/rasterize.h"
+
+namespace ms {
+namespace cuda {
+
+struct CudaInfo {
+  bool compiled = false;   // this binary contains the CUDA backend
+  bool available = false;  // a usable device was found (compiled and a device and a driver)
+  std::string reason;      // why not, when !available: one line
+  int device_count = 0;
+  int device = -1;  // the device medsynth uses (the first visible one)
+  std::string name;
+  int cc_major = 0, cc_minor = 0;
+  int multiprocessors = 0;
+  uint64_t total_memory = 0, free_memory = 0;  // bytes
+  int runtime_version = 0, driver_version = 0;  // 1000 * major + 10 * minor
+};
+
+// Probes the driver and device once per process (later calls refresh free_memory only).
+CudaInfo cuda_info();
+
+// Caps the device memory medsynth's buffers may hold, in bytes (0: no cap, the default). A call
+// that would need more fails with OUT_OF_MEMORY instead of taking memory another program (a
+// training job on the same GPU) needs. Cached buffers above the new cap are freed when idle.
+void set_memory_limit(uint64_t bytes);
+uint64_t memory_limit();
+// Device bytes medsynth's buffers hold now (cached between calls).
+uint64_t memory_in_use();
+// Frees every cached device buffer and pinned staging buffer that no call is using.
+void release_cached_memory();
+
+// Where the time of one call went, in milliseconds: device_ms is the kernels alone (CUDA
+// events), upload_ms and download_ms the staged copies (host wall clock), total_ms the whole call.
+struct CallTiming {
+  double device_ms = 0, upload_ms = 0, download_ms = 0, total_ms = 0;
+};
+// The timing of the calling thread's most recent ms::cuda kernel call.
+CallTiming last_call_timing();
+
+// Device-to-device copy bandwidth in GB/s (bytes read + bytes written per second), the best of
+// `repeats` copies of `bytes`: the ceiling an elementwise kernel can approach.
+double measure_copy_bandwidth(uint64_t bytes, int repeats);
+
+// ---- kernels: see the CPU declarations for the semantics --------------------------------------
+// volume/intensity.h
+void window_level(const float* in, float* out, int64_t n, float center, float width, float out_min,
+                  float out_max);
+void affine(const float* in, float* out, int64_t n, float scale, float offset);
+void clamp(const float* in, float* out, int64_t n, float lo, float hi);
+void cast_u8(const float* in, uint8_t* out, int64_t n, float scale, float offset);
+void cast_i16(const float* in, int16_t* out, int64_t n, float scale, float offset);
+// filter/gaussian_blur.h
+void gaussian_blur(const float* in, float* out, int64_t nz, int64_t ny, int64_t nx,
+                   const double sigma[3], double truncate);
+// field/bias_field.h
+void bias_field(const float* in, float* out, int64_t nz, int64_t ny, int64_t nx, int order,
+                const double* coefficients, int64_t coefficient_count);
+// noise/noise.h
+void normal_noise(const NoiseKey& key, float* out, int64_t n);
+void gaussian_noise(const float* in, float* out, int64_t n, float sigma, const NoiseKey& key);
+void rician_noise(const float* in, float* out, int64_t n, float sigma, const NoiseKey& key);
+void poisson_noise(const float* in, float* out, int64_t n, double scale, const NoiseKey& key);
+// volume/rasterize.h
+void rasterize(const std::vector<RasterShape>& shapes, const RasterTargets& targets,
+               double* coverage_sum);
+
+// ---- a whole sample on the device ----------------------------------------------------------------
+// The generator's chain in one call, with one copy back of each output:
+//   intensity = 0, labels = 0; rasterize(shapes); gaussian_blur (if blur); bias_field (if
+//   bias_order >= 0); noise (unless kNone); image = intensity cast to image_type.
+// Each step is the kernel above with the same parameters, so the result equals the CPU kernels
+// run in that order, within their float tolerances.
+
+enum class NoiseKind : int32_t { kNone = 0, kGaussian = 1, kRician = 2, kPoisson = 3 };
+enum class ImageType : int32_t { kFloat32 = 0, kUint8 = 1, kInt16 = 2 };
+
+struct SampleSpec {
+  int64_t z = 1, y = 1, x = 1;
+  std::vector<RasterShape> shapes;
+  std::vector<double> label_priority;  // 256 entries
+  bool blur = false;
+  double blur_sigma[3] = {0, 0, 0};  // voxels, [sz, sy, sx]
+  double blur_truncate = 4.0;
+  int bias_order = -1;  // -1: no bias field
+  std::vector<double> bias_coefficients;
+  NoiseKind noise = NoiseKind::kNone;
+  float noise_sigma = 0;       // gaussian, rician
+  double poisson_scale = 1;    // poisson
+  NoiseKey noise_key;
+  ImageType image_type = ImageType::kFloat32;
+  float cast_scale = 1, cast_offset = 0;  // uint8 / int16: saturate(round(v * scale + offset))
+};
+
+struct SampleTargets {
+  void* image = nullptr;          // z*y*x elements of image_type; required
+  uint8_t* labels = nullptr;      // z*y*x labels, or null
+  double* coverage_sum = nullptr; // one per shape, or null
+};
+
+void render_sample(const SampleSpec& spec, const SampleTargets& targets);
+
+}  // namespace cuda
+}  // namespace ms

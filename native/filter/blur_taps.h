@@ -1,0 +1,24 @@
+// The inner loops of the separable blur: one 1D filter applied along rows of floats, with the
+// SIMD width picked at run time. Every output element gets the same arithmetic, in the same
+// order, whichever block, group or tail computes it, so callers may partition freely.
+#pragma once
+
+#include <cstdint>
+
+namespace ms {
+
+// Symmetric taps along a row (the x pass):
+//   out[j] = w[0] * center[j] + sum_{k=1..r} w[k] * (lo[k][j] + hi[k][j]),  j in [begin, end)
+// lo[k], hi[k] point k samples before and after (for a padded row: center - k, center + k).
+// Inputs are read-only and must not overlap out[begin, end).
+void symmetric_taps(const float* center, const float* const* lo, const float* const* hi,
+                    const float* w, int64_t r, float* out, int64_t begin, int64_t end);
+
+// Whole rows as taps (the y and z passes, vectorised along the rows):
+//   out[q][j] = sum_{i=0..taps-1} w[i] * rows[q + i][j],  q in [0, nout), j in [begin, end)
+// summed in order of i. rows holds taps + nout - 1 row pointers; neighbouring outputs share
+// them, so each loaded row feeds up to four outputs. Rows must not overlap the outputs.
+void row_taps(const float* const* rows, const float* w, int64_t taps, float* const* out,
+              int64_t nout, int64_t begin, int64_t end);
+
+}  // namespace ms

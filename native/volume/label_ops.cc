@@ -1,0 +1,99 @@
+#include "volume/label_ops.h"
+
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+#include "core/error.h"
+#include "core/thread_pool.h"
+
+namespace ms {
+namespace {
+
+void check_box(const Box3& b, int64_t nz, int64_t ny, int64_t nx) {
+  require(b.z0 >= 0 && b.y0 >= 0 && b.x0 >= 0 && b.z1 <= nz && b.y1 <= ny && b.x1 <= nx && b.z0 < b.z1 &&
+              b.y0 < b.y1 && b.x0 < b.x1,
+          "box must be non-empty and inside the volume");
+}
+
+}  // namespace
+
+void label_bounds(const uint8_t* labels, int64_t nz, int64_t ny, int64_t nx, int n_labels, Box3* bounds) {
+  require(n_labels >= 1 && n_labels <= 256, "label count must be in [1, 256]");
+  const Box3 empty{INT32_MAX, INT32_MAX, INT32_MAX, INT32_MIN, INT32_MIN, INT32_MIN};
+  // One partial box set per slice; min/max merging is order-independent, so any thread count
+  // gives the same result.
+  std::vector<Box3> per_slice(static_cast<size_t>(nz * n_labels), empty);
+  parallel_for(nz, 1, [&](int64_t zb, int64_t ze) {
+    for (int64_t z = zb; z < ze; ++z) {
+      Box3* box = &per_slice[static_cast<size_t>(z * n_labels)];
+      for (int64_t y = 0; y < ny; ++y) {
+        const uint8_t* row = labels + (z * ny + y) * nx;
+        int64_t x = 0;
+        while (x < nx) {
+          const uint8_t l = row[x];
+          int64_t run_end = x + 1;
+          while (run_end < nx && row[run_end] == l) ++run_end;
+          if (l < n_labels) {
+            Box3& b = box[l];
+            b.z0 = static_cast<int32_t>(z);
+            b.z1 = static_cast<int32_t>(z + 1);
+            b.y0 = std::min(b.y0, static_cast<int32_t>(y));
+            b.y1 = std::max(b.y1, static_cast<int32_t>(y + 1));
+            b.x0 = std::min(b.x0, static_cast<int32_t>(x));
+            b.x1 = std::max(b.x1, static_cast<int32_t>(run_end));
+          }
+          x = run_end;
+        }
+      }
+    }
+  });
+  for (int l = 0; l < n_labels; ++l) {
+    Box3 b = empty;
+    for (int64_t z = 0; z < nz; ++z) {
+      const Box3& s = per_slice[static_cast<size_t>(z * n_labels + l)];
+      if (s.z0 > s.z1 || s.z1 == INT32_MIN) continue;
+      b.z0 = std::min(b.z0, s.z0);
+      b.z1 = std::max(b.z1, s.z1);
+      b.y0 = std::min(b.y0, s.y0);
+      b.y1 = std::max(b.y1, s.y1);
+      b.x0 = std::min(b.x0, s.x0);
+      b.x1 = std::max(b.x1, s.x1);
+    }
+    if (b.z1 == INT32_MIN) b = Box3{0, 0, 0, 0, 0, 0};
+    bounds[l] = b;
+  }
+}
+
+void label_mask_box(const uint8_t* labels, int64_t nz, int64_t ny, int64_t nx, const Box3& b, uint8_t label,
+                    uint8_t* out) {
+  check_box(b, nz, ny, nx);
+  const int64_t bz = b.z1 - b.z0, by = b.y1 - b.y0, bx = b.x1 - b.x0;
+  parallel_for(bz, 1, [&](int64_t zb, int64_t ze) {
+    for (int64_t z = zb; z < ze; ++z) {
+      for (int64_t y = 0; y < by; ++y) {
+        const uint8_t* src = labels + ((b.z0 + z) * ny + (b.y0 + y)) * nx + b.x0;
+        uint8_t* dst = out + (z * by + y) * bx;
+        for (int64_t x = 0; x < bx; ++x) dst[x] = src[x] == label ? 1 : 0;
+      }
+    }
+  });
+}
+
+void crop_box(const void* volume, int64_t elem_size, int64_t nz, int64_t ny, int64_t nx, const Box3& b, void* out) {
+  check_box(b, nz, ny, nx);
+  const int64_t bz = b.z1 - b.z0, by = b.y1 - b.y0, bx = b.x1 - b.x0;
+  const auto* src = static_cast<const uint8_t*>(volume);
+  auto* dst = static_cast<uint8_t*>(out);
+  parallel_for(bz, 1, [&](int64_t zb, int64_t ze) {
+    for (int64_t z = zb; z < ze; ++z) {
+      for (int64_t y = 0; y < by; ++y) {
+        std::memcpy(dst + ((z * by + y) * bx) * elem_size,
+                    src + (((b.z0 + z) * ny + (b.y0 + y)) * nx + b.x0) * elem_size,
+                    static_cast<size_t>(bx * elem_size));
+      }
+    }
+  });
+}
+
+}  // namespace ms

@@ -1,0 +1,25 @@
+// Label-map utilities for writers: exact bounding boxes of every label value, and the binary
+// mask of one label cut out of a box (the one-hot mask of one structure, without ever building
+// the full [S, Z, Y, X] one-hot array).
+#pragma once
+
+#include <cstdint>
+
+namespace ms {
+
+struct Box3 {
+  int32_t z0, y0, x0;  // inclusive
+  int32_t z1, y1, x1;  // exclusive; an absent label has z0 >= z1
+};
+
+// bounds[l] for l in [0, n_labels): the tight box of voxels equal to l.
+void label_bounds(const uint8_t* labels, int64_t nz, int64_t ny, int64_t nx, int n_labels, Box3* bounds);
+
+// out[(z - b.z0, y - b.y0, x - b.x0)] = labels[z, y, x] == label ? 1 : 0 over the box b.
+void label_mask_box(const uint8_t* labels, int64_t nz, int64_t ny, int64_t nx, const Box3& b, uint8_t label,
+                    uint8_t* out);
+
+// Copies the box b of a [nz, ny, nx] volume of `elem_size`-byte elements into a dense array.
+void crop_box(const void* volume, int64_t elem_size, int64_t nz, int64_t ny, int64_t nx, const Box3& b, void* out);
+
+}  // namespace ms
