@@ -65,9 +65,9 @@ export function uniformDouble(w0: number, w1: number): number {
   return ((w0 >>> 5) * 67108864 + (w1 >>> 6)) / 9007199254740992;
 }
 
-/** 24-bit uniform in (0, 1) from one word: the same formula as ms::uniform_open01. */
+/** 23-bit uniform in (0, 1) from one word: the same value as ms::uniform_open01 (exact in float32). */
 export function uniformOpen01(bits: number): number {
-  return ((bits >>> 8) + 0.5) / 16777216;
+  return ((bits >>> 9) + 0.5) / 8388608;
 }
 
 /**

@@ -3,7 +3,7 @@
  * voxel index), so the same key gives the same bytes on any thread count and on CUDA.
  *
  * Normal sequence N[m] of a key: Philox counter m >> 2 gives words w0..w3 and uniforms
- * u_i = fround((w_i >>> 8) + 0.5) / 2^24 (ms::uniform_open01, in float32); lane m & 3 picks
+ * u_i = ((w_i >>> 9) + 0.5) / 2^23 (ms::uniform_open01, exact in float32); lane m & 3 picks
  * r0·cos(2πu1), r0·sin(2πu1), r1·cos(2πu3), r1·sin(2πu3) with r0 = √(−2 ln u0), r1 = √(−2 ln u2).
  * The native code evaluates log, sin, cos in float32 (absolute error ~1e-6 against float64).
  *   gaussian: out[v] = in[v] + σ·N[v]

@@ -60,10 +60,11 @@ struct PhiloxStream {
   }
 };
 
-// Uniform in the open interval (0, 1) from the top 24 bits: never 0, never 1, exactly
-// representable in float32, identical on CPU and GPU.
+// Uniform in the open interval (0, 1) from the top 23 bits: k + 0.5 with k < 2^23 is exact in
+// float32 (24 bits would not be: above 2^23 floats have no halves and the top words would round
+// to 1), so the value is never 0, never 1, and identical on CPU and GPU.
 MS_HOSTDEV float uniform_open01(uint32_t bits) {
-  return (static_cast<float>(bits >> 8) + 0.5f) * (1.0f / 16777216.0f);
+  return (static_cast<float>(bits >> 9) + 0.5f) * (1.0f / 8388608.0f);
 }
 
 // Uniform in [0, 1) with 53 bits from two words (MT19937's genrand_res53 construction), for

@@ -93,9 +93,9 @@ void copy_floats(float* dst, const float* src, int64_t n) {
 
 // Sweep 1 for rows [y0, y1) of one slice: src -> dst ([ny, nx] each).
 // With `ring`, dst is src (in place) and y0 is 0: before a band overwrites its source rows,
-// they are saved in a ring of ry rows (row i in slot i % ry). Rows a later output row y reads,
-// reflect(y ± k), that are already overwritten lie in [y - ry, y) when ry <= ny (a single
-// reflection): exactly what the ring holds.
+// they are saved in a ring of ry rows (row i in slot i % ry). When a band starts at b0, rows
+// [0, b0) are overwritten; an output row y >= b0 reads rows reflect(y + k), |k| <= ry, and
+// with ry <= ny (a single reflection) those below b0 lie in [b0 - ry, b0): the ring's rows.
 void blur_rows_xy(const Plan& p, const float* src, float* dst, int64_t y0, int64_t y1, bool ring) {
   Scratch& s = scratch();
   const int64_t nx = p.x.n, rx = p.x.r, ry = p.y.r;

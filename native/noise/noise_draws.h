@@ -7,7 +7,6 @@
 //     m & 3 = 0: r0·cos(2π u1)   1: r0·sin(2π u1)    with r0 = sqrt(−2 ln u0), u_i = uniform_open01(w_i)
 //     m & 3 = 2: r1·cos(2π u3)   3: r1·sin(2π u3)    with r1 = sqrt(−2 ln u2)
 //   (Box–Muller: one Philox call is two pairs, four normals.)
-//   uniform_open01 rounds in float32, so the top words give u = 1 exactly (then r = 0; harmless).
 // Gaussian noise on voxel v uses N[v]; Rician noise on voxel v uses N[2v] (real) and N[2v+1]
 // (imaginary), i.e. counter v >> 1.
 //

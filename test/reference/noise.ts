@@ -3,7 +3,7 @@
  * out directly with Math.log / Math.cos / Math.sin (see native/noise/noise_draws.h for the
  * layout it re-implements).
  */
-import { philox4x32_10, seedKey, uniformDouble } from '../../lib/core/philox.js';
+import { philox4x32_10, seedKey, uniformDouble, uniformOpen01 } from '../../lib/core/philox.js';
 
 export interface ReferenceKey {
   seed: number | bigint;
@@ -13,15 +13,6 @@ export interface ReferenceKey {
 
 const TWO32 = 4294967296;
 
-/**
- * ms::uniform_open01 as the native code evaluates it: (float(bits >> 8) + 0.5f) / 2^24 in float32.
- * For bits >= 2^31 the sum rounds to an even integer (float32 has no halves above 2^23), so this
- * differs from lib/core/philox.ts's uniformOpen01 (exact in float64) on the upper half, and the
- * top word gives exactly 1.
- */
-function uniformOpen01F32(bits: number): number {
-  return Math.fround((bits >>> 8) + 0.5) / 16777216;
-}
 
 /** Philox words of counter (lo + hi·2^32) for a key. */
 class Words {
@@ -56,8 +47,8 @@ class NormalSequence {
     if (c !== this.counter) {
       const w = this.words.at(c % TWO32, Math.floor(c / TWO32));
       for (let pair = 0; pair < 2; pair++) {
-        const r = Math.sqrt(-2 * Math.log(uniformOpen01F32(w[2 * pair])));
-        const angle = 2 * Math.PI * uniformOpen01F32(w[2 * pair + 1]);
+        const r = Math.sqrt(-2 * Math.log(uniformOpen01(w[2 * pair])));
+        const angle = 2 * Math.PI * uniformOpen01(w[2 * pair + 1]);
         this.values[2 * pair] = r * Math.cos(angle);
         this.values[2 * pair + 1] = r * Math.sin(angle);
       }

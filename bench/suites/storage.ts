@@ -1,0 +1,74 @@
+/**
+ * Storage choices for anatomy datasets at 256×512×512: writing one generated sample (image +
+ * label map + sparse one-hot masks) with no compression and with h5wasm's deflate at levels 1
+ * and 4, for uint8 and float32 images. The copy floor is the uncompressed bytes of the sample.
+ * The notes record the bytes each setting stores per sample.
+ */
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+import { chunkShapes } from '../../lib/datasets/plan.js';
+import { AnatomyRenderer, type ImageDtype } from '../../lib/generators/anatomy3d/render.js';
+import { resolveAnatomyOptions } from '../../lib/generators/anatomy3d/options.js';
+import { sampleAnatomyParams } from '../../lib/generators/anatomy3d/sample_params.js';
+import { createH5, createSampleDataset, type H5File } from '../../lib/io/hdf5.js';
+import { labelBounds, labelMaskBox } from '../../lib/ops/labels.js';
+import type { BenchCase, BenchSuite } from '../suite.js';
+
+const DIMS: [number, number, number] = [256, 512, 512];
+const ROWS = 64; // more rows than iterations: no row is rewritten, so file size / rows is honest
+const sizes: string[] = [];
+
+function storageCase(dtype: ImageDtype, gzipLevel: number): BenchCase {
+  const o = resolveAnatomyOptions({ imageSize: DIMS, seed: 42 });
+  let dir = '';
+  let file: H5File | undefined;
+  let renderer: AnatomyRenderer | undefined;
+  let write: (() => Promise<void>) | undefined;
+  let row = 0;
+  const label = `${dtype}, ${gzipLevel ? `gzip ${gzipLevel}` : 'no compression'}`;
+  return {
+    name: `write one sample (${label})`,
+    size: DIMS.join('×'),
+    floorBytes: DIMS[0] * DIMS[1] * DIMS[2] * (dtype === 'float32' ? 4 : 1),
+    setup: async () => {
+      dir = mkdtempSync(path.join(os.tmpdir(), 'medsynth-storage-'));
+      file = await createH5(path.join(dir, 's.h5'));
+      const chunks = chunkShapes(DIMS, dtype);
+      const common = { count: ROWS, gzipLevel };
+      const images = createSampleDataset(file, { name: 'images', dtype, sampleShape: DIMS, chunks: chunks.image, ...common });
+      const labels = createSampleDataset(file, { name: 'labels', dtype: 'uint8', sampleShape: DIMS, chunks: chunks.labels, ...common });
+      const masks = createSampleDataset(file, { name: 'masks', dtype: 'uint8', sampleShape: [13, ...DIMS], chunks: chunks.masks, ...common });
+      renderer = new AnatomyRenderer(o, dtype);
+      await renderer.render(sampleAnatomyParams(o, 0));
+      write = async () => {
+        const r = renderer!;
+        const j = row++ % ROWS;
+        images.write_slice([[j, j + 1]], r.image);
+        labels.write_slice([[j, j + 1]], r.labels);
+        const bounds = await labelBounds(r.labels, DIMS, 14);
+        for (let k = 1; k < 14; k++) {
+          const b = bounds[k];
+          if (!b) continue;
+          const mask = await labelMaskBox(r.labels, DIMS, b, k);
+          masks.write_slice([[j, j + 1], [k - 1, k], [b[0], b[3]], [b[1], b[4]], [b[2], b[5]]], mask);
+        }
+      };
+    },
+    run: () => write!(),
+    teardown: () => {
+      file?.close();
+      const bytes = statSync(path.join(dir, 's.h5')).size / Math.min(row, ROWS);
+      sizes.push(`- ${label}: ${(bytes / 2 ** 20).toFixed(1)} MiB stored per 256×512×512 sample (image + labels + one-hot masks)`);
+      rmSync(dir, { recursive: true, force: true });
+      renderer = undefined;
+    },
+  };
+}
+
+export const suite: BenchSuite & { notes: () => string[] } = {
+  name: 'storage',
+  cases: () => [storageCase('uint8', 0), storageCase('uint8', 1), storageCase('uint8', 4), storageCase('float32', 0), storageCase('float32', 1)],
+  notes: () => ['Storage per sample, from the storage suite:', ...sizes],
+};
