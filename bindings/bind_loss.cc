@@ -20,35 +20,6 @@ namespace {
 
 constexpr int64_t kMaxElements = (int64_t{1} << 31) - 1;
 
-bool is_array_of(const Napi::Value& v, napi_typedarray_type type) {
-  return v.IsTypedArray() && v.As<Napi::TypedArray>().TypedArrayType() == type;
-}
-
-bool bool_field_or(const Napi::Object& o, const char* key, bool fallback) {
-  Napi::Value v = o.Get(key);
-  if (v.IsUndefined()) return fallback;
-  if (!v.IsBoolean()) throw_invalid(o.Env(), std::string(key) + " must be a boolean");
-  return v.As<Napi::Boolean>().Value();
-}
-
-// Calls fn(View<float>) or fn(View<double>) for a Float32Array or Float64Array.
-template <typename Fn>
-auto with_real_view(const Napi::Value& v, const char* name, Fn&& fn) {
-  if (is_array_of(v, napi_float64_array)) return fn(typed_view<double>(v, name));
-  if (!is_array_of(v, napi_float32_array)) {
-    throw_invalid(v.Env(), std::string(name) + " must be a Float32Array or Float64Array");
-  }
-  return fn(typed_view<float>(v, name));
-}
-
-// Calls fn(View<float>) or fn(View<uint8_t>) for a Float32Array or Uint8Array target.
-template <typename Fn>
-auto with_target_view(const Napi::Value& v, Fn&& fn) {
-  if (is_array_of(v, napi_uint8_array)) return fn(typed_view<uint8_t>(v, "target"));
-  if (!is_array_of(v, napi_float32_array)) throw_invalid(v.Env(), "target must be a Float32Array or Uint8Array");
-  return fn(typed_view<float>(v, "target"));
-}
-
 struct BatchArgs {
   View<float> pred;
   View<float> grad;
@@ -77,7 +48,7 @@ BatchArgs batch_args(const Napi::CallbackInfo& info, const Napi::Object& o) {
 // Queues kernel(pred, target, batch, size, per_sample, grad) and resolves with its loss.
 template <typename Kernel>
 Napi::Value queue_batch_loss(const Napi::CallbackInfo& info, const BatchArgs& a, Kernel kernel) {
-  return with_target_view(info[1], [&](auto target) {
+  return with_float_or_u8_view(info[1], "target", [&](auto target) {
     require_length(info.Env(), target, a.pred.length, "target");
     auto loss = std::make_shared<double>(0.0);
     return queue_task(

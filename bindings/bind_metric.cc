@@ -23,30 +23,6 @@ namespace {
 
 constexpr int64_t kMaxElements = (int64_t{1} << 31) - 1;
 
-bool is_array_of(const Napi::Value& v, napi_typedarray_type type) {
-  return v.IsTypedArray() && v.As<Napi::TypedArray>().TypedArrayType() == type;
-}
-
-// Calls fn(View<float>) or fn(View<double>) for a Float32Array or Float64Array.
-template <typename Fn>
-auto with_real_view(const Napi::Value& v, const char* name, Fn&& fn) {
-  if (is_array_of(v, napi_float64_array)) return fn(typed_view<double>(v, name));
-  if (!is_array_of(v, napi_float32_array)) {
-    throw_invalid(v.Env(), std::string(name) + " must be a Float32Array or Float64Array");
-  }
-  return fn(typed_view<float>(v, name));
-}
-
-// Calls fn(View<float>) or fn(View<uint8_t>) for a Float32Array (probabilities) or Uint8Array (mask).
-template <typename Fn>
-auto with_mask_view(const Napi::Value& v, const char* name, Fn&& fn) {
-  if (is_array_of(v, napi_uint8_array)) return fn(typed_view<uint8_t>(v, name));
-  if (!is_array_of(v, napi_float32_array)) {
-    throw_invalid(v.Env(), std::string(name) + " must be a Float32Array or Uint8Array");
-  }
-  return fn(typed_view<float>(v, name));
-}
-
 Napi::Value confusion_counts(const Napi::CallbackInfo& info) {
   Napi::Object o = object_arg(info, 3, "params");
   const int64_t batch = integer_field(o, "batch", 1, kMaxElements);
@@ -56,9 +32,9 @@ Napi::Value confusion_counts(const Napi::CallbackInfo& info) {
   const View<double> counts = typed_view<double>(info[2], "counts");
   require_length(info.Env(), counts, static_cast<size_t>(batch * 4), "counts");
   const auto n = static_cast<size_t>(batch * size);
-  return with_mask_view(info[0], "pred", [&](auto pred) {
+  return with_float_or_u8_view(info[0], "pred", [&](auto pred) {
     require_length(info.Env(), pred, n, "pred");
-    return with_mask_view(info[1], "target", [&](auto target) {
+    return with_float_or_u8_view(info[1], "target", [&](auto target) {
       require_length(info.Env(), target, n, "target");
       return queue_task(info.Env(), [=] {
         std::unique_ptr<ms::ConfusionCounts[]> c(new ms::ConfusionCounts[static_cast<size_t>(batch)]);

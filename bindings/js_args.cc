@@ -37,6 +37,13 @@ int64_t integer_field_or(const Napi::Object& o, const char* key, int64_t min, in
   return o.Has(key) && !o.Get(key).IsUndefined() ? integer_field(o, key, min, max) : fallback;
 }
 
+bool bool_field_or(const Napi::Object& o, const char* key, bool fallback) {
+  Napi::Value v = o.Get(key);
+  if (v.IsUndefined()) return fallback;
+  if (!v.IsBoolean()) throw_invalid(o.Env(), std::string(key) + " must be a boolean");
+  return v.As<Napi::Boolean>().Value();
+}
+
 std::string string_field(const Napi::Object& o, const char* key) {
   Napi::Value v = o.Get(key);
   if (!v.IsString()) throw_invalid(o.Env(), std::string(key) + " must be a string");

@@ -92,6 +92,32 @@ std::vector<double> number_array_field(const Napi::Object& o, const char* key);
 // A seed: a non-negative safe integer Number or a BigInt below 2^64.
 uint64_t seed_field(const Napi::Object& o, const char* key);
 
+bool bool_field_or(const Napi::Object& o, const char* key, bool fallback);
+
+inline bool is_array_of(const Napi::Value& v, napi_typedarray_type type) {
+  return v.IsTypedArray() && v.As<Napi::TypedArray>().TypedArrayType() == type;
+}
+
+// Calls fn(View<float>) or fn(View<double>) for a Float32Array or Float64Array.
+template <typename Fn>
+auto with_real_view(const Napi::Value& v, const char* name, Fn&& fn) {
+  if (is_array_of(v, napi_float64_array)) return fn(typed_view<double>(v, name));
+  if (!is_array_of(v, napi_float32_array)) {
+    throw_invalid(v.Env(), std::string(name) + " must be a Float32Array or Float64Array");
+  }
+  return fn(typed_view<float>(v, name));
+}
+
+// Calls fn(View<float>) or fn(View<uint8_t>) for a Float32Array (probabilities) or a Uint8Array (mask).
+template <typename Fn>
+auto with_float_or_u8_view(const Napi::Value& v, const char* name, Fn&& fn) {
+  if (is_array_of(v, napi_uint8_array)) return fn(typed_view<uint8_t>(v, name));
+  if (!is_array_of(v, napi_float32_array)) {
+    throw_invalid(v.Env(), std::string(name) + " must be a Float32Array or Uint8Array");
+  }
+  return fn(typed_view<float>(v, name));
+}
+
 // Volume dims [Z, Y, X] (or [Y, X] as Z = 1) with every dim >= 1 and a product that fits.
 struct Dims3 {
   int64_t z = 1, y = 1, x = 1;

@@ -5,7 +5,7 @@
 
 #include "core/error.h"
 #include "core/simd.h"
-#include "loss/batch_chunks.h"
+#include "core/batch_chunks.h"
 #include "loss/fast_sigmoid.h"
 #include "loss/vec16.h"
 

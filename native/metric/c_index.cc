@@ -5,7 +5,7 @@
 
 #include "core/error.h"
 #include "core/thread_pool.h"
-#include "metric/sort_order.h"
+#include "core/sort_order.h"
 
 namespace ms {
 namespace {

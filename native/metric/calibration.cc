@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "core/error.h"
-#include "loss/batch_chunks.h"
+#include "core/batch_chunks.h"
 
 namespace ms {
 namespace {

@@ -7,8 +7,8 @@
 
 #include "core/error.h"
 #include "core/thread_pool.h"
-#include "loss/batch_chunks.h"
-#include "metric/sort_order.h"
+#include "core/batch_chunks.h"
+#include "core/sort_order.h"
 
 namespace ms {
 namespace {

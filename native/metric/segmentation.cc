@@ -4,7 +4,7 @@
 
 #include "core/error.h"
 #include "core/simd.h"
-#include "loss/batch_chunks.h"
+#include "core/batch_chunks.h"
 
 namespace ms {
 namespace {

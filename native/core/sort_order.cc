@@ -1,4 +1,4 @@
-#include "metric/sort_order.h"
+#include "core/sort_order.h"
 
 #include <algorithm>
 #include <cstring>
