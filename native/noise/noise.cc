@@ -8,6 +8,7 @@
 
 #include "core/error.h"
 #include "core/philox.h"
+#include "core/philox_wide.h"
 #include "core/simd.h"
 #include "core/thread_pool.h"
 #include "noise/noise_draws.h"
@@ -19,45 +20,8 @@ constexpr int64_t kBlock = 1024;       // voxels per inner block (a multiple of 
 constexpr int64_t kGrain = 64 * kBlock;  // voxels per parallel chunk; chunks start at multiples of 4
 constexpr uint64_t kTwo32 = uint64_t{1} << 32;
 
-// Philox4x32-10's round keys for a stream, widened to 64 bits (see philox_wide).
-struct RoundKeys {
-  uint64_t k0[10], k1[10];
-  uint32_t sample, stream;
-
-  explicit RoundKeys(const PhiloxStream& s) : sample(s.sample), stream(s.stream) {
-    uint32_t a = s.k0, b = s.k1;
-    for (int r = 0; r < 10; ++r, a += 0x9E3779B9u, b += 0xBB67AE85u) {
-      k0[r] = a;
-      k1[r] = b;
-    }
-  }
-};
-
-// ms::philox4x32_10 bit for bit, with the state held in 64-bit lanes (upper halves zero): GCC
-// then vectorises each 32×32→64 multiply as one widening multiply per lane instead of
-// unpacking, multiplying and repacking 32-bit lanes, which makes the whole block ~1.7× faster.
-// Counter = (lo, hi, sample, stream) as in core/philox.h.
-MS_ALWAYS_INLINE void philox_wide(uint32_t lo, uint32_t hi, const RoundKeys& k, uint32_t w[4]) {
-  constexpr uint64_t kLow = 0xFFFFFFFFu;
-  uint64_t c0 = lo, c1 = hi, c2 = k.sample, c3 = k.stream;
-  for (int r = 0; r < 10; ++r) {
-    const uint64_t p0 = (c0 & kLow) * 0xD2511F53u;
-    const uint64_t p1 = (c2 & kLow) * 0xCD9E8D57u;
-    const uint64_t n0 = (p1 >> 32) ^ c1 ^ k.k0[r];
-    const uint64_t n2 = (p0 >> 32) ^ c3 ^ k.k1[r];
-    c1 = p1 & kLow;
-    c3 = p0 & kLow;
-    c0 = n0;
-    c2 = n2;
-  }
-  w[0] = static_cast<uint32_t>(c0);
-  w[1] = static_cast<uint32_t>(c1);
-  w[2] = static_cast<uint32_t>(c2);
-  w[3] = static_cast<uint32_t>(c3);
-}
-
 // out[4i + j] = N[4(hi·2^32 + lo + i) + j], i < count; lo + count must not pass 2^32.
-MS_SIMD_CLONES void normal_block(const RoundKeys& k, uint32_t lo, uint32_t hi, int64_t count,
+MS_SIMD_CLONES void normal_block(const PhiloxRoundKeys& k, uint32_t lo, uint32_t hi, int64_t count,
                                  float* MS_RESTRICT out) {
   for (int64_t i = 0; i < count; ++i) {
     uint32_t w[4];
@@ -73,7 +37,7 @@ MS_SIMD_CLONES void normal_block(const RoundKeys& k, uint32_t lo, uint32_t hi, i
 }
 
 // buf[0 .. 4·counters) = N[4·first_counter ...], split where the counter's low word wraps.
-void normals(const RoundKeys& k, uint64_t first_counter, int64_t counters, float* buf) {
+void normals(const PhiloxRoundKeys& k, uint64_t first_counter, int64_t counters, float* buf) {
   uint64_t c = first_counter;
   while (counters > 0) {
     const int64_t span = static_cast<int64_t>(std::min<uint64_t>(static_cast<uint64_t>(counters), kTwo32 - (c & 0xFFFFFFFFu)));
@@ -99,7 +63,7 @@ MS_SIMD_CLONES void rician_combine(const float* in, float* out, const float* MS_
 }
 
 // w_j[i] = word j of Philox at counter (lo + i, hi), i < count.
-MS_SIMD_CLONES void philox_block(const RoundKeys& k, uint32_t lo, uint32_t hi, int64_t count,
+MS_SIMD_CLONES void philox_block(const PhiloxRoundKeys& k, uint32_t lo, uint32_t hi, int64_t count,
                                  uint32_t* MS_RESTRICT w0, uint32_t* MS_RESTRICT w1,
                                  uint32_t* MS_RESTRICT w2, uint32_t* MS_RESTRICT w3) {
   for (int64_t i = 0; i < count; ++i) {
@@ -141,7 +105,7 @@ void require_sigma(float sigma) {
 
 void normal_noise(const NoiseKey& key, float* out, int64_t n) {
   require(n >= 0, "normal count must be >= 0");
-  const RoundKeys k(PhiloxStream::make(key.seed, key.sample, key.stream));
+  const PhiloxRoundKeys k(PhiloxStream::make(key.seed, key.sample, key.stream));
   parallel_for(n, kGrain, [&](int64_t b, int64_t e) {
     const int64_t whole = (e - b) / 4;  // b is a multiple of 4
     normals(k, static_cast<uint64_t>(b) >> 2, whole, out + b);
@@ -156,7 +120,7 @@ void normal_noise(const NoiseKey& key, float* out, int64_t n) {
 void gaussian_noise(const float* in, float* out, int64_t n, float sigma, const NoiseKey& key) {
   require(n >= 0, "voxel count must be >= 0");
   require_sigma(sigma);
-  const RoundKeys k(PhiloxStream::make(key.seed, key.sample, key.stream));
+  const PhiloxRoundKeys k(PhiloxStream::make(key.seed, key.sample, key.stream));
   parallel_for(n, kGrain, [&](int64_t b, int64_t e) {
     alignas(64) float buf[kBlock];
     for (int64_t v = b; v < e; v += kBlock) {
@@ -170,7 +134,7 @@ void gaussian_noise(const float* in, float* out, int64_t n, float sigma, const N
 void rician_noise(const float* in, float* out, int64_t n, float sigma, const NoiseKey& key) {
   require(n >= 0, "voxel count must be >= 0");
   require_sigma(sigma);
-  const RoundKeys k(PhiloxStream::make(key.seed, key.sample, key.stream));
+  const PhiloxRoundKeys k(PhiloxStream::make(key.seed, key.sample, key.stream));
   parallel_for(n, kGrain, [&](int64_t b, int64_t e) {
     alignas(64) float buf[2 * kBlock];
     for (int64_t v = b; v < e; v += kBlock) {
@@ -185,7 +149,7 @@ void poisson_noise(const float* in, float* out, int64_t n, double scale, const N
   require(n >= 0 && static_cast<uint64_t>(n) <= kTwo32, "poisson noise covers at most 2^32 voxels");
   require(scale > 0.0 && scale <= 1.7e308, "poisson scale must be a finite number > 0");
   const PhiloxStream s = PhiloxStream::make(key.seed, key.sample, key.stream);
-  const RoundKeys k(s);
+  const PhiloxRoundKeys k(s);
   parallel_for(n, kGrain, [&](int64_t b, int64_t e) {
     alignas(64) uint32_t w[4][kBlock];
     alignas(64) double quick[kBlock];
