@@ -26,6 +26,9 @@ export { planSplits, estimateResources, type MaskForm, type SplitName, type Spli
 export { renderAnatomyPreview } from './preview/anatomy_preview.js';
 export { encodePng } from './io/png.js';
 
+// ClinicalSynth: 2D image + radiomics + noisy label from one latent disease model (seed 000)
+export * from './generators/clinical2d/index.js';
+
 // PET/CT with tumours and survival (seed 004)
 export * from './generators/petct/index.js';
 export * from './survival/simulate.js';

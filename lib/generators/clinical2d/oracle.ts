@@ -46,7 +46,7 @@ export function rocAuc(scores: ArrayLike<number>, labels: ArrayLike<number>): nu
   return (rankSum - (positives * (positives + 1)) / 2) / (positives * negatives);
 }
 
-/** Fraction of labels matched by predicting 1 where score ≥ threshold (score > threshold when strict). */
+/** Fraction of labels matched by predicting 1 where score ≥ threshold. */
 export function accuracy(scores: ArrayLike<number>, labels: ArrayLike<number>, threshold = 0.5): number {
   let hits = 0;
   for (let i = 0; i < scores.length; i++) hits += (scores[i] >= threshold ? 1 : 0) === (labels[i] ? 1 : 0) ? 1 : 0;
