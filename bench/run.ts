@@ -12,16 +12,8 @@ import { fileURLToPath } from 'node:url';
 import { Bench } from 'tinybench';
 
 import { buildInfo, getThreads } from '../lib/core/threads.js';
-import type { BenchCase, BenchSuite } from './suite.js';
+import type { BenchCase, BenchRow as Row, BenchSuite } from './suite.js';
 
-interface Row {
-  suite: string;
-  name: string;
-  size: string;
-  nativeMs: number;
-  copyMs?: number;
-  referenceMs?: number;
-}
 
 async function timeTask(name: string, fn: () => unknown, slow: boolean): Promise<number> {
   const bench = slow
@@ -100,9 +92,10 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   const notes: string[] = [];
   for (const s of suites) {
-    for (const c of s.cases()) rows.push(await runCase(s.name, c, withReference));
-    const extra = (s as BenchSuite & { notes?: () => string[] }).notes?.();
-    if (extra) notes.push(...extra);
+    const own: Row[] = [];
+    for (const c of s.cases()) own.push(await runCase(s.name, c, withReference));
+    rows.push(...own);
+    if (s.summarize) notes.push(`### ${s.name}`, '', ...s.summarize(own), '');
   }
   const text = [
     '# Benchmark results',

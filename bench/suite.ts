@@ -20,8 +20,20 @@ export interface BenchCase {
   teardown?: () => Promise<void> | void;
 }
 
+/** One measured case, as the runner records it. */
+export interface BenchRow {
+  suite: string;
+  name: string;
+  size: string;
+  nativeMs: number;
+  copyMs?: number;
+  referenceMs?: number;
+}
+
 export interface BenchSuite {
   name: string;
   /** The cases at the sizes this suite benchmarks. */
   cases: () => BenchCase[];
+  /** Extra Markdown lines for RESULTS.md, computed from this suite's rows (e.g. a target table). */
+  summarize?: (rows: readonly BenchRow[]) => string[];
 }

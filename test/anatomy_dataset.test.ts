@@ -14,7 +14,7 @@ describe('anatomy datasets on disk', () => {
   const tmp = tempDir();
   const dir = path.join(tmp.dir, 'ds');
   beforeAll(async () => {
-    await generateDataset({ outputDir: dir, imageSize, totalSamples: 12, validationSplit: 0.25, testSplit: 0.1, seed: 3 });
+    await generateDataset({ outputDir: dir, imageSize, totalSamples: 12, validationSplit: 0.25, testSplit: 0.1, seed: 3, masks: 'both' });
   });
   afterAll(() => tmp.cleanup());
 

@@ -1,10 +1,10 @@
 /**
- * Storage choices for anatomy datasets at 256×512×512: writing one generated sample (image +
- * label map + sparse one-hot masks) with no compression and with h5wasm's deflate at levels 1
- * and 4, for uint8 and float32 images. The copy floor is the uncompressed bytes of the sample.
- * The notes record the bytes each setting stores per sample.
+ * Storage choices for anatomy datasets at 256×512×512: generating one sample, then writing it
+ * (image + sparse one-hot masks, optionally the label map) with no compression and with h5wasm's
+ * deflate at levels 1 and 4, for uint8 and float32 images, next to a raw fs.writeSync of the
+ * image's bytes (the file system's own floor). The summary records the bytes each setting stores.
  */
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -20,16 +20,16 @@ const DIMS: [number, number, number] = [256, 512, 512];
 const ROWS = 64; // more rows than iterations: no row is rewritten, so file size / rows is honest
 const sizes: string[] = [];
 
-function storageCase(dtype: ImageDtype, gzipLevel: number): BenchCase {
+function storageCase(dtype: ImageDtype, gzipLevel: number, maskForms: 'onehot' | 'both'): BenchCase {
   const o = resolveAnatomyOptions({ imageSize: DIMS, seed: 42 });
   let dir = '';
   let file: H5File | undefined;
   let renderer: AnatomyRenderer | undefined;
   let write: (() => Promise<void>) | undefined;
   let row = 0;
-  const label = `${dtype}, ${gzipLevel ? `gzip ${gzipLevel}` : 'no compression'}`;
+  const label = `${dtype}, masks ${maskForms}, ${gzipLevel ? `gzip ${gzipLevel}` : 'no compression'}`;
   return {
-    name: `write one sample (${label})`,
+    name: `write (${label})`,
     size: DIMS.join('×'),
     floorBytes: DIMS[0] * DIMS[1] * DIMS[2] * (dtype === 'float32' ? 4 : 1),
     setup: async () => {
@@ -38,7 +38,9 @@ function storageCase(dtype: ImageDtype, gzipLevel: number): BenchCase {
       const chunks = chunkShapes(DIMS, dtype);
       const common = { count: ROWS, gzipLevel };
       const images = createSampleDataset(file, { name: 'images', dtype, sampleShape: DIMS, chunks: chunks.image, ...common });
-      const labels = createSampleDataset(file, { name: 'labels', dtype: 'uint8', sampleShape: DIMS, chunks: chunks.labels, ...common });
+      const labels = maskForms === 'both'
+        ? createSampleDataset(file, { name: 'labels', dtype: 'uint8', sampleShape: DIMS, chunks: chunks.labels, ...common })
+        : undefined;
       const masks = createSampleDataset(file, { name: 'masks', dtype: 'uint8', sampleShape: [13, ...DIMS], chunks: chunks.masks, ...common });
       renderer = new AnatomyRenderer(o, dtype);
       await renderer.render(sampleAnatomyParams(o, 0));
@@ -46,7 +48,7 @@ function storageCase(dtype: ImageDtype, gzipLevel: number): BenchCase {
         const r = renderer!;
         const j = row++ % ROWS;
         images.write_slice([[j, j + 1]], r.image);
-        labels.write_slice([[j, j + 1]], r.labels);
+        labels?.write_slice([[j, j + 1]], r.labels);
         const bounds = await labelBounds(r.labels, DIMS, 14);
         for (let k = 1; k < 14; k++) {
           const b = bounds[k];
@@ -60,15 +62,62 @@ function storageCase(dtype: ImageDtype, gzipLevel: number): BenchCase {
     teardown: () => {
       file?.close();
       const bytes = statSync(path.join(dir, 's.h5')).size / Math.min(row, ROWS);
-      sizes.push(`- ${label}: ${(bytes / 2 ** 20).toFixed(1)} MiB stored per 256×512×512 sample (image + labels + one-hot masks)`);
+      sizes.push(`- ${label}: ${(bytes / 2 ** 20).toFixed(1)} MiB stored per 256×512×512 sample`);
       rmSync(dir, { recursive: true, force: true });
       renderer = undefined;
     },
   };
 }
 
-export const suite: BenchSuite & { notes: () => string[] } = {
+/** Generating the sample that the write cases store: the time writing must not exceed. */
+function generateCase(): BenchCase {
+  const o = resolveAnatomyOptions({ imageSize: DIMS, seed: 42 });
+  let renderer: AnatomyRenderer | undefined;
+  let i = 0;
+  return {
+    name: 'generate one sample (uint8)',
+    size: DIMS.join('×'),
+    floorBytes: DIMS[0] * DIMS[1] * DIMS[2],
+    setup: async () => {
+      renderer = new AnatomyRenderer(o, 'uint8');
+      await renderer.render(sampleAnatomyParams(o, 0));
+    },
+    run: () => renderer!.render(sampleAnatomyParams(o, i++ % 16)),
+    teardown: () => {
+      renderer = undefined;
+    },
+  };
+}
+
+/** The file system's own floor: writing the image's bytes to a new file with fs.writeSync. */
+function rawWriteCase(): BenchCase {
+  const bytes = DIMS[0] * DIMS[1] * DIMS[2];
+  let dir = '';
+  let data: Uint8Array | undefined;
+  let k = 0;
+  return {
+    name: 'raw file write of the uint8 image (fs.writeSync)',
+    size: DIMS.join('×'),
+    floorBytes: bytes,
+    setup: () => {
+      dir = mkdtempSync(path.join(os.tmpdir(), 'medsynth-raw-'));
+      data = new Uint8Array(bytes).fill(7);
+    },
+    run: () => writeFileSync(path.join(dir, `raw${k++}.bin`), data!),
+    teardown: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+export const suite: BenchSuite = {
   name: 'storage',
-  cases: () => [storageCase('uint8', 0), storageCase('uint8', 1), storageCase('uint8', 4), storageCase('float32', 0), storageCase('float32', 1)],
-  notes: () => ['Storage per sample, from the storage suite:', ...sizes],
+  cases: () => [
+    generateCase(),
+    rawWriteCase(),
+    storageCase('uint8', 0, 'onehot'),
+    storageCase('uint8', 0, 'both'),
+    storageCase('uint8', 1, 'onehot'),
+    storageCase('uint8', 4, 'onehot'),
+    storageCase('float32', 0, 'onehot'),
+  ],
+  summarize: () => ['Bytes stored per sample for each setting:', '', ...sizes],
 };

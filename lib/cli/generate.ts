@@ -24,7 +24,7 @@ export const GENERATE_FLAGS: FlagTable = {
   verbose: { type: 'boolean', help: 'detailed output' },
   seed: { type: 'string', metavar: 'N', default: '42', help: 'random seed for reproducibility' },
   threads: { type: 'string', metavar: 'N', help: 'native threads (default: MEDSYNTH_THREADS or all cores)' },
-  masks: { type: 'string', metavar: 'FORM', default: 'both', help: 'mask forms to write: onehot|labels|both|none' },
+  masks: { type: 'string', metavar: 'FORM', default: 'onehot', help: 'mask forms to write: onehot|labels|both|none' },
   dtype: { type: 'string', metavar: 'T', default: 'uint8', help: 'stored image dtype: uint8|int16|float32' },
   compression: { type: 'string', metavar: 'C', default: 'none', help: 'none, gzip, or gzip:LEVEL (1-9)' },
   spacing: { type: 'string', metavar: '"SZ,SY,SX"', default: '1,1,1', help: 'voxel spacing in mm' },

@@ -27,7 +27,8 @@ export async function writePreviewFromDataset(dir: string, split: SplitName, ind
     const item = ds.get(index);
     const png = renderAnatomyPreview({
       image: item.image,
-      labels: item.labels ?? labelsFromOneHot(item.masks, ds.structureNames.length, item.image.length),
+      labels: item.labels,
+      masks: item.masks,
       dims: item.imageShape,
       spacing: ds.spacing,
       structureNames: ds.structureNames,
@@ -40,17 +41,6 @@ export async function writePreviewFromDataset(dir: string, split: SplitName, ind
   } finally {
     ds.close();
   }
-}
-
-/** A label map from one-hot masks (only for files written with --masks onehot). */
-function labelsFromOneHot(masks: Uint8Array | undefined, S: number, n: number): Uint8Array | undefined {
-  if (!masks) return undefined;
-  const labels = new Uint8Array(n);
-  for (let s = 0; s < S; s++) {
-    const m = masks.subarray(s * n, (s + 1) * n);
-    for (let i = 0; i < n; i++) if (m[i]) labels[i] = s + 1;
-  }
-  return labels;
 }
 
 export async function runPreview(argv: readonly string[]): Promise<number> {

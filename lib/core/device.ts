@@ -81,6 +81,14 @@ export function resolveDevice(device: DeviceOption): { device: Device; reason?: 
 }
 
 /**
+ * For a kernel's `device` option (default 'cpu'): whether to call its CUDA twin (`cuda<Name>`,
+ * same arguments) rather than the CPU binding. Throws as resolveDevice does.
+ */
+export function useCuda(device: DeviceOption | undefined): boolean {
+  return resolveDevice(device ?? 'cpu').device === 'cuda';
+}
+
+/**
  * Caps the device memory medsynth keeps for its buffers (bytes; undefined or 0: no cap). Calls
  * that would need more reject with OUT_OF_MEMORY instead of taking memory another program on the
  * same GPU needs; cached buffers above the cap are freed.

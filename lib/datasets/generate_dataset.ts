@@ -30,7 +30,10 @@ export interface DatasetOptions extends AnatomyOptions {
   testSplit?: number;
   /** Stored image dtype. Default 'uint8' (the seed's 0–255 intensity scale, rounded). */
   dtype?: ImageDtype;
-  /** Which mask forms to write. Default 'both'. */
+  /**
+   * Which mask forms to write. Default 'onehot' (the seed's layout); 'both' adds the label map
+   * (one more byte per voxel to write, see README: storage choices).
+   */
   masks?: MaskForm;
   /** gzip level 1–9 for every dataset, or 0 (default) for none. */
   gzipLevel?: number;
@@ -56,7 +59,7 @@ export interface DatasetResult {
   wallSeconds: number;
 }
 
-export const DEFAULT_DATASET = { totalSamples: 1000, validationSplit: 0.2, testSplit: 0.1, dtype: 'uint8', masks: 'both', gzipLevel: 0 } as const;
+export const DEFAULT_DATASET = { totalSamples: 1000, validationSplit: 0.2, testSplit: 0.1, dtype: 'uint8', masks: 'onehot', gzipLevel: 0 } as const;
 
 export interface ResolvedDatasetOptions {
   anatomy: ResolvedAnatomyOptions;

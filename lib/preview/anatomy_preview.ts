@@ -14,7 +14,10 @@ export const STRUCTURE_COLORS: readonly Rgb[] = [
 
 export interface PreviewInput {
   image: ArrayLike<number>;
+  /** Label map [Z, Y, X] (0 background, k + 1 structure k) … */
   labels?: Uint8Array;
+  /** … or one-hot masks [S, Z, Y, X] (only the shown voxels are looked up). */
+  masks?: Uint8Array;
   /** [Z, Y, X]. */
   dims: readonly [number, number, number];
   spacing?: readonly [number, number, number];
@@ -77,6 +80,13 @@ export function renderAnatomyPreview(input: PreviewInput): Buffer {
     const x = pick(at, X);
     return { name: `SAGITTAL X=${x}`, rows: Z, cols: Y, rowMm: sz, colMm: sy, voxel: (r, c) => idx(Z - 1 - r, c, x) };
   });
+  const n = Z * Y * X;
+  const S = input.structureNames.length;
+  const labelAt = (v: number): number => {
+    if (input.labels) return input.labels[v];
+    if (input.masks) for (let s = 0; s < S; s++) if (input.masks[s * n + v]) return s + 1;
+    return 0;
+  };
   const panelHeight = 256;
   const sizes = panels.map((p) => {
     const pxPerMm = panelHeight / (p.rows * p.rowMm);
@@ -103,7 +113,7 @@ export function renderAnatomyPreview(input: PreviewInput): Buffer {
         const c = Math.min(p.cols - 1, Math.floor(((px + 0.5) * p.cols) / w));
         const v = p.voxel(r, c);
         const g = Math.max(0, Math.min(255, Math.round((255 * (input.image[v] - lo)) / (hi - lo))));
-        const label = input.labels ? input.labels[v] : 0;
+        const label = labelAt(v);
         if (label > 0) {
           const col = colorOf(label);
           canvas.set(left + px, top + py, [0.55 * g + 0.45 * col[0], 0.55 * g + 0.45 * col[1], 0.55 * g + 0.45 * col[2]].map(Math.round) as unknown as Rgb);
