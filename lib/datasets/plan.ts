@@ -44,12 +44,17 @@ export function planSplits(total: number, validationSplit: number, testSplit: nu
 
 export const DTYPE_BYTES: Record<ImageDtype, number> = { float32: 4, int16: 2, uint8: 1 };
 
-/** Chunk shapes: one image chunk per sample up to ~4 MiB (slabs of z beyond), small mask chunks. */
+/** Chunk shapes: one image chunk per sample up to ~4 MiB (slabs of z beyond), small label and mask chunks. */
 export function chunkShapes(imageSize: readonly [number, number, number], dtype: ImageDtype) {
   const [z, y, x] = imageSize;
   const slice = y * x * DTYPE_BYTES[dtype];
   const slabs = Math.max(1, Math.min(z, Math.floor((4 << 20) / slice)));
-  const block = [Math.min(z, 32), Math.min(y, 64), Math.min(x, 64)];
+  // Label/mask chunks of about a quarter of each axis (a power of two in [16, 64]): a structure's
+  // box then allocates little beyond itself, while a whole-sample read stays a few hundred chunk
+  // reads. Measured at 128×128×64, 200 samples (loaded machine): 32×64×64 chunks stored
+  // 3.7 MiB/sample and read 89 samples/s; 32×32×16: 1.9 MiB/sample, 42 samples/s;
+  // 16×16×8: 1.4 MiB/sample but 14 samples/s.
+  const block = [z, y, x].map((d) => Math.min(d, Math.max(16, Math.min(64, 2 ** Math.floor(Math.log2(Math.max(1, d / 4)))))));
   return {
     image: [1, slabs, y, x],
     labels: [1, ...block],
