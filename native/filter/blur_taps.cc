@@ -17,20 +17,19 @@ struct FloatVec {
 
 // ---- symmetric taps (x pass) ------------------------------------------------------------
 // A block of A vectors keeps A independent accumulators in registers (an FMA takes ~4 cycles)
-// while the taps stream past; eight also hide rows arriving from L2.
+// while the taps stream past.
 template <int N, int A>
-MS_ALWAYS_INLINE void symmetric_block(const float* center, const float* const* lo,
-                                      const float* const* hi, const float* w, int64_t r,
-                                      float* out, int64_t j) {
+MS_ALWAYS_INLINE void symmetric_block(const float* row, const float* w, int64_t r, float* out,
+                                      int64_t j) {
   typedef typename FloatVec<N>::type V;
-  const V* c = reinterpret_cast<const V*>(center + j);
+  const V* c = reinterpret_cast<const V*>(row + j);
   V acc[A];
 #pragma GCC unroll 8
   for (int q = 0; q < A; ++q) acc[q] = w[0] * c[q];
   for (int64_t k = 1; k <= r; ++k) {
     const float wk = w[k];
-    const V* a = reinterpret_cast<const V*>(lo[k] + j);
-    const V* b = reinterpret_cast<const V*>(hi[k] + j);
+    const V* a = reinterpret_cast<const V*>(row + j - k);
+    const V* b = reinterpret_cast<const V*>(row + j + k);
 #pragma GCC unroll 8
     for (int q = 0; q < A; ++q) acc[q] += wk * (a[q] + b[q]);
   }
@@ -40,15 +39,14 @@ MS_ALWAYS_INLINE void symmetric_block(const float* center, const float* const* l
 }
 
 template <int N>
-MS_ALWAYS_INLINE void symmetric_taps_impl(const float* center, const float* const* lo,
-                                          const float* const* hi, const float* w, int64_t r,
-                                          float* out, int64_t begin, int64_t end) {
+MS_ALWAYS_INLINE void symmetric_taps_impl(const float* row, const float* w, int64_t r, float* out,
+                                          int64_t begin, int64_t end) {
   int64_t j = begin;
-  for (; j + 8 * N <= end; j += 8 * N) symmetric_block<N, 8>(center, lo, hi, w, r, out, j);
-  for (; j + N <= end; j += N) symmetric_block<N, 1>(center, lo, hi, w, r, out, j);
+  for (; j + 8 * N <= end; j += 8 * N) symmetric_block<N, 8>(row, w, r, out, j);
+  for (; j + N <= end; j += N) symmetric_block<N, 1>(row, w, r, out, j);
   for (; j < end; ++j) {
-    float acc = w[0] * center[j];
-    for (int64_t k = 1; k <= r; ++k) acc += w[k] * (lo[k][j] + hi[k][j]);
+    float acc = w[0] * row[j];
+    for (int64_t k = 1; k <= r; ++k) acc += w[k] * (row[j - k] + row[j + k]);
     out[j] = acc;
   }
 }
@@ -137,9 +135,9 @@ MS_ALWAYS_INLINE void row_taps_impl(const float* const* rows, const float* w, in
 
 namespace {
 MS_BLUR_VERSIONS(symmetric_taps_dispatch, symmetric_taps_impl,
-                 (const float* center, const float* const* lo, const float* const* hi,
-                  const float* w, int64_t r, float* out, int64_t begin, int64_t end),
-                 (center, lo, hi, w, r, out, begin, end))
+                 (const float* row, const float* w, int64_t r, float* out, int64_t begin,
+                  int64_t end),
+                 (row, w, r, out, begin, end))
 MS_BLUR_VERSIONS(row_taps_dispatch, row_taps_impl,
                  (const float* const* rows, const float* w, int64_t taps, float* const* out,
                   int64_t nout, int64_t begin, int64_t end),
@@ -147,9 +145,9 @@ MS_BLUR_VERSIONS(row_taps_dispatch, row_taps_impl,
 }  // namespace
 #undef MS_BLUR_VERSIONS
 
-void symmetric_taps(const float* center, const float* const* lo, const float* const* hi,
-                    const float* w, int64_t r, float* out, int64_t begin, int64_t end) {
-  symmetric_taps_dispatch(center, lo, hi, w, r, out, begin, end);
+void symmetric_taps(const float* row, const float* w, int64_t r, float* out, int64_t begin,
+                    int64_t end) {
+  symmetric_taps_dispatch(row, w, r, out, begin, end);
 }
 
 void row_taps(const float* const* rows, const float* w, int64_t taps, float* const* out,

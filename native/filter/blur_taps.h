@@ -8,11 +8,11 @@
 namespace ms {
 
 // Symmetric taps along a row (the x pass):
-//   out[j] = w[0] * center[j] + sum_{k=1..r} w[k] * (lo[k][j] + hi[k][j]),  j in [begin, end)
-// lo[k], hi[k] point k samples before and after (for a padded row: center - k, center + k).
-// Inputs are read-only and must not overlap out[begin, end).
-void symmetric_taps(const float* center, const float* const* lo, const float* const* hi,
-                    const float* w, int64_t r, float* out, int64_t begin, int64_t end);
+//   out[j] = w[0] * row[j] + sum_{k=1..r} w[k] * (row[j - k] + row[j + k]),  j in [begin, end)
+// row[begin - r, end + r) must be readable (a row padded with r samples either side) and must
+// not overlap out[begin, end).
+void symmetric_taps(const float* row, const float* w, int64_t r, float* out, int64_t begin,
+                    int64_t end);
 
 // Whole rows as taps (the y and z passes, vectorised along the rows):
 //   out[q][j] = sum_{i=0..taps-1} w[i] * rows[q + i][j],  q in [0, nout), j in [begin, end)

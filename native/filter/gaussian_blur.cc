@@ -101,12 +101,9 @@ void blur_rows_xy(const Plan& p, const float* src, float* dst, int64_t y0, int64
   const int64_t nx = p.x.n, rx = p.x.r, ry = p.y.r;
   const int64_t stride = nx + 2 * rx;
   float* band = grow(s.band, kBandRows * stride);
-  // Pointers: the y pass's 2ry + kBandRows source rows and kBandRows outputs; the x pass's
-  // rx rows either side of the centre, as shifted copies of the band row.
-  const float** in = grow(s.in, 2 * ry + kBandRows + 2 * (rx + 1));
+  // The y pass's 2ry + kBandRows source rows and kBandRows output rows.
+  const float** in = grow(s.in, 2 * ry + kBandRows);
   float** out = grow(s.out, kBandRows);
-  const float** lo_x = in + 2 * ry + kBandRows;
-  const float** hi_x = lo_x + rx + 1;
   float* saved = ring ? grow(s.ring, ry * nx) : nullptr;
   // Without an x pass or a ring, the y pass writes straight into dst.
   const bool y_to_dst = !p.x.active() && !ring;
@@ -136,11 +133,7 @@ void blur_rows_xy(const Plan& p, const float* src, float* dst, int64_t y0, int64
       }
       for (int64_t i = -rx; i < 0; ++i) row[i] = row[p.x.at(i)];
       for (int64_t i = nx; i < nx + rx; ++i) row[i] = row[p.x.at(i)];
-      for (int64_t k = 1; k <= rx; ++k) {
-        lo_x[k] = row - k;
-        hi_x[k] = row + k;
-      }
-      symmetric_taps(row, lo_x, hi_x, p.x.half.data(), rx, dst + y * nx, 0, nx);
+      symmetric_taps(row, p.x.half.data(), rx, dst + y * nx, 0, nx);
     }
   }
 }
