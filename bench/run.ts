@@ -57,6 +57,7 @@ function machine(): string[] {
     `- Date: ${new Date().toISOString()}`,
     `- CPU: ${cpus[0]?.model ?? 'unknown'} × ${cpus.length} logical cores; SIMD used: ${info.simd}`,
     `- Native threads: ${getThreads()}; Node ${process.version}; ${os.platform()} ${os.arch()}; ${(os.totalmem() / 1024 ** 3).toFixed(0)} GiB RAM`,
+    `- Load average (1/5/15 min) at start: ${os.loadavg().map((l) => l.toFixed(1)).join(' / ')} — ratios are only as good as the machine was quiet`,
   ];
 }
 

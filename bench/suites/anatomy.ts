@@ -132,7 +132,7 @@ export const suite: BenchSuite = {
       lines.push(`| ${key(dims)} | ${g.toFixed(4)} | ${w.toFixed(4)} | ${seedSeconds} | ${(seedSeconds / g).toFixed(0)}× |`);
     }
     const e2e = ms('anatomy: end-to-end', key(DEFAULT_SIZE)) / 1000 / END_TO_END_SAMPLES;
-    lines.push('', `End-to-end default (${key(DEFAULT_SIZE)}, uint8, image + labels + one-hot masks, ${END_TO_END_SAMPLES} samples, generation and writing pipelined): ` +
+    lines.push('', `End-to-end default (${key(DEFAULT_SIZE)}, uint8, image + one-hot masks, ${END_TO_END_SAMPLES} samples, generation and writing pipelined): ` +
       `${e2e.toFixed(4)} s per sample, ${(0.5 / e2e).toFixed(0)}× faster than the seed's 0.5 s.`);
     return lines;
   },
