@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
+import { cudaInfo } from '../lib/core/device.js';
 import { setThreads } from '../lib/core/threads.js';
 import { DEFAULT_STRUCTURE_NAMES, generateSample } from '../lib/generators/anatomy3d/index.js';
 
@@ -64,6 +65,15 @@ describe('anatomy sample rendering', () => {
       expect(h.image[i]).toBe(Math.sign(v) * Math.floor(Math.abs(v) + 0.5) + 0);
       expect(u.image[i]).toBe(Math.min(255, Math.max(0, Math.floor(v + 0.5))));
     }
+  });
+
+  it("device 'auto' falls back to the CPU with a reason where there is no CUDA; 'cuda' then refuses", async () => {
+    if (cudaInfo().available) return; // test/gpu/ covers the device itself
+    const cpu = await generateSample(small, 3, 'uint8', 'cpu');
+    const auto = await generateSample(small, 3, 'uint8', 'auto');
+    expect(sameBytes(cpu.image, auto.image)).toBe(true);
+    await expect(generateSample(small, 3, 'uint8', 'cuda')).rejects.toMatchObject({ code: 'CUDA_UNAVAILABLE' });
+    await expect(generateSample(small, 3, 'uint8', 'gpu' as never)).rejects.toThrow(/device/);
   });
 
   it('rejects bad arguments', async () => {

@@ -24,6 +24,7 @@ export const GENERATE_FLAGS: FlagTable = {
   verbose: { type: 'boolean', help: 'detailed output' },
   seed: { type: 'string', metavar: 'N', default: '42', help: 'random seed for reproducibility' },
   threads: { type: 'string', metavar: 'N', help: 'native threads (default: MEDSYNTH_THREADS or all cores)' },
+  device: { type: 'string', metavar: 'D', default: 'cpu', help: "where samples are rendered: cpu|cuda|auto ('auto' falls back to the CPU)" },
   masks: { type: 'string', metavar: 'FORM', default: 'onehot', help: 'mask forms to write: onehot|labels|both|none' },
   dtype: { type: 'string', metavar: 'T', default: 'uint8', help: 'stored image dtype: uint8|int16|float32' },
   compression: { type: 'string', metavar: 'C', default: 'none', help: 'none, gzip, or gzip:LEVEL (1-9)' },
@@ -68,6 +69,7 @@ export function parseGenerateArgs(argv: readonly string[]) {
     seed: numberFlag(flags, 'seed', { integer: true, min: 0, max: Number.MAX_SAFE_INTEGER }),
     threads: flags.threads === undefined ? undefined : numberFlag(flags, 'threads', { integer: true, min: 1, max: 1024 }),
     masks: oneOf('masks', flags.masks, ['onehot', 'labels', 'both', 'none'] as const),
+    device: oneOf('device', flags.device, ['cpu', 'cuda', 'auto'] as const),
     dtype: oneOf('dtype', flags.dtype, ['uint8', 'int16', 'float32'] as const),
     gzipLevel: match[1] === 'gzip' ? Number(match[2] ?? 4) : 0,
     spacing: listFlag(flags, 'spacing', 3, { above: 0 }) as [number, number, number],
@@ -108,6 +110,7 @@ export async function runGenerate(argv: readonly string[]): Promise<number> {
       `medsynth: wrote ${result.splits.map((s) => `${s.name} ${s.count}`).join(', ')} in ${formatSeconds(result.wallSeconds)} ` +
         `(${(n / result.wallSeconds).toFixed(1)} samples/s; waited ${result.generateSeconds.toFixed(2)} s on generation, ${result.writeSeconds.toFixed(2)} s writing)`,
     );
+    if (result.deviceReason) log(`medsynth: ${result.deviceReason}`);
     if (verbose) for (const f of result.files) log(`  ${f}`);
   } else if (!existsSync(path.join(dir, 'train.h5'))) {
     throw new UsageError(`--skip-generation: no dataset in ${dir} (train.h5 missing)`);

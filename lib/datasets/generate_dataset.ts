@@ -6,6 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 
+import type { Device, DeviceOption } from '../core/device.js';
 import { setThreads } from '../core/threads.js';
 import { invalidParameter } from '../errors.js';
 import { SIZE_TO_EXTENT } from '../generators/anatomy3d/catalogue.js';
@@ -39,6 +40,8 @@ export interface DatasetOptions extends AnatomyOptions {
   gzipLevel?: number;
   /** Native threads; default: MEDSYNTH_THREADS or the core count. */
   threads?: number;
+  /** Where samples are rendered: 'cpu' (default), 'cuda', or 'auto' (CUDA when available). */
+  device?: DeviceOption;
 }
 
 export interface DatasetProgress {
@@ -57,6 +60,9 @@ export interface DatasetResult {
   generateSeconds: number;
   writeSeconds: number;
   wallSeconds: number;
+  /** Where samples were rendered, and why 'auto' fell back to the CPU. */
+  device: Device;
+  deviceReason?: string;
 }
 
 export const DEFAULT_DATASET = { totalSamples: 1000, validationSplit: 0.2, testSplit: 0.1, dtype: 'uint8', masks: 'onehot', gzipLevel: 0 } as const;
@@ -227,7 +233,8 @@ export async function generateDataset(
   if (r.threads !== undefined) setThreads(r.threads);
 
   const params = Array.from({ length: r.totalSamples }, (_, i) => sampleAnatomyParams(o, i));
-  const renderers = [new AnatomyRenderer(o, r.dtype), new AnatomyRenderer(o, r.dtype)];
+  const device = options.device ?? 'cpu';
+  const renderers = [new AnatomyRenderer(o, r.dtype, device), new AnatomyRenderer(o, r.dtype, device)];
   const started = performance.now();
   let generateSeconds = 0;
   let writeSeconds = 0;
@@ -269,5 +276,14 @@ export async function generateDataset(
   }
   writeFileAtomicSync(path.join(r.outputDir, 'metadata.json'), JSON.stringify(metadataJson(r, params), null, 2) + '\n');
   files.push(path.join(r.outputDir, 'metadata.json'));
-  return { outputDir: r.outputDir, files, splits: r.splits, generateSeconds, writeSeconds, wallSeconds: (performance.now() - started) / 1000 };
+  return {
+    outputDir: r.outputDir,
+    files,
+    splits: r.splits,
+    generateSeconds,
+    writeSeconds,
+    wallSeconds: (performance.now() - started) / 1000,
+    device: renderers[0].device,
+    deviceReason: renderers[0].deviceReason,
+  };
 }

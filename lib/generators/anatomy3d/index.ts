@@ -2,6 +2,7 @@
  * The 3D anatomy generator (seed 001): volumes with 13 structures, scenario-driven missing
  * organs, realism noise and imaging artifacts, with exactly known masks.
  */
+import type { DeviceOption } from '../../core/device.js';
 import { checkInteger, checkOneOf } from '../../validate.js';
 import { resolveAnatomyOptions, type AnatomyOptions } from './options.js';
 import { AnatomyRenderer, type ImageArray, type ImageDtype } from './render.js';
@@ -37,12 +38,13 @@ export async function generateSample(
   options: AnatomyOptions,
   index: number,
   dtype: ImageDtype = 'float32',
+  device: DeviceOption = 'cpu',
 ): Promise<AnatomySample> {
   const o = resolveAnatomyOptions(options);
   checkInteger('index', index, 0, 0xffffffff);
   checkOneOf('dtype', dtype, ['float32', 'int16', 'uint8'] as const);
   const params = sampleAnatomyParams(o, index);
-  const renderer = new AnatomyRenderer(o, dtype);
+  const renderer = new AnatomyRenderer(o, dtype, device);
   await renderer.render(params);
   return {
     index,

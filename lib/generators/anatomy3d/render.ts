@@ -1,13 +1,16 @@
 /**
  * Turns sampled parameters into voxels with native kernels only: rasterize the body and the
  * present structures, blur with the scanner PSF, apply the bias field, add noise, cast. The
- * renderer owns its buffers and reuses them from sample to sample.
+ * renderer owns its buffers and reuses them from sample to sample. On a CUDA device the same chain
+ * runs on the GPU in one call (renderVolumeSample), reusing device buffers.
  */
+import { resolveDevice, type Device, type DeviceOption } from '../../core/device.js';
 import { applyBiasField } from '../../ops/bias_field.js';
 import { gaussianBlur } from '../../ops/gaussian_blur.js';
 import { castToInt16, castToUint8 } from '../../ops/intensity.js';
-import { addNoise } from '../../ops/noise.js';
+import { addNoise, type NoiseOptions } from '../../ops/noise.js';
 import { rasterize, type Shape } from '../../ops/rasterize.js';
+import { renderVolumeSample } from '../../ops/render_volume.js';
 import type { ResolvedAnatomyOptions } from './options.js';
 import { STREAM, type AnatomySampleParams } from './sample_params.js';
 
@@ -22,11 +25,18 @@ export class AnatomyRenderer {
   readonly intensity: Float32Array;
   readonly labels: Uint8Array;
   readonly image: ImageArray;
+  /** Where samples are rendered, and why 'auto' fell back to the CPU. */
+  readonly device: Device;
+  readonly deviceReason?: string;
 
   constructor(
     readonly options: ResolvedAnatomyOptions,
     readonly dtype: ImageDtype,
+    device: DeviceOption = 'cpu',
   ) {
+    const where = resolveDevice(device);
+    this.device = where.device;
+    this.deviceReason = where.reason;
     const [z, y, x] = options.imageSize;
     const n = z * y * x;
     this.intensity = new Float32Array(n);
@@ -39,14 +49,29 @@ export class AnatomyRenderer {
   async render(params: AnatomySampleParams): Promise<void> {
     const o = this.options;
     const dims = o.imageSize;
-    this.intensity.fill(0);
-    this.labels.fill(0);
-
     const shapes: Shape[] = [params.body];
     const present = params.structures.filter((s) => s.present);
     // Draw low priority first so the higher-priority organ's intensity ends on top, like its label.
     present.sort((a, b) => (a.shape.priority ?? 0) - (b.shape.priority ?? 0) || a.label - b.label);
     for (const s of present) shapes.push(s.shape);
+    const noise = noiseOptions(params, o.seed);
+    if (this.device === 'cuda') {
+      await renderVolumeSample(
+        {
+          dims,
+          shapes,
+          blur: params.blurSigmaMm.some((s) => s > 0) ? { sigma: params.blurSigmaMm, spacing: o.spacing } : undefined,
+          bias: params.bias.coefficients.some((c) => c !== 0) ? params.bias : undefined,
+          noise,
+          image: this.dtype,
+        },
+        { image: this.image, labels: this.labels },
+        { device: 'cuda' },
+      );
+      return;
+    }
+    this.intensity.fill(0);
+    this.labels.fill(0);
     await rasterize(shapes, { dims, intensity: this.intensity, labels: this.labels });
 
     if (params.blurSigmaMm.some((s) => s > 0)) {
@@ -55,17 +80,16 @@ export class AnatomyRenderer {
     if (params.bias.coefficients.some((c) => c !== 0)) {
       await applyBiasField(this.intensity, dims, params.bias, this.intensity);
     }
-    if (params.noise.sigma > 0) {
-      const kind = params.noise.kind;
-      await addNoise(
-        this.intensity,
-        kind === 'poisson'
-          ? { kind, scale: params.noise.sigma, seed: o.seed, sample: params.index, stream: STREAM.voxelNoise }
-          : { kind, sigma: params.noise.sigma, seed: o.seed, sample: params.index, stream: STREAM.voxelNoise },
-        this.intensity,
-      );
-    }
+    if (noise) await addNoise(this.intensity, noise, this.intensity);
     if (this.dtype === 'uint8') await castToUint8(this.intensity, undefined, this.image as Uint8Array);
     else if (this.dtype === 'int16') await castToInt16(this.intensity, undefined, this.image as Int16Array);
   }
+}
+
+/** The sample's voxel-noise options (Poisson reads `sigma` as counts per unit), or none. */
+function noiseOptions(params: AnatomySampleParams, seed: number | bigint): NoiseOptions | undefined {
+  const { kind, sigma } = params.noise;
+  if (!(sigma > 0)) return undefined;
+  const key = { seed, sample: params.index, stream: STREAM.voxelNoise };
+  return kind === 'poisson' ? { kind, scale: sigma, ...key } : { kind, sigma, ...key };
 }
