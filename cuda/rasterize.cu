@@ -1,9 +1,12 @@
 // CUDA twin of volume/rasterize.h. One block per (z, y) row applies the shapes touching the row
 // in call order; within a shape's row the threads take voxels along x. The geometry is
 // volume/shapes.h itself (MS_HOSTDEV), and each voxel is decided exactly as the CPU decides it:
-//   convex shapes: the 16 (4 in plane mode) sub-row intervals, the same fully-inside run and the
-//                  same per-voxel sub-sample count from the interval ends;
-//   other shapes:  the same outer/inner row bounds, then shape_classify, then sample_count.
+//   convex shapes: the 16 (4 in plane mode) sub-row intervals (convex_line; the CPU's vectorised
+//                  ellipsoid_sub_rows does the same operations), the same fully-inside run and
+//                  the same per-voxel sub-sample count from the interval ends;
+//   other shapes:  the same outer/inner row bounds, then shape_classify, then the sub-samples
+//                  by shape_inside (the CPU's bean_samples / lobulated_samples are its arithmetic,
+//                  flattened to vectorise).
 // This file is compiled without fused multiply-add (CMakeLists.txt), as the CPU's scalar code is,
 // so the double geometry, the counts, the labels and the float blends come out the same.
 //
@@ -177,8 +180,8 @@ __device__ __forceinline__ int convex_count(const double* xa, const double* xb, 
 }
 
 __device__ RowSpan convex_span(const DevShape& s, const double* xa, const double* xb, int nsub) {
-  double lo = xa[0], hi = xb[0], in_lo = xa[0], in_hi = xb[0];
-  for (int k = 1; k < nsub; ++k) {
+  double lo = 1e300, hi = -1e300, in_lo = -1e300, in_hi = 1e300;
+  for (int k = 0; k < nsub; ++k) {
     lo = std_min(lo, xa[k]);
     hi = std_max(hi, xb[k]);
     in_lo = std_max(in_lo, xa[k]);
@@ -285,7 +288,8 @@ __global__ void raster_kernel(const DevShape* __restrict__ shapes, int n_shapes,
         if (threadIdx.x < nsub) {
           const int i = threadIdx.x / 4, j = threadIdx.x % 4;
           const double zs = s.plane ? s.g.zc : static_cast<double>(z) + c_offsets[i];
-          const Interval iv = convex_line(s.g, zs, yl + c_offsets[j]);
+          Interval iv = convex_line(s.g, zs, yl + c_offsets[j]);
+          if (is_empty(iv)) iv = empty_interval();
           xa[threadIdx.x] = iv.lo;
           xb[threadIdx.x] = iv.hi;
         }

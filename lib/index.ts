@@ -6,6 +6,10 @@
 export { MedsynthError, type MedsynthErrorCode } from './errors.js';
 export type { Dims } from './validate.js';
 export { buildInfo, getThreads, setThreads } from './core/threads.js';
+export {
+  cudaInfo, cudaMemoryUsage, releaseCudaMemory, resolveDevice, setCudaMemoryLimit, useCuda,
+  type CudaInfo, type CudaTiming, type Device, type DeviceOption,
+} from './core/device.js';
 export { Rng, philox4x32_10, uniformDouble, uniformOpen01 } from './core/philox.js';
 export { philoxWords } from './core/philox_native.js';
 export { medsynthVersion } from './version.js';
@@ -17,6 +21,7 @@ export * from './ops/gaussian_blur.js';
 export * from './ops/bias_field.js';
 export * from './ops/noise.js';
 export * from './ops/rasterize.js';
+export * from './ops/render_volume.js';
 
 // 3D anatomy (seed 001)
 export * from './generators/anatomy3d/index.js';

@@ -3,7 +3,7 @@
 // of crashing, and the whole-sample chain on the CPU equals the single kernels run in order.
 import { describe, expect, it } from 'vitest';
 
-import { cudaInfo, cudaMemoryUsage, releaseCudaMemory, resolveDevice, setCudaMemoryLimit } from '../lib/core/device.js';
+import { cudaInfo, cudaMemoryUsage, releaseCudaMemory, resolveDevice, setCudaMemoryLimit, useCuda } from '../lib/core/device.js';
 import { buildInfo } from '../lib/core/threads.js';
 import { applyBiasField } from '../lib/ops/bias_field.js';
 import { gaussianBlur } from '../lib/ops/gaussian_blur.js';
@@ -71,6 +71,12 @@ describe('resolveDevice', () => {
 
   it('rejects anything else', () => {
     expect(() => resolveDevice('gpu' as never)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+  });
+
+  it('useCuda: a kernel option defaults to the CPU', () => {
+    expect(useCuda(undefined)).toBe(false);
+    expect(useCuda('cpu')).toBe(false);
+    expect(useCuda('auto')).toBe(info.available);
   });
 });
 
