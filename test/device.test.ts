@@ -95,7 +95,9 @@ describe.skipIf(info.available)('CUDA kernels without a device', () => {
       addon.cudaRasterize(new Float64Array(0), new Float64Array(256), new Float64Array(0), { dims: [2, 2, 2] }, v, null),
       addon.cudaCopyBandwidth({ bytes: 1024, repeats: 1 }),
     ];
-    for (const call of calls) await expect(call).rejects.toMatchObject({ code: 'CUDA_UNAVAILABLE' });
+    // Settle them together: awaiting one while the others reject would leave those unhandled.
+    const settled = await Promise.allSettled(calls);
+    for (const r of settled) expect(r).toMatchObject({ status: 'rejected', reason: { code: 'CUDA_UNAVAILABLE' } });
   });
 
   it("renderVolumeSample: 'cuda' rejects, 'auto' runs on the CPU and says why", async () => {
