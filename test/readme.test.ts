@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
-import { medsynth, ROOT } from './helpers/cli.js';
+import { CHILD_TIMEOUT_MS, medsynth, ROOT } from './helpers/cli.js';
 import { tempDir } from './helpers/tmp.js';
 
 const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
@@ -46,7 +46,7 @@ describe('README', () => {
     const script = example.replace("from 'medsynth'", `from '${path.join(ROOT, 'dist', 'lib', 'index.js')}'`);
     const file = path.join(tmp.dir, 'api_example.mjs');
     writeFileSync(file, script);
-    const r = spawnSync(process.execPath, [file], { cwd: tmp.dir, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [file], { cwd: tmp.dir, encoding: 'utf8', timeout: CHILD_TIMEOUT_MS });
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/20\/20/);
   });

@@ -79,8 +79,10 @@ class Pool {
     t_inside_job = false;
   }
 
-  void worker_loop() {
-    uint64_t seen = 0;
+  // `seen` starts at the generation current when the worker is created: a worker started by
+  // resize() must not take the last finished job for a new one (it would decrement
+  // pending_workers_ twice for the next job, and run() would wait forever).
+  void worker_loop(uint64_t seen) {
     for (;;) {
       {
         std::unique_lock<std::mutex> lock(mutex_);
@@ -95,8 +97,13 @@ class Pool {
   }
 
   void start(int n) {
-    stopping_ = false;
-    for (int i = 1; i < n; ++i) workers_.emplace_back([this] { worker_loop(); });
+    uint64_t generation;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stopping_ = false;
+      generation = generation_;
+    }
+    for (int i = 1; i < n; ++i) workers_.emplace_back([this, generation] { worker_loop(generation); });
   }
 
   void stop() {

@@ -5,15 +5,17 @@
  */
 import { execFileSync } from 'node:child_process';
 
+import { CHILD_TIMEOUT_MS } from './cli.js';
+
 const PYTHON = '/usr/bin/python3';
 
 export function runPython(code: string, args: string[] = [], modules: string[] = []): string {
   for (const m of modules) {
     try {
-      execFileSync(PYTHON, ['-c', `import ${m}`], { stdio: 'pipe' });
+      execFileSync(PYTHON, ['-c', `import ${m}`], { stdio: 'pipe', timeout: CHILD_TIMEOUT_MS });
     } catch {
       throw new Error(`${PYTHON} cannot import ${m}: apt-get install -y python3-${m} (as .ci/run does)`);
     }
   }
-  return execFileSync(PYTHON, ['-c', code, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  return execFileSync(PYTHON, ['-c', code, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: CHILD_TIMEOUT_MS });
 }
