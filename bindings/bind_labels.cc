@@ -38,6 +38,23 @@ Napi::Value label_bounds(const Napi::CallbackInfo& info) {
   }, {info[0], info[1]});
 }
 
+// labelChunkOccupancy(labels, out: Uint8Array(nLabels · gz · gy · gx), {dims, block, labelCount})
+Napi::Value label_chunk_occupancy(const Napi::CallbackInfo& info) {
+  const View<uint8_t> labels = typed_view<uint8_t>(info[0], "labels");
+  const View<uint8_t> out = typed_view<uint8_t>(info[1], "out");
+  Napi::Object o = object_arg(info, 2, "params");
+  const Dims3 dims = dims_field(o, "dims");
+  require_length(info.Env(), labels, static_cast<size_t>(dims.count()), "labels");
+  const Dims3 block = dims_field(o, "block");
+  const int n_labels = static_cast<int>(integer_field(o, "labelCount", 1, 256));
+  const int64_t grid = ((dims.z + block.z - 1) / block.z) * ((dims.y + block.y - 1) / block.y) *
+                       ((dims.x + block.x - 1) / block.x);
+  require_length(info.Env(), out, static_cast<size_t>(grid * n_labels), "out");
+  return queue_task(info.Env(), [=] {
+    ms::label_chunk_occupancy(labels.data, dims.z, dims.y, dims.x, block.z, block.y, block.x, n_labels, out.data);
+  }, {info[0], info[1]});
+}
+
 // labelMaskBox(labels, out: Uint8Array(box volume), {dims, box, label}) -> Promise<void>
 Napi::Value label_mask_box(const Napi::CallbackInfo& info) {
   const View<uint8_t> labels = typed_view<uint8_t>(info[0], "labels");
@@ -77,6 +94,7 @@ Napi::Value crop_box(const Napi::CallbackInfo& info) {
 void register_labels(Napi::Env env, Napi::Object exports) {
   exports.Set("labelBounds", Napi::Function::New(env, label_bounds));
   exports.Set("labelMaskBox", Napi::Function::New(env, label_mask_box));
+  exports.Set("labelChunkOccupancy", Napi::Function::New(env, label_chunk_occupancy));
   exports.Set("cropBox", Napi::Function::New(env, crop_box));
 }
 

@@ -13,7 +13,8 @@ import { AnatomyRenderer, type ImageDtype } from '../../lib/generators/anatomy3d
 import { resolveAnatomyOptions } from '../../lib/generators/anatomy3d/options.js';
 import { sampleAnatomyParams } from '../../lib/generators/anatomy3d/sample_params.js';
 import { createH5, createSampleDataset, type H5File } from '../../lib/io/hdf5.js';
-import { labelBounds, labelMaskBox } from '../../lib/ops/labels.js';
+import { writeOneHotMasks } from '../../lib/datasets/mask_writer.js';
+import { labelBounds } from '../../lib/ops/labels.js';
 import type { BenchCase, BenchSuite } from '../suite.js';
 
 const DIMS: [number, number, number] = [256, 512, 512];
@@ -50,12 +51,7 @@ function storageCase(dtype: ImageDtype, gzipLevel: number, maskForms: 'onehot' |
         images.write_slice([[j, j + 1]], r.image);
         labels?.write_slice([[j, j + 1]], r.labels);
         const bounds = await labelBounds(r.labels, DIMS, 14);
-        for (let k = 1; k < 14; k++) {
-          const b = bounds[k];
-          if (!b) continue;
-          const mask = await labelMaskBox(r.labels, DIMS, b, k);
-          masks.write_slice([[j, j + 1], [k - 1, k], [b[0], b[3]], [b[1], b[4]], [b[2], b[5]]], mask);
-        }
+        await writeOneHotMasks(masks, j, r.labels, DIMS, bounds, chunks.masks.slice(2));
       };
     },
     run: () => write!(),

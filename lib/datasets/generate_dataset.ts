@@ -16,9 +16,10 @@ import { sampleAnatomyParams, type AnatomySampleParams } from '../generators/ana
 import { scenarioProbabilities } from '../generators/anatomy3d/scenarios.js';
 import { writeAtomically, writeFileAtomicSync } from '../io/atomic.js';
 import { createH5, createSampleDataset, setAttributes, writeSmallDataset, type H5Dataset, type H5File } from '../io/hdf5.js';
-import { cropBox, labelBounds, labelMaskBox, type Box } from '../ops/labels.js';
+import { cropBox, labelBounds, type Box } from '../ops/labels.js';
 import { checkInteger, checkNumber, checkOneOf } from '../validate.js';
 import { medsynthVersion } from '../version.js';
+import { writeOneHotMasks } from './mask_writer.js';
 import { checkResources, chunkShapes, estimateResources, planSplits, type MaskForm, type SplitPlan } from './plan.js';
 
 export interface DatasetOptions extends AnatomyOptions {
@@ -111,6 +112,8 @@ interface SplitWriter {
   images: H5Dataset;
   labels?: H5Dataset;
   masks?: H5Dataset;
+  /** The masks' chunk shape over (Z, Y, X). */
+  maskBlock: number[];
 }
 
 async function createSplitFile(
@@ -155,7 +158,7 @@ async function createSplitFile(
     generation_params: JSON.stringify(description),
     medsynth_version: medsynthVersion(),
   });
-  return { plan, file, images, labels, masks };
+  return { plan, file, images, labels, masks, maskBlock: chunks.masks.slice(2) };
 }
 
 /** Writes one rendered sample at row j of its split. */
@@ -172,14 +175,7 @@ async function writeSample(w: SplitWriter, j: number, renderer: AnatomyRenderer,
       w.labels.write_slice([[j, j + 1], [union[0], union[3]], [union[1], union[4]], [union[2], union[5]]], crop);
     }
   }
-  if (w.masks) {
-    for (let k = 0; k < S; k++) {
-      const box = bounds[k + 1];
-      if (!box) continue; // never written: reads back as all zeros
-      const mask = await labelMaskBox(renderer.labels, dims, box, k + 1);
-      w.masks.write_slice([[j, j + 1], [k, k + 1], [box[0], box[3]], [box[1], box[4]], [box[2], box[5]]], mask);
-    }
-  }
+  if (w.masks) await writeOneHotMasks(w.masks, j, renderer.labels, dims, bounds, w.maskBlock);
 }
 
 function unionBox(boxes: Array<Box | null>): Box | null {

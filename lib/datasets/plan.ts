@@ -49,12 +49,13 @@ export function chunkShapes(imageSize: readonly [number, number, number], dtype:
   const [z, y, x] = imageSize;
   const slice = y * x * DTYPE_BYTES[dtype];
   const slabs = Math.max(1, Math.min(z, Math.floor((4 << 20) / slice)));
-  // Label/mask chunks of about a quarter of each axis (a power of two in [16, 64]): a structure's
-  // box then allocates little beyond itself, while a whole-sample read stays a few hundred chunk
-  // reads. Measured at 128×128×64, 200 samples (loaded machine): 32×64×64 chunks stored
-  // 3.7 MiB/sample and read 89 samples/s; 32×32×16: 1.9 MiB/sample, 42 samples/s;
-  // 16×16×8: 1.4 MiB/sample but 14 samples/s.
-  const block = [z, y, x].map((d) => Math.min(d, Math.max(16, Math.min(64, 2 ** Math.floor(Math.log2(Math.max(1, d / 4)))))));
+  // Label/mask chunks of about a quarter of each axis (a power of two in [16, 32]): a structure
+  // then allocates little beyond itself (only chunks holding it are written), while a
+  // whole-sample read stays a few hundred chunk reads. Measured at 128×128×64, 200 samples
+  // (loaded machine): 32×64×64 chunks stored 3.7 MiB/sample and read 89 samples/s; 32×32×16:
+  // 1.9 MiB/sample, 42 samples/s; 16×16×8: 1.4 MiB/sample but 14 samples/s. At 256×512×512 the
+  // 13 masks' chunks hold 33 MiB at 64³ and 16 MiB at 32³.
+  const block = [z, y, x].map((d) => Math.min(d, Math.max(16, Math.min(32, 2 ** Math.floor(Math.log2(Math.max(1, d / 4)))))));
   return {
     image: [1, slabs, y, x],
     labels: [1, ...block],

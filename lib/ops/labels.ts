@@ -14,6 +14,7 @@ type AnyTypedArray = Float32Array | Float64Array | Uint8Array | Int16Array | Uin
 interface LabelsNative {
   labelBounds(labels: Uint8Array, out: Int32Array, p: { dims: number[] }): Promise<void>;
   labelMaskBox(labels: Uint8Array, out: Uint8Array, p: { dims: number[]; box: number[]; label: number }): Promise<void>;
+  labelChunkOccupancy(labels: Uint8Array, out: Uint8Array, p: { dims: number[]; block: number[]; labelCount: number }): Promise<void>;
   cropBox(volume: AnyTypedArray, out: AnyTypedArray, p: { dims: number[]; box: number[] }): Promise<void>;
 }
 
@@ -34,6 +35,28 @@ export async function labelBounds(labels: Uint8Array, dims: Dims, labelCount: nu
     const b = Array.from(out.subarray(6 * l, 6 * l + 6)) as Box;
     return b[0] < b[3] ? b : null;
   });
+}
+
+/** Which chunks of a chunk grid hold each label (see {@link labelChunkOccupancy}). */
+export interface ChunkOccupancy {
+  /** Chunks per axis: ceil(dims / block). */
+  grid: [number, number, number];
+  block: [number, number, number];
+  /** flags[((l·gz + iz)·gy + iy)·gx + ix] = 1 when chunk (iz, iy, ix) holds label l. */
+  flags: Uint8Array;
+}
+
+/** For labels 0 … labelCount-1, which `block`-sized chunks of the volume hold that label. */
+export async function labelChunkOccupancy(labels: Uint8Array, dims: Dims, block: readonly number[], labelCount: number): Promise<ChunkOccupancy> {
+  const { zyx, count } = checkDims('dims', dims);
+  checkArray('labels', labels, Uint8Array, count);
+  checkInteger('labelCount', labelCount, 1, 256);
+  if (!Array.isArray(block) || block.length !== 3) throw invalidParameter('block', '[bz, by, bx]', block);
+  const b = block.map((v, i) => checkInteger(`block[${i}]`, v, 1, Number.MAX_SAFE_INTEGER)) as [number, number, number];
+  const grid = zyx.map((d, i) => Math.ceil(d / b[i])) as [number, number, number];
+  const flags = new Uint8Array(grid[0] * grid[1] * grid[2] * labelCount);
+  await callNative(native().labelChunkOccupancy(labels, flags, { dims: zyx, block: b, labelCount }));
+  return { grid, block: b, flags };
 }
 
 function checkBox(box: Box, zyx: readonly number[]): Box {

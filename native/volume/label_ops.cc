@@ -65,6 +65,37 @@ void label_bounds(const uint8_t* labels, int64_t nz, int64_t ny, int64_t nx, int
   }
 }
 
+void label_chunk_occupancy(const uint8_t* labels, int64_t nz, int64_t ny, int64_t nx, int64_t bz, int64_t by,
+                           int64_t bx, int n_labels, uint8_t* out) {
+  require(n_labels >= 1 && n_labels <= 256, "label count must be in [1, 256]");
+  require(bz >= 1 && by >= 1 && bx >= 1, "chunk sides must be >= 1");
+  const int64_t gz = (nz + bz - 1) / bz, gy = (ny + by - 1) / by, gx = (nx + bx - 1) / bx;
+  const int64_t per_label = gz * gy * gx;
+  std::memset(out, 0, static_cast<size_t>(per_label * n_labels));
+  // One chunk layer (iz) per task: each writes only its own layer's flags.
+  parallel_for(gz, 1, [&](int64_t izb, int64_t ize) {
+    for (int64_t iz = izb; iz < ize; ++iz) {
+      for (int64_t z = iz * bz; z < std::min(nz, (iz + 1) * bz); ++z) {
+        for (int64_t y = 0; y < ny; ++y) {
+          const uint8_t* row = labels + (z * ny + y) * nx;
+          uint8_t* flags = out + (iz * gy + y / by) * gx;
+          int64_t x = 0;
+          while (x < nx) {
+            const uint8_t l = row[x];
+            int64_t run_end = x + 1;
+            while (run_end < nx && row[run_end] == l) ++run_end;
+            if (l < n_labels) {
+              uint8_t* f = flags + l * per_label;
+              for (int64_t ix = x / bx; ix <= (run_end - 1) / bx; ++ix) f[ix] = 1;
+            }
+            x = run_end;
+          }
+        }
+      }
+    }
+  });
+}
+
 void label_mask_box(const uint8_t* labels, int64_t nz, int64_t ny, int64_t nx, const Box3& b, uint8_t label,
                     uint8_t* out) {
   check_box(b, nz, ny, nx);
