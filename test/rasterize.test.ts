@@ -91,6 +91,19 @@ describe('rasterize', () => {
     }
   });
 
+  it('a spicule whose tip stays inside its base sphere is that sphere (degenerate round cone)', async () => {
+    // radius 1.2 < width 6: the spicule starts at the centre with radius 3 and its tip (1.2 + 0.5
+    // from the centre) lies inside that ball, where the round-cone formula stops being a distance.
+    const dims: Dims3 = [16, 16, 16];
+    const shapes: Shape[] = [
+      { type: 'lobulated', center: [8, 8, 8], radius: 1.2, label: 1, spicules: [{ direction: [0.3, -0.5, 1], length: 0.5, width: 6 }] },
+    ];
+    const sums = await compareWithReference(shapes, dims);
+    // Coverage of the radius-3 ball (the body lies inside it).
+    expect(sums[0]).toBeGreaterThan(0.97 * ellipsoidVolume([3, 3, 3]));
+    expect(sums[0]).toBeLessThan(1.03 * ellipsoidVolume([3, 3, 3]));
+  });
+
   it('matches the reference in plane mode', async () => {
     const dims: Dims3 = [12, 24, 28];
     const rng = new Rng(7, 0, 2);

@@ -124,6 +124,13 @@ MS_HOSTDEV RoundCone make_round_cone(const double* a, const double* b, double r1
 
 MS_HOSTDEV double round_cone_sdf(const RoundCone& c, const double* p) {
   const double pa[3] = {p[0] - c.a[0], p[1] - c.a[1], p[2] - c.a[2]};
+  // When one end's sphere contains the other (|b - a| <= |r1 - r2|, so a2 <= 0) the round cone
+  // is that sphere, and the formula below would not be a distance.
+  if (c.a2 <= 0) {
+    if (c.rr >= 0) return sqrt(dot3(pa, pa)) - c.r1;
+    const double pb[3] = {pa[0] - c.ba[0], pa[1] - c.ba[1], pa[2] - c.ba[2]};
+    return sqrt(dot3(pb, pb)) - c.r2;
+  }
   const double y = dot3(pa, c.ba);
   const double z = y - c.l2;
   double x2 = 0;
