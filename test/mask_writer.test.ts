@@ -141,6 +141,22 @@ describe('sparse one-hot masks', () => {
     const size = statSync(file).size;
     expect(size).toBeGreaterThanOrEqual(occupied * 512);
     expect(size).toBeLessThan(occupied * 512 + 64 * 1024);
+
+    // Without a block, each structure is written over its whole box: same masks, more bytes.
+    const boxFile = path.join(tmp.dir, 'masks_box.h5');
+    const h5b = await createH5(boxFile);
+    const boxMasks = createSampleDataset(h5b, { name: 'masks', dtype: 'uint8', sampleShape: [S, ...dims], count: 2, chunks: [1, 1, ...block], gzipLevel: 0 });
+    await writeOneHotMasks(boxMasks, 1, labels, dims, bounds);
+    h5b.close();
+    const [a, b] = await Promise.all([openH5(file), openH5(boxFile)]);
+    try {
+      const row = (f: typeof a) => (f.get('masks') as unknown as { slice(r: number[][]): Uint8Array }).slice([[1, 2]]);
+      expect(Buffer.from(row(a)).equals(Buffer.from(row(b)))).toBe(true);
+    } finally {
+      a.close();
+      b.close();
+    }
+    expect(statSync(boxFile).size).toBeGreaterThanOrEqual(boxChunks * 512);
   });
 
   it('rejects bad blocks with INVALID_ARGUMENT', async () => {

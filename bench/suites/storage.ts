@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { chunkShapes } from '../../lib/datasets/plan.js';
+import { chunkShapes, sparseMaskChunks } from '../../lib/datasets/plan.js';
 import { AnatomyRenderer, type ImageDtype } from '../../lib/generators/anatomy3d/render.js';
 import { resolveAnatomyOptions } from '../../lib/generators/anatomy3d/options.js';
 import { sampleAnatomyParams } from '../../lib/generators/anatomy3d/sample_params.js';
@@ -51,7 +51,7 @@ function storageCase(dtype: ImageDtype, gzipLevel: number, maskForms: 'onehot' |
         images.write_slice([[j, j + 1]], r.image);
         labels?.write_slice([[j, j + 1]], r.labels);
         const bounds = await labelBounds(r.labels, DIMS, 14);
-        await writeOneHotMasks(masks, j, r.labels, DIMS, bounds, chunks.masks.slice(2));
+        await writeOneHotMasks(masks, j, r.labels, DIMS, bounds, sparseMaskChunks(DIMS) ? chunks.masks.slice(2) : undefined);
       };
     },
     run: () => write!(),

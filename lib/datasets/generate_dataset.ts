@@ -20,7 +20,7 @@ import { cropBox, labelBounds, type Box } from '../ops/labels.js';
 import { checkInteger, checkNumber, checkOneOf } from '../validate.js';
 import { medsynthVersion } from '../version.js';
 import { writeOneHotMasks } from './mask_writer.js';
-import { checkResources, chunkShapes, estimateResources, planSplits, type MaskForm, type SplitPlan } from './plan.js';
+import { checkResources, chunkShapes, estimateResources, planSplits, sparseMaskChunks, type MaskForm, type SplitPlan } from './plan.js';
 
 export interface DatasetOptions extends AnatomyOptions {
   outputDir: string;
@@ -112,8 +112,8 @@ interface SplitWriter {
   images: H5Dataset;
   labels?: H5Dataset;
   masks?: H5Dataset;
-  /** The masks' chunk shape over (Z, Y, X). */
-  maskBlock: number[];
+  /** The masks' chunk shape over (Z, Y, X) when they are written chunk by chunk. */
+  maskBlock?: number[];
 }
 
 async function createSplitFile(
@@ -158,7 +158,7 @@ async function createSplitFile(
     generation_params: JSON.stringify(description),
     medsynth_version: medsynthVersion(),
   });
-  return { plan, file, images, labels, masks, maskBlock: chunks.masks.slice(2) };
+  return { plan, file, images, labels, masks, maskBlock: sparseMaskChunks(o.imageSize) ? chunks.masks.slice(2) : undefined };
 }
 
 /** Writes one rendered sample at row j of its split. */

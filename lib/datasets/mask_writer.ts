@@ -52,8 +52,9 @@ export function occupiedBoxes(occupancy: ChunkOccupancy, label: number, bounds: 
 
 /**
  * Writes row `row` of a `[N, S, Z, Y, X]` one-hot dataset from a label map (structure k has
- * label k + 1), touching only the chunks (of `block`, the dataset's chunk shape without its
- * leading sample and structure axes) that hold each structure.
+ * label k + 1). `bounds` are the labels' tight boxes (labelBounds). With `block` (the dataset's
+ * chunk shape over Z, Y, X) only the chunks holding each structure are written; without it each
+ * structure is written over its whole box (fewer, larger writes; see sparseMaskChunks).
  */
 export async function writeOneHotMasks(
   masks: H5Dataset,
@@ -61,15 +62,15 @@ export async function writeOneHotMasks(
   labels: Uint8Array,
   dims: readonly [number, number, number],
   bounds: ReadonlyArray<Box | null>,
-  block: readonly number[],
+  block?: readonly number[],
 ): Promise<void> {
   const structures = bounds.length - 1;
-  const occupancy = await labelChunkOccupancy(labels, dims, block, structures + 1);
+  const occupancy = block ? await labelChunkOccupancy(labels, dims, block, structures + 1) : undefined;
   let scratch = new Uint8Array(0);
   for (let k = 0; k < structures; k++) {
     const tight = bounds[k + 1];
     if (!tight) continue; // never written: reads back as all zeros
-    for (const b of occupiedBoxes(occupancy, k + 1, tight)) {
+    for (const b of occupancy ? occupiedBoxes(occupancy, k + 1, tight) : [tight]) {
       const n = (b[3] - b[0]) * (b[4] - b[1]) * (b[5] - b[2]);
       if (scratch.length < n) scratch = new Uint8Array(n);
       const mask = await labelMaskBox(labels, dims, b, k + 1, scratch.subarray(0, n));
