@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
+import { generateDataset } from '../../lib/datasets/generate_dataset.js';
 import { chunkShapes, sparseMaskChunks } from '../../lib/datasets/plan.js';
 import { AnatomyRenderer, type ImageDtype } from '../../lib/generators/anatomy3d/render.js';
 import { resolveAnatomyOptions } from '../../lib/generators/anatomy3d/options.js';
@@ -15,7 +16,7 @@ import { sampleAnatomyParams } from '../../lib/generators/anatomy3d/sample_param
 import { createH5, createSampleDataset, type H5File } from '../../lib/io/hdf5.js';
 import { writeOneHotMasks } from '../../lib/datasets/mask_writer.js';
 import { labelBounds } from '../../lib/ops/labels.js';
-import type { BenchCase, BenchSuite } from '../suite.js';
+import type { BenchCase, BenchRow, BenchSuite } from '../suite.js';
 
 const DIMS: [number, number, number] = [256, 512, 512];
 const ROWS = 64; // more rows than iterations: no row is rewritten, so file size / rows is honest
@@ -104,6 +105,43 @@ function rawWriteCase(): BenchCase {
   };
 }
 
+const PIPELINE_SAMPLES = 8;
+const PIPELINE_NAME = `generateDataset, ${PIPELINE_SAMPLES} samples (generate and write pipelined, defaults)`;
+
+/** The real job: generateDataset with the default storage, generation overlapped with writing. */
+function pipelineCase(): BenchCase {
+  let dir = '';
+  let k = 0;
+  return {
+    name: PIPELINE_NAME,
+    size: DIMS.join('×'),
+    floorBytes: 0,
+    setup: () => {
+      dir = mkdtempSync(path.join(os.tmpdir(), 'medsynth-pipeline-'));
+    },
+    run: () => generateDataset({
+      outputDir: path.join(dir, `d${k++}`), imageSize: DIMS, totalSamples: PIPELINE_SAMPLES, validationSplit: 0, testSplit: 0,
+      seed: 42,
+    }),
+    teardown: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+function perSampleLines(rows: readonly BenchRow[]): string[] {
+  const ms = (name: string) => rows.find((r) => r.name === name)?.nativeMs;
+  const generate = ms('generate one sample (uint8)');
+  const write = ms('write (uint8, masks onehot, no compression)');
+  const pipeline = ms(PIPELINE_NAME);
+  if (generate === undefined || write === undefined || pipeline === undefined) return [];
+  return [
+    'Default settings at 256×512×512, per sample:',
+    '',
+    `- generate ${generate.toFixed(0)} ms, write ${write.toFixed(0)} ms (write / generate = ${(write / generate).toFixed(2)})`,
+    `- pipelined end to end: ${(pipeline / PIPELINE_SAMPLES).toFixed(0)} ms per sample`,
+    '',
+  ];
+}
+
 export const suite: BenchSuite = {
   name: 'storage',
   cases: () => [
@@ -114,6 +152,7 @@ export const suite: BenchSuite = {
     storageCase('uint8', 1, 'onehot'),
     storageCase('uint8', 4, 'onehot'),
     storageCase('float32', 0, 'onehot'),
+    pipelineCase(),
   ],
-  summarize: () => ['Bytes stored per sample for each setting:', '', ...sizes],
+  summarize: (rows) => [...perSampleLines(rows), 'Bytes stored per sample for each setting:', '', ...sizes],
 };
