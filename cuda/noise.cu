@@ -2,7 +2,8 @@
 // core/philox.h, Box–Muller on core/fastmath.h, numpy's Poisson samplers), evaluated per thread:
 //   normal, gaussian: one thread per Philox counter q, i.e. the four normals N[4q .. 4q + 3]
 //   rician:           one thread per counter q, i.e. voxels 2q and 2q + 1 (N[2v], N[2v + 1] each)
-//   poisson:          one thread per voxel v, counters (v, attempt)
+//   poisson:          one thread per voxel v, counters (v >> 1, attempt) (the CPU vectorises
+//                     attempt 0 over voxel pairs; each voxel takes its own pair of words)
 // so a voxel sees the same Philox words as on the CPU.
 #include <string>
 
@@ -68,8 +69,9 @@ __global__ void rician_kernel(PhiloxStream s, const float* in, float* out, int64
   }
 }
 
-// out[v] = Poisson(max(in[v], 0)·scale) / scale; NaN stays NaN; out may be in. n <= 2^32.
-__global__ void poisson_kernel(PhiloxStream s, const float* in, float* out, int64_t n, double scale) {
+// out[v] = Poisson(max(in[v], 0)·scale)·(1/scale); NaN stays NaN; out may be in. n <= 2^32.
+__global__ void poisson_kernel(PhiloxStream s, const float* in, float* out, int64_t n, double scale,
+                               double inv_scale) {
   for (int64_t v = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; v < n;
        v += static_cast<int64_t>(gridDim.x) * blockDim.x) {
     const float x = in[v];
@@ -77,10 +79,8 @@ __global__ void poisson_kernel(PhiloxStream s, const float* in, float* out, int6
       out[v] = x;
       continue;
     }
-    const double lambda = x > 0.0f ? static_cast<double>(x) * scale : 0.0;
-    const auto voxel = static_cast<uint32_t>(v);
-    const double k = poisson_draw(s, voxel, lambda, s.at(voxel));
-    out[v] = static_cast<float>(k / scale);
+    const double k = poisson_draw(s, static_cast<uint32_t>(v), poisson_lambda(x, scale));
+    out[v] = static_cast<float>(k * inv_scale);
   }
 }
 
@@ -137,7 +137,8 @@ void launch_rician_noise(const float* in, float* out, int64_t n, float sigma, co
 void launch_poisson_noise(const float* in, float* out, int64_t n, double scale, const NoiseKey& key,
                           cudaStream_t stream) {
   if (n == 0) return;
-  poisson_kernel<<<grid_for(n, kThreads), kThreads, 0, stream>>>(stream_of(key), in, out, n, scale);
+  poisson_kernel<<<grid_for(n, kThreads), kThreads, 0, stream>>>(stream_of(key), in, out, n, scale,
+                                                                  poisson_inv_scale(scale));
   MS_CUDA_LAUNCH("poisson_kernel");
 }
 

@@ -8,9 +8,10 @@
  * The native code evaluates log, sin, cos in float32 (absolute error ~1e-6 against float64).
  *   gaussian: out[v] = in[v] + σ·N[v]
  *   rician:   out[v] = √((in[v] + σ·N[2v])² + (σ·N[2v+1])²)      (magnitude MR)
- *   poisson:  out[v] = Poisson(max(in[v], 0)·scale) / scale         (scale = counts per unit; NaN stays NaN)
- * Poisson draws for voxel v read the counters whose low word is v and high word the attempt
- * (0, 1, …): inversion below λ = 10, Hörmann's PTRS from 10 up (see native/noise/noise_draws.h).
+ *   poisson:  out[v] = Poisson(max(in[v], 0)·scale)·(1/scale)       (scale = counts per unit; NaN stays NaN)
+ * Poisson draws for voxel v read the counters whose low word is v >> 1 (voxels 2q and 2q + 1 share
+ * one, a pair of words each) and high word the attempt (0, 1, …): inversion below λ = 10 on a
+ * 53-bit uniform, Hörmann's PTRS from 10 up on 32-bit uniforms (see native/noise/noise_draws.h).
  */
 import { invalidParameter } from '../errors.js';
 import { callNative, nativeAddon } from '../native.js';

@@ -1,6 +1,7 @@
-// Float approximations of exp, log and sin/cos(2πu) that auto-vectorise on the CPU (no calls,
-// no branches: every data-dependent choice is a select) and compile unchanged in CUDA device
-// code, so the CPU kernels and their CUDA twins evaluate the same formulas.
+// Float approximations of exp, log and sin/cos(2πu), and float64 log and exp, that
+// auto-vectorise on the CPU (no calls, no branches: every data-dependent choice is a select) and
+// compile unchanged in CUDA device code, so the CPU kernels and their CUDA twins evaluate the
+// same formulas.
 //
 // Accuracy against float64 (sweeps over float32 inputs, with and without FMA contraction):
 //   fast_exp      relative error < 1e-7 on [-87, 88]; subnormal below, 0 below -104, +inf above
@@ -8,6 +9,12 @@
 //   fast_log      relative error < 1e-7 for positive normal x (0, subnormals, negatives: garbage)
 //   sincos_2pi    absolute error < 1e-7 for u in [0, 1] (any |u| < 2^22 reduces exactly)
 // The polynomials are Cephes' single-precision minimax fits (S. Moshier, expf/logf/sinf/cosf).
+// Against glibc's float64 log and exp (random sweeps over the whole ranges):
+//   log_d         within 1 ulp for positive normal finite x (fdlibm's e_log.c, with its one
+//   log_d2        division; log_d2: two logs, one division; 0, subnormals, negatives, inf,
+//                 NaN: garbage)
+//   exp_d         within 1 ulp for x in [-708, 709] (Taylor polynomial of degree 13 after
+//                 reduction by ln 2; outside: garbage)
 // Whether a product and a sum fuse into an FMA depends on the ISA clone, so results may differ
 // in the last bit between CPUs; they never differ between thread counts.
 #pragma once
@@ -138,6 +145,89 @@ MS_FASTMATH void sincos_2pi(float u, float& s, float& c) {
   cc = ((qi + 1) & 2) != 0 ? -cc : cc;
   s = ss;
   c = cc;
+}
+
+MS_FASTMATH double bits_to_double(int64_t i) {
+  double d;
+  memcpy(&d, &i, sizeof d);
+  return d;
+}
+
+MS_FASTMATH int64_t double_to_bits(double d) {
+  int64_t i;
+  memcpy(&i, &d, sizeof i);
+  return i;
+}
+
+// Adding 1.5·2^52 rounds a double with |v| < 2^51 to the nearest integer, which then sits in the
+// low bits of the sum's representation.
+constexpr double kRoundMagicD = 6755399441055744.0;
+
+// ln x (fdlibm's __ieee754_log): x = 2^e·m with m in [√½, √2), f = m − 1 (exact),
+// s = f/(2 + f), ln(1 + f) = f − (f²/2 − s·(f²/2 + R(s²))); ln 2 split in two. log_d2 computes
+// two logarithms with one division (1/((2 + f)(2 + g)) serves both quotients; the extra
+// roundings stay below 1 ulp of the result).
+struct LogReduced {
+  double e, f;
+};
+
+MS_FASTMATH LogReduced log_reduce(double x) {
+  const int64_t bits = double_to_bits(x);
+  // The biased exponent e + 1023 as a double: placed in the low bits of 2^52 (x > 0: no sign).
+  double e = bits_to_double((bits >> 52) | 0x4330000000000000) - 4503599627371519.0;  // 2^52 + 1023
+  double m = bits_to_double((bits & 0x000fffffffffffff) | 0x3ff0000000000000);          // [1, 2)
+  const bool big = m > 1.4142135623730951;
+  m = big ? 0.5 * m : m;
+  e = big ? e + 1.0 : e;
+  return LogReduced{e, m - 1.0};
+}
+
+MS_FASTMATH double log_finish(const LogReduced& r, double s) {
+  const double z = s * s;
+  const double w = z * z;
+  const double t1 = w * (3.999999999940941908e-01 + w * (2.222219843214978396e-01 + w * 1.531383769920937332e-01));
+  const double t2 = z * (6.666666666666735130e-01 +
+                         w * (2.857142874366239149e-01 + w * (1.818357216161805012e-01 + w * 1.479819860511658591e-01)));
+  const double R = t2 + t1;
+  const double hfsq = 0.5 * r.f * r.f;
+  return r.e * 6.93147180369123816490e-01 - ((hfsq - (s * (hfsq + R) + r.e * 1.90821492927058770002e-10)) - r.f);
+}
+
+MS_FASTMATH double log_d(double x) {
+  const LogReduced r = log_reduce(x);
+  return log_finish(r, r.f / (2.0 + r.f));
+}
+
+MS_FASTMATH void log_d2(double x, double y, double& log_x, double& log_y) {
+  const LogReduced rx = log_reduce(x), ry = log_reduce(y);
+  const double dx = 2.0 + rx.f, dy = 2.0 + ry.f;
+  const double inv = 1.0 / (dx * dy);
+  log_x = log_finish(rx, rx.f * (dy * inv));
+  log_y = log_finish(ry, ry.f * (dx * inv));
+}
+
+// e^x for x in [-708, 709]: x = n·ln 2 + r with |r| <= ln2/2 (ln 2 split so n·ln2_hi is exact),
+// e^r by its Taylor polynomial of degree 13 (truncation < 5e-18), times 2^n from exponent bits.
+MS_FASTMATH double exp_d(double x) {
+  const double t = x * 1.4426950408889634 + kRoundMagicD;
+  const double n = t - kRoundMagicD;
+  const double r = (x - n * 6.93147180369123816490e-01) - n * 1.90821492927058770002e-10;
+  double p = 1.6059043836821613e-10;  // 1/13!
+  p = p * r + 2.08767569878681e-09;   // 1/12!
+  p = p * r + 2.505210838544172e-08;
+  p = p * r + 2.755731922398589e-07;
+  p = p * r + 2.7557319223985893e-06;
+  p = p * r + 2.48015873015873e-05;
+  p = p * r + 1.984126984126984e-04;
+  p = p * r + 1.388888888888889e-03;
+  p = p * r + 8.333333333333333e-03;
+  p = p * r + 4.1666666666666664e-02;
+  p = p * r + 1.6666666666666666e-01;
+  p = p * r + 0.5;
+  p = p * r + 1.0;
+  p = p * r + 1.0;
+  const int64_t ni = double_to_bits(t) - double_to_bits(kRoundMagicD);
+  return p * bits_to_double(static_cast<int64_t>(static_cast<uint64_t>(ni + 1023) << 52));
 }
 
 }  // namespace fm

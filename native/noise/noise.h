@@ -23,9 +23,9 @@ void gaussian_noise(const float* in, float* out, int64_t n, float sigma, const N
 // out may alias in. sigma >= 0 finite.
 void rician_noise(const float* in, float* out, int64_t n, float sigma, const NoiseKey& key);
 
-// Photon-count noise: out[v] = Poisson(λ)/scale with λ = max(in[v], 0)·scale (`scale` counts
+// Photon-count noise: out[v] = Poisson(λ)·(1/scale) with λ = max(in[v], 0)·scale (`scale` counts
 // per unit of intensity, > 0 finite); a NaN voxel stays NaN. out may alias in. n <= 2^32
-// (each voxel owns the Philox counters whose low word is its index).
+// (voxels 2q and 2q + 1 share the Philox counters whose low word is q, one pair of words each).
 void poisson_noise(const float* in, float* out, int64_t n, double scale, const NoiseKey& key);
 
 }  // namespace ms

@@ -74,32 +74,53 @@ export function referenceRician(input: Float32Array, sigma: number, key: Referen
   return Float64Array.from(input, (x, v) => Math.hypot(x + sigma * seq.at(2 * v), sigma * seq.at(2 * v + 1)));
 }
 
-/** ln Γ(x), x >= 1 (numpy's random_loggam). */
-function logGamma(x: number): number {
+/** numpy's Stirling series for ln Γ(x) − ((x − ½)·ln x − x + ½·ln 2π), x >= 7, from r = 1/x. */
+function stirlingTail(r: number): number {
   const a = [
     8.333333333333333e-2, -2.777777777777778e-3, 7.936507936507937e-4, -5.952380952380952e-4,
     8.417508417508418e-4, -1.917526917526918e-3, 6.41025641025641e-3, -2.955065359477124e-2,
     1.796443723688307e-1, -1.3924322169059,
   ];
-  if (x === 1 || x === 2) return 0;
-  let n = 0;
-  let x0 = x;
-  if (x <= 7) {
-    n = Math.trunc(7 - x);
-    x0 = x + n;
-  }
-  const x2 = 1 / (x0 * x0);
-  let gl0 = a[9];
-  for (let k = 8; k >= 0; k--) gl0 = gl0 * x2 + a[k];
-  let gl = gl0 / x0 + 0.91893853320467274178 + (x0 - 0.5) * Math.log(x0) - x0; // ½ ln 2π
-  for (let k = 1; k <= n; k++) {
-    x0 -= 1;
-    gl -= Math.log(x0);
-  }
-  return gl;
+  const r2 = r * r;
+  let t = a[9];
+  for (let j = 8; j >= 0; j--) t = t * r2 + a[j];
+  return t * r;
 }
 
-/** Poisson(λ) for voxel v: inversion below 10, PTRS from 10 (Hörmann 1993). */
+/** 7^(6−k)·k!/6! for k < 6, else 1 (shifts ln k! to ln Γ(7) for small k). */
+function smallKFactor(k: number): number {
+  return k >= 6 ? 1 : [117649, 16807, 4802, 2058, 1176, 840][k] / 720;
+}
+
+/** The pair of words attempt `attempt` of voxel v reads: counter (v >>> 1, attempt), words 2(v & 1), 2(v & 1) + 1. */
+function poissonWords(words: Words, v: number, attempt: number): [number, number] {
+  const w = words.at(Math.floor(v / 2), attempt);
+  return v % 2 === 1 ? [w[2], w[3]] : [w[0], w[1]];
+}
+
+/** One PTRS attempt (Hörmann 1993) on 32-bit uniforms: K, or −1 when the attempt is rejected. */
+function ptrsAttempt(lambda: number, wa: number, wb: number): number {
+  const b = 0.931 + 2.53 * Math.fround(Math.sqrt(Math.fround(lambda)));
+  const a = -0.059 + 0.02483 * b;
+  const U = (wa + 0.5) * 2 ** -32 - 0.5;
+  const V = (wb + 0.5) * 2 ** -32;
+  const us = 0.5 - Math.abs(U);
+  const k = Math.floor(((2 * a) / us + b) * U + lambda + 0.43);
+  if (us >= 0.07 && (0.9277 - V) * (b - 2) >= 3.6224) return k;
+  if (k < 0 || (us < 0.013 && V > us)) return -1;
+  // Hörmann's log test ln(V·α⁻¹/h) <= ln(λ^k e^−λ / k!), in noise_draws.h's rearrangement.
+  const us2 = us * us;
+  const bm = b - 3.4;
+  const x0 = k >= 6 ? k + 1 : 7;
+  const num = V * smallKFactor(k) * us2 * (1.1239 * bm + 1.1328);
+  const den = bm * (a + b * us2);
+  const q = num / den;
+  const r = 1 / x0;
+  const lhs = 0.5 * Math.log(q * q * x0) - k * Math.log(lambda * r);
+  return lhs <= x0 - lambda - 0.91893853320467274178 - stirlingTail(r) ? k : -1;
+}
+
+/** Poisson(λ) for voxel v: inversion below 10, PTRS from 10 (see native/noise/noise_draws.h). */
 export function referencePoissonDraw(key: ReferenceKey, v: number, lambda: number): number {
   return poissonDraw(new Words(key), v, lambda);
 }
@@ -107,44 +128,33 @@ export function referencePoissonDraw(key: ReferenceKey, v: number, lambda: numbe
 function poissonDraw(words: Words, v: number, lambda: number): number {
   if (lambda === 0) return 0;
   if (lambda > 1e15) return lambda;
+  let [wa, wb] = poissonWords(words, v, 0);
   if (lambda < 10) {
-    const w = words.at(v, 0);
-    const u = uniformDouble(w[0], w[1]);
+    const u = uniformDouble(wa, wb);
     let p = Math.exp(-lambda);
     let cdf = p;
     let k = 0;
     while (u >= cdf) {
       k += 1;
-      p *= lambda / k;
+      p *= lambda * (1 / k);
       if (cdf + p === cdf) break;
       cdf += p;
     }
     return k;
   }
-  const slam = Math.sqrt(lambda);
-  const loglam = Math.log(lambda);
-  const b = 0.931 + 2.53 * slam;
-  const a = -0.059 + 0.02483 * b;
-  const invAlpha = 1.1239 + 1.1328 / (b - 3.4);
-  const vr = 0.9277 - 3.6224 / (b - 2);
-  for (let attempt = 0; ; attempt++) {
-    const w = words.at(v, attempt);
-    const U = uniformDouble(w[0], w[1]) - 0.5;
-    const V = uniformDouble(w[2], w[3]);
-    const us = 0.5 - Math.abs(U);
-    const k = Math.floor(((2 * a) / us + b) * U + lambda + 0.43);
-    if (us >= 0.07 && V <= vr) return k;
-    if (k < 0 || (us < 0.013 && V > us)) continue;
-    if (Math.log((V * invAlpha) / (a / (us * us) + b)) <= -lambda + k * loglam - logGamma(k + 1)) {
-      return k;
-    }
+  for (let attempt = 1; ; attempt++) {
+    const k = ptrsAttempt(lambda, wa, wb);
+    if (k >= 0) return k;
+    [wa, wb] = poissonWords(words, v, attempt);
   }
 }
 
+/** Poisson noise: K·(1/scale) with K = Poisson(max(x, 0)·scale) per voxel; NaN stays NaN. */
 export function referencePoisson(input: Float32Array, scale: number, key: ReferenceKey): Float64Array {
   const words = new Words(key);
+  const invScale = Math.min(1 / scale, Number.MAX_VALUE);
   return Float64Array.from(input, (x, v) => {
     if (Number.isNaN(x)) return x;
-    return poissonDraw(words, v, Math.max(x, 0) * scale) / scale;
+    return poissonDraw(words, v, Math.max(x, 0) * scale) * invScale;
   });
 }
