@@ -10,7 +10,7 @@ import type { Device, DeviceOption } from '../core/device.js';
 import { setThreads } from '../core/threads.js';
 import { invalidParameter } from '../errors.js';
 import { SIZE_TO_EXTENT } from '../generators/anatomy3d/catalogue.js';
-import { AnatomyRenderer, type ImageDtype } from '../generators/anatomy3d/render.js';
+import { AnatomyRenderer, type ImageArray, type ImageDtype } from '../generators/anatomy3d/render.js';
 import { describeOptions, resolveAnatomyOptions, type AnatomyOptions, type ResolvedAnatomyOptions } from '../generators/anatomy3d/options.js';
 import { sampleAnatomyParams, type AnatomySampleParams } from '../generators/anatomy3d/sample_params.js';
 import { scenarioProbabilities } from '../generators/anatomy3d/scenarios.js';
@@ -19,7 +19,7 @@ import { createH5, createSampleDataset, setAttributes, writeSmallDataset, type H
 import { cropBox, labelBounds, type Box } from '../ops/labels.js';
 import { checkInteger, checkNumber, checkOneOf } from '../validate.js';
 import { medsynthVersion } from '../version.js';
-import { writeOneHotMasks } from './mask_writer.js';
+import { extractOneHotMasks, writeMaskPieces, type MaskPiece } from './mask_writer.js';
 import { checkResources, chunkShapes, estimateResources, planSplits, sparseMaskChunks, type MaskForm, type SplitPlan } from './plan.js';
 
 export interface DatasetOptions extends AnatomyOptions {
@@ -112,8 +112,6 @@ interface SplitWriter {
   images: H5Dataset;
   labels?: H5Dataset;
   masks?: H5Dataset;
-  /** The masks' chunk shape over (Z, Y, X) when they are written chunk by chunk. */
-  maskBlock?: number[];
 }
 
 async function createSplitFile(
@@ -158,24 +156,47 @@ async function createSplitFile(
     generation_params: JSON.stringify(description),
     medsynth_version: medsynthVersion(),
   });
-  return { plan, file, images, labels, masks, maskBlock: sparseMaskChunks(o.imageSize) ? chunks.masks.slice(2) : undefined };
+  return { plan, file, images, labels, masks };
 }
 
-/** Writes one rendered sample at row j of its split. */
-async function writeSample(w: SplitWriter, j: number, renderer: AnatomyRenderer, params: AnatomySampleParams): Promise<void> {
+/**
+ * A rendered sample with what its mask datasets need, computed on the native pool right after
+ * rendering: the writer then only copies bytes into the file, and never waits for pool jobs
+ * while the next sample renders.
+ */
+interface PreparedSample {
+  image: ImageArray;
+  /** The label map over the union of the structures' boxes (for `labels`). */
+  labelCrop?: { box: Box; data: Uint8Array };
+  /** One-hot mask pieces (for `masks`). */
+  maskPieces?: MaskPiece[];
+}
+
+async function renderAndPrepare(renderer: AnatomyRenderer, params: AnatomySampleParams, r: ResolvedDatasetOptions): Promise<PreparedSample> {
+  await renderer.render(params);
   const dims = renderer.options.imageSize;
-  w.images.write_slice([[j, j + 1]], renderer.image);
-  if (!w.labels && !w.masks) return;
-  const S = params.structures.length;
-  const bounds = await labelBounds(renderer.labels, dims, S + 1);
-  if (w.labels) {
-    const union = unionBox(bounds.slice(1));
-    if (union) {
-      const crop = await cropBox(renderer.labels, dims, union);
-      w.labels.write_slice([[j, j + 1], [union[0], union[3]], [union[1], union[4]], [union[2], union[5]]], crop);
-    }
+  const prepared: PreparedSample = { image: renderer.image };
+  const wantLabels = r.masks === 'labels' || r.masks === 'both';
+  const wantMasks = r.masks === 'onehot' || r.masks === 'both';
+  if (!wantLabels && !wantMasks) return prepared;
+  const bounds = await labelBounds(renderer.labels, dims, params.structures.length + 1);
+  const union = unionBox(bounds.slice(1));
+  if (wantLabels && union) prepared.labelCrop = { box: union, data: await cropBox(renderer.labels, dims, union) };
+  if (wantMasks) {
+    const block = sparseMaskChunks(dims) ? chunkShapes(dims, r.dtype).masks.slice(2) : undefined;
+    prepared.maskPieces = await extractOneHotMasks(renderer.labels, dims, bounds, block);
   }
-  if (w.masks) await writeOneHotMasks(w.masks, j, renderer.labels, dims, bounds, w.maskBlock);
+  return prepared;
+}
+
+/** Writes one prepared sample at row j of its split (h5wasm only). */
+function storeSample(w: SplitWriter, j: number, s: PreparedSample): void {
+  w.images.write_slice([[j, j + 1]], s.image);
+  if (w.labels && s.labelCrop) {
+    const b = s.labelCrop.box;
+    w.labels.write_slice([[j, j + 1], [b[0], b[3]], [b[1], b[4]], [b[2], b[5]]], s.labelCrop.data);
+  }
+  if (w.masks && s.maskPieces) writeMaskPieces(w.masks, j, s.maskPieces);
 }
 
 function unionBox(boxes: Array<Box | null>): Box | null {
@@ -238,11 +259,11 @@ export async function generateDataset(
   const files: string[] = [];
 
   const render = (i: number) => {
-    const p = renderers[i % 2].render(params[i]);
+    const p = renderAndPrepare(renderers[i % 2], params[i], r);
     p.catch(() => undefined); // awaited later; a failure must not surface as an unhandled rejection first
     return p;
   };
-  let pending: Promise<void> | undefined = render(0);
+  let pending: Promise<PreparedSample> | undefined = render(0);
   for (const plan of r.splits) {
     const finalPath = path.join(r.outputDir, `${plan.name}.h5`);
     await writeAtomically(finalPath, async (temp) => {
@@ -251,10 +272,10 @@ export async function generateDataset(
         for (let j = 0; j < plan.count; j++) {
           const i = plan.first + j;
           const t0 = performance.now();
-          await pending;
+          const sample = await pending!;
           const t1 = performance.now();
           pending = i + 1 < r.totalSamples ? render(i + 1) : undefined;
-          await writeSample(w, j, renderers[i % 2], params[i]);
+          storeSample(w, j, sample);
           const t2 = performance.now();
           generateSeconds += (t1 - t0) / 1000;
           writeSeconds += (t2 - t1) / 1000;

@@ -50,12 +50,55 @@ export function occupiedBoxes(occupancy: ChunkOccupancy, label: number, bounds: 
   return boxes;
 }
 
+/** One structure's binary mask over a box, ready to write. */
+export interface MaskPiece {
+  /** Structure index k (label k + 1). */
+  structure: number;
+  box: Box;
+  mask: Uint8Array;
+}
+
 /**
- * Writes row `row` of a `[N, S, Z, Y, X]` one-hot dataset from a label map (structure k has
- * label k + 1). `bounds` are the labels' tight boxes (labelBounds). With `block` (the dataset's
- * chunk shape over Z, Y, X) only the chunks holding each structure are written; without it each
- * structure is written over its whole box (fewer, larger writes; see sparseMaskChunks).
+ * The pieces of a sample's one-hot masks from its label map (structure k has label k + 1), on the
+ * native pool. `bounds` are the labels' tight boxes (labelBounds). With `block` (the masks' chunk
+ * shape over Z, Y, X) a structure's pieces cover only the chunks that hold it; without it, one
+ * piece covers its whole box (fewer, larger writes; see sparseMaskChunks).
  */
+export async function extractOneHotMasks(
+  labels: Uint8Array,
+  dims: readonly [number, number, number],
+  bounds: ReadonlyArray<Box | null>,
+  block?: readonly number[],
+): Promise<MaskPiece[]> {
+  const structures = bounds.length - 1;
+  const occupancy = block ? await labelChunkOccupancy(labels, dims, block, structures + 1) : undefined;
+  const wanted: Array<{ structure: number; box: Box }> = [];
+  for (let k = 0; k < structures; k++) {
+    const tight = bounds[k + 1];
+    if (!tight) continue; // never written: reads back as all zeros
+    for (const box of occupancy ? occupiedBoxes(occupancy, k + 1, tight) : [tight]) wanted.push({ structure: k, box });
+  }
+  const sizes = wanted.map(({ box: b }) => (b[3] - b[0]) * (b[4] - b[1]) * (b[5] - b[2]));
+  const buffer = new Uint8Array(sizes.reduce((a, n) => a + n, 0));
+  const pieces: MaskPiece[] = [];
+  let offset = 0;
+  for (let i = 0; i < wanted.length; i++) {
+    const { structure, box } = wanted[i];
+    const mask = await labelMaskBox(labels, dims, box, structure + 1, buffer.subarray(offset, offset + sizes[i]));
+    pieces.push({ structure, box, mask });
+    offset += sizes[i];
+  }
+  return pieces;
+}
+
+/** Writes the pieces into row `row` of a `[N, S, Z, Y, X]` one-hot dataset. */
+export function writeMaskPieces(masks: H5Dataset, row: number, pieces: readonly MaskPiece[]): void {
+  for (const { structure: k, box: b, mask } of pieces) {
+    masks.write_slice([[row, row + 1], [k, k + 1], [b[0], b[3]], [b[1], b[4]], [b[2], b[5]]], mask);
+  }
+}
+
+/** extractOneHotMasks, then writeMaskPieces. */
 export async function writeOneHotMasks(
   masks: H5Dataset,
   row: number,
@@ -64,17 +107,5 @@ export async function writeOneHotMasks(
   bounds: ReadonlyArray<Box | null>,
   block?: readonly number[],
 ): Promise<void> {
-  const structures = bounds.length - 1;
-  const occupancy = block ? await labelChunkOccupancy(labels, dims, block, structures + 1) : undefined;
-  let scratch = new Uint8Array(0);
-  for (let k = 0; k < structures; k++) {
-    const tight = bounds[k + 1];
-    if (!tight) continue; // never written: reads back as all zeros
-    for (const b of occupancy ? occupiedBoxes(occupancy, k + 1, tight) : [tight]) {
-      const n = (b[3] - b[0]) * (b[4] - b[1]) * (b[5] - b[2]);
-      if (scratch.length < n) scratch = new Uint8Array(n);
-      const mask = await labelMaskBox(labels, dims, b, k + 1, scratch.subarray(0, n));
-      masks.write_slice([[row, row + 1], [k, k + 1], [b[0], b[3]], [b[1], b[4]], [b[2], b[5]]], mask);
-    }
-  }
+  writeMaskPieces(masks, row, await extractOneHotMasks(labels, dims, bounds, block));
 }
