@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { generateDataset } from '../../lib/datasets/generate_dataset.js';
+import { generateDataset, type DatasetResult } from '../../lib/datasets/generate_dataset.js';
 import { chunkShapes, sparseMaskChunks } from '../../lib/datasets/plan.js';
 import { AnatomyRenderer, type ImageDtype } from '../../lib/generators/anatomy3d/render.js';
 import { resolveAnatomyOptions } from '../../lib/generators/anatomy3d/options.js';
@@ -108,6 +108,8 @@ function rawWriteCase(): BenchCase {
 const PIPELINE_SAMPLES = 8;
 const PIPELINE_NAME = `generateDataset, ${PIPELINE_SAMPLES} samples (generate and write pipelined, defaults)`;
 
+let lastPipeline: DatasetResult | undefined;
+
 /** The real job: generateDataset with the default storage, generation overlapped with writing. */
 function pipelineCase(): BenchCase {
   let dir = '';
@@ -119,10 +121,12 @@ function pipelineCase(): BenchCase {
     setup: () => {
       dir = mkdtempSync(path.join(os.tmpdir(), 'medsynth-pipeline-'));
     },
-    run: () => generateDataset({
-      outputDir: path.join(dir, `d${k++}`), imageSize: DIMS, totalSamples: PIPELINE_SAMPLES, validationSplit: 0, testSplit: 0,
-      seed: 42,
-    }),
+    run: async () => {
+      lastPipeline = await generateDataset({
+        outputDir: path.join(dir, `d${k++}`), imageSize: DIMS, totalSamples: PIPELINE_SAMPLES, validationSplit: 0, testSplit: 0,
+        seed: 42,
+      });
+    },
     teardown: () => rmSync(dir, { recursive: true, force: true }),
   };
 }
@@ -137,7 +141,11 @@ function perSampleLines(rows: readonly BenchRow[]): string[] {
     'Default settings at 256×512×512, per sample:',
     '',
     `- generate ${generate.toFixed(0)} ms, write ${write.toFixed(0)} ms (write / generate = ${(write / generate).toFixed(2)})`,
-    `- pipelined end to end: ${(pipeline / PIPELINE_SAMPLES).toFixed(0)} ms per sample`,
+    `- pipelined end to end: ${(pipeline / PIPELINE_SAMPLES).toFixed(0)} ms per sample` +
+      (lastPipeline
+        ? `; in its last run the writer spent ${((lastPipeline.writeSeconds * 1000) / PIPELINE_SAMPLES).toFixed(0)} ms per sample ` +
+          `writing and ${((lastPipeline.generateSeconds * 1000) / PIPELINE_SAMPLES).toFixed(0)} ms waiting for the generator`
+        : ''),
     '',
   ];
 }
