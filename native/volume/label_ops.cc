@@ -16,6 +16,19 @@ void check_box(const Box3& b, int64_t nz, int64_t ny, int64_t nx) {
           "box must be non-empty and inside the volume");
 }
 
+// Calls fn(label, x0, x1) for each run [x0, x1) of equal labels in a row of nx voxels.
+template <class Fn>
+void for_each_run(const uint8_t* row, int64_t nx, Fn&& fn) {
+  int64_t x = 0;
+  while (x < nx) {
+    const uint8_t l = row[x];
+    int64_t run_end = x + 1;
+    while (run_end < nx && row[run_end] == l) ++run_end;
+    fn(l, x, run_end);
+    x = run_end;
+  }
+}
+
 }  // namespace
 
 void label_bounds(const uint8_t* labels, int64_t nz, int64_t ny, int64_t nx, int n_labels, Box3* bounds) {
@@ -28,23 +41,16 @@ void label_bounds(const uint8_t* labels, int64_t nz, int64_t ny, int64_t nx, int
     for (int64_t z = zb; z < ze; ++z) {
       Box3* box = &per_slice[static_cast<size_t>(z * n_labels)];
       for (int64_t y = 0; y < ny; ++y) {
-        const uint8_t* row = labels + (z * ny + y) * nx;
-        int64_t x = 0;
-        while (x < nx) {
-          const uint8_t l = row[x];
-          int64_t run_end = x + 1;
-          while (run_end < nx && row[run_end] == l) ++run_end;
-          if (l < n_labels) {
-            Box3& b = box[l];
-            b.z0 = static_cast<int32_t>(z);
-            b.z1 = static_cast<int32_t>(z + 1);
-            b.y0 = std::min(b.y0, static_cast<int32_t>(y));
-            b.y1 = std::max(b.y1, static_cast<int32_t>(y + 1));
-            b.x0 = std::min(b.x0, static_cast<int32_t>(x));
-            b.x1 = std::max(b.x1, static_cast<int32_t>(run_end));
-          }
-          x = run_end;
-        }
+        for_each_run(labels + (z * ny + y) * nx, nx, [&](uint8_t l, int64_t x, int64_t run_end) {
+          if (l >= n_labels) return;
+          Box3& b = box[l];
+          b.z0 = static_cast<int32_t>(z);
+          b.z1 = static_cast<int32_t>(z + 1);
+          b.y0 = std::min(b.y0, static_cast<int32_t>(y));
+          b.y1 = std::max(b.y1, static_cast<int32_t>(y + 1));
+          b.x0 = std::min(b.x0, static_cast<int32_t>(x));
+          b.x1 = std::max(b.x1, static_cast<int32_t>(run_end));
+        });
       }
     }
   });
@@ -77,19 +83,12 @@ void label_chunk_occupancy(const uint8_t* labels, int64_t nz, int64_t ny, int64_
     for (int64_t iz = izb; iz < ize; ++iz) {
       for (int64_t z = iz * bz; z < std::min(nz, (iz + 1) * bz); ++z) {
         for (int64_t y = 0; y < ny; ++y) {
-          const uint8_t* row = labels + (z * ny + y) * nx;
           uint8_t* flags = out + (iz * gy + y / by) * gx;
-          int64_t x = 0;
-          while (x < nx) {
-            const uint8_t l = row[x];
-            int64_t run_end = x + 1;
-            while (run_end < nx && row[run_end] == l) ++run_end;
-            if (l < n_labels) {
-              uint8_t* f = flags + l * per_label;
-              for (int64_t ix = x / bx; ix <= (run_end - 1) / bx; ++ix) f[ix] = 1;
-            }
-            x = run_end;
-          }
+          for_each_run(labels + (z * ny + y) * nx, nx, [&](uint8_t l, int64_t x, int64_t run_end) {
+            if (l >= n_labels) return;
+            uint8_t* f = flags + l * per_label;
+            for (int64_t ix = x / bx; ix <= (run_end - 1) / bx; ++ix) f[ix] = 1;
+          });
         }
       }
     }
