@@ -38,21 +38,27 @@ Napi::Value label_bounds(const Napi::CallbackInfo& info) {
   }, {info[0], info[1]});
 }
 
-// labelChunkOccupancy(labels, out: Uint8Array(nLabels · gz · gy · gx), {dims, block, labelCount})
+// labelChunkOccupancy(labels, flags: Uint8Array(nLabels · gz · gy · gx),
+//                     bounds: Int32Array(6 · nLabels), {dims, block}) -> Promise<void>
 Napi::Value label_chunk_occupancy(const Napi::CallbackInfo& info) {
   const View<uint8_t> labels = typed_view<uint8_t>(info[0], "labels");
-  const View<uint8_t> out = typed_view<uint8_t>(info[1], "out");
-  Napi::Object o = object_arg(info, 2, "params");
+  const View<uint8_t> flags = typed_view<uint8_t>(info[1], "flags");
+  const View<int32_t> bounds = typed_view<int32_t>(info[2], "bounds");
+  Napi::Object o = object_arg(info, 3, "params");
   const Dims3 dims = dims_field(o, "dims");
   require_length(info.Env(), labels, static_cast<size_t>(dims.count()), "labels");
   const Dims3 block = dims_field(o, "block");
-  const int n_labels = static_cast<int>(integer_field(o, "labelCount", 1, 256));
-  const int64_t grid = ((dims.z + block.z - 1) / block.z) * ((dims.y + block.y - 1) / block.y) *
-                       ((dims.x + block.x - 1) / block.x);
-  require_length(info.Env(), out, static_cast<size_t>(grid * n_labels), "out");
+  if (bounds.length % 6 != 0 || bounds.length == 0 || bounds.length > 6 * 256) {
+    throw_invalid(info.Env(), "bounds must hold 6 numbers per label, for 1 to 256 labels");
+  }
+  const int n_labels = static_cast<int>(bounds.length / 6);
+  const int64_t chunks = ((dims.z + block.z - 1) / block.z) * ((dims.y + block.y - 1) / block.y) *
+                         ((dims.x + block.x - 1) / block.x);
+  require_length(info.Env(), flags, static_cast<size_t>(chunks * n_labels), "flags");
   return queue_task(info.Env(), [=] {
-    ms::label_chunk_occupancy(labels.data, dims.z, dims.y, dims.x, block.z, block.y, block.x, n_labels, out.data);
-  }, {info[0], info[1]});
+    ms::label_chunk_occupancy(labels.data, dims.z, dims.y, dims.x, block.z, block.y, block.x, n_labels, flags.data,
+                              reinterpret_cast<ms::Box3*>(bounds.data));
+  }, {info[0], info[1], info[2]});
 }
 
 // labelMaskBox(labels, out: Uint8Array(box volume), {dims, box, label}) -> Promise<void>

@@ -75,6 +75,7 @@ describe('sparse one-hot masks', () => {
       expect(Buffer.from(one.flags).equals(Buffer.from(want))).toBe(true);
       expect(Buffer.from(two.flags).equals(Buffer.from(want))).toBe(true);
       expect(one.grid).toEqual(dims.map((d, i) => Math.ceil(d / block[i])));
+      expect(one.bounds).toEqual(await labelBounds(labels, dims, 5)); // same pass, same boxes
     }
   });
 
@@ -115,7 +116,7 @@ describe('sparse one-hot masks', () => {
     const file = path.join(tmp.dir, 'masks.h5');
     const h5 = await createH5(file);
     const masks = createSampleDataset(h5, { name: 'masks', dtype: 'uint8', sampleShape: [S, ...dims], count: 2, chunks: [1, 1, ...block], gzipLevel: 0 });
-    await writeOneHotMasks(masks, 1, labels, dims, bounds, block);
+    await writeOneHotMasks(masks, 1, labels, dims, S, block);
     h5.close();
 
     const r = await openH5(file);
@@ -146,7 +147,7 @@ describe('sparse one-hot masks', () => {
     const boxFile = path.join(tmp.dir, 'masks_box.h5');
     const h5b = await createH5(boxFile);
     const boxMasks = createSampleDataset(h5b, { name: 'masks', dtype: 'uint8', sampleShape: [S, ...dims], count: 2, chunks: [1, 1, ...block], gzipLevel: 0 });
-    await writeOneHotMasks(boxMasks, 1, labels, dims, bounds);
+    await writeOneHotMasks(boxMasks, 1, labels, dims, S);
     h5b.close();
     const [a, b] = await Promise.all([openH5(file), openH5(boxFile)]);
     try {

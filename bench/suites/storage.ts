@@ -9,13 +9,12 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { generateDataset, type DatasetResult } from '../../lib/datasets/generate_dataset.js';
-import { chunkShapes, sparseMaskChunks } from '../../lib/datasets/plan.js';
+import { chunkShapes, maskWriteBlock } from '../../lib/datasets/plan.js';
 import { AnatomyRenderer, type ImageDtype } from '../../lib/generators/anatomy3d/render.js';
 import { resolveAnatomyOptions } from '../../lib/generators/anatomy3d/options.js';
 import { sampleAnatomyParams } from '../../lib/generators/anatomy3d/sample_params.js';
 import { createH5, createSampleDataset, type H5File } from '../../lib/io/hdf5.js';
 import { writeOneHotMasks } from '../../lib/datasets/mask_writer.js';
-import { labelBounds } from '../../lib/ops/labels.js';
 import type { BenchCase, BenchRow, BenchSuite } from '../suite.js';
 
 const DIMS: [number, number, number] = [256, 512, 512];
@@ -51,8 +50,7 @@ function storageCase(dtype: ImageDtype, gzipLevel: number, maskForms: 'onehot' |
         const j = row++ % ROWS;
         images.write_slice([[j, j + 1]], r.image);
         labels?.write_slice([[j, j + 1]], r.labels);
-        const bounds = await labelBounds(r.labels, DIMS, 14);
-        await writeOneHotMasks(masks, j, r.labels, DIMS, bounds, sparseMaskChunks(DIMS) ? chunks.masks.slice(2) : undefined);
+        await writeOneHotMasks(masks, j, r.labels, DIMS, 13, maskWriteBlock(DIMS, dtype));
       };
     },
     run: () => write!(),

@@ -16,11 +16,11 @@ import { sampleAnatomyParams, type AnatomySampleParams } from '../generators/ana
 import { scenarioProbabilities } from '../generators/anatomy3d/scenarios.js';
 import { writeAtomically, writeFileAtomicSync } from '../io/atomic.js';
 import { createH5, createSampleDataset, setAttributes, writeSmallDataset, type H5Dataset, type H5File } from '../io/hdf5.js';
-import { cropBox, labelBounds, type Box } from '../ops/labels.js';
+import { cropBox, type Box } from '../ops/labels.js';
 import { checkInteger, checkNumber, checkOneOf } from '../validate.js';
 import { medsynthVersion } from '../version.js';
-import { extractOneHotMasks, writeMaskPieces, type MaskPiece } from './mask_writer.js';
-import { checkResources, chunkShapes, estimateResources, planSplits, sparseMaskChunks, type MaskForm, type SplitPlan } from './plan.js';
+import { extractOneHotMasks, scanLabels, writeMaskPieces, type MaskPiece } from './mask_writer.js';
+import { checkResources, chunkShapes, estimateResources, maskWriteBlock, planSplits, type MaskForm, type SplitPlan } from './plan.js';
 
 export interface DatasetOptions extends AnatomyOptions {
   outputDir: string;
@@ -172,20 +172,22 @@ interface PreparedSample {
   maskPieces?: MaskPiece[];
 }
 
-async function renderAndPrepare(renderer: AnatomyRenderer, params: AnatomySampleParams, r: ResolvedDatasetOptions): Promise<PreparedSample> {
+async function renderAndPrepare(
+  renderer: AnatomyRenderer,
+  params: AnatomySampleParams,
+  r: ResolvedDatasetOptions,
+  maskBlock: readonly number[] | undefined,
+): Promise<PreparedSample> {
   await renderer.render(params);
   const dims = renderer.options.imageSize;
   const prepared: PreparedSample = { image: renderer.image };
   const wantLabels = r.masks === 'labels' || r.masks === 'both';
   const wantMasks = r.masks === 'onehot' || r.masks === 'both';
   if (!wantLabels && !wantMasks) return prepared;
-  const bounds = await labelBounds(renderer.labels, dims, params.structures.length + 1);
-  const union = unionBox(bounds.slice(1));
+  const scan = await scanLabels(renderer.labels, dims, params.structures.length + 1, wantMasks ? maskBlock : undefined);
+  const union = unionBox(scan.bounds.slice(1));
   if (wantLabels && union) prepared.labelCrop = { box: union, data: await cropBox(renderer.labels, dims, union) };
-  if (wantMasks) {
-    const block = sparseMaskChunks(dims) ? chunkShapes(dims, r.dtype).masks.slice(2) : undefined;
-    prepared.maskPieces = await extractOneHotMasks(renderer.labels, dims, bounds, block);
-  }
+  if (wantMasks) prepared.maskPieces = await extractOneHotMasks(renderer.labels, dims, scan);
   return prepared;
 }
 
@@ -252,6 +254,7 @@ export async function generateDataset(
   const params = Array.from({ length: r.totalSamples }, (_, i) => sampleAnatomyParams(o, i));
   const device = options.device ?? 'cpu';
   const renderers = [new AnatomyRenderer(o, r.dtype, device), new AnatomyRenderer(o, r.dtype, device)];
+  const maskBlock = maskWriteBlock(o.imageSize, r.dtype);
   const started = performance.now();
   let generateSeconds = 0;
   let writeSeconds = 0;
@@ -259,7 +262,7 @@ export async function generateDataset(
   const files: string[] = [];
 
   const render = (i: number) => {
-    const p = renderAndPrepare(renderers[i % 2], params[i], r);
+    const p = renderAndPrepare(renderers[i % 2], params[i], r, maskBlock);
     p.catch(() => undefined); // awaited later; a failure must not surface as an unhandled rejection first
     return p;
   };

@@ -5,7 +5,7 @@
  * the corners of its box empty).
  */
 import type { H5Dataset } from '../io/hdf5.js';
-import { labelChunkOccupancy, labelMaskBox, type Box, type ChunkOccupancy } from '../ops/labels.js';
+import { boxVoxels, labelBounds, labelChunkOccupancy, labelMaskBox, type Box, type ChunkOccupancy } from '../ops/labels.js';
 
 /**
  * Boxes (voxel coordinates, clipped to `bounds`) that together cover exactly the chunks holding
@@ -22,10 +22,10 @@ export function occupiedBoxes(occupancy: ChunkOccupancy, label: number, bounds: 
     Math.min(bounds[3], (iz + 1) * bz), Math.min(bounds[4], iy1 * by), Math.min(bounds[5], ix1 * bx),
   ];
   for (let iz = 0; iz < gz; iz++) {
-    // Runs of the previous row still open for merging: key "ix0,ix1" -> first row.
-    let open = new Map<string, number>();
+    // Runs [ix0, ix1) of the previous row still open for merging, keyed ix0·(gx + 1) + ix1 -> first row.
+    let open = new Map<number, number>();
     for (let iy = 0; iy <= gy; iy++) {
-      const next = new Map<string, number>();
+      const next = new Map<number, number>();
       if (iy < gy) {
         const row = (iz * gy + iy) * gx;
         for (let ix = 0; ix < gx; ) {
@@ -35,15 +35,12 @@ export function occupiedBoxes(occupancy: ChunkOccupancy, label: number, bounds: 
           }
           const start = ix;
           while (ix < gx && flags[row + ix]) ix++;
-          const key = `${start},${ix}`;
+          const key = start * (gx + 1) + ix;
           next.set(key, open.get(key) ?? iy);
           open.delete(key);
         }
       }
-      for (const [key, iy0] of open) {
-        const [ix0, ix1] = key.split(',').map(Number);
-        boxes.push(toVoxels(iz, iy0, iy, ix0, ix1));
-      }
+      for (const [key, iy0] of open) boxes.push(toVoxels(iz, iy0, iy, Math.floor(key / (gx + 1)), key % (gx + 1)));
       open = next;
     }
   }
@@ -58,27 +55,42 @@ export interface MaskPiece {
   mask: Uint8Array;
 }
 
+/** What one pass over a label map gives the mask writer: the tight boxes, and the chunk occupancy. */
+export interface LabelScan {
+  bounds: Array<Box | null>;
+  /** Present when the masks are written chunk by chunk. */
+  occupancy?: ChunkOccupancy;
+}
+
 /**
- * The pieces of a sample's one-hot masks from its label map (structure k has label k + 1), on the
- * native pool. `bounds` are the labels' tight boxes (labelBounds). With `block` (the masks' chunk
- * shape over Z, Y, X) a structure's pieces cover only the chunks that hold it; without it, one
- * piece covers its whole box (fewer, larger writes; see sparseMaskChunks).
+ * Scans a label map once for labels 0 … labelCount-1: with `block` (the masks' chunk shape over
+ * Z, Y, X; see maskWriteBlock) the chunk occupancy and the boxes together, else the boxes alone.
  */
-export async function extractOneHotMasks(
+export async function scanLabels(
   labels: Uint8Array,
   dims: readonly [number, number, number],
-  bounds: ReadonlyArray<Box | null>,
+  labelCount: number,
   block?: readonly number[],
-): Promise<MaskPiece[]> {
-  const structures = bounds.length - 1;
-  const occupancy = block ? await labelChunkOccupancy(labels, dims, block, structures + 1) : undefined;
+): Promise<LabelScan> {
+  if (!block) return { bounds: await labelBounds(labels, dims, labelCount) };
+  const occupancy = await labelChunkOccupancy(labels, dims, block, labelCount);
+  return { bounds: occupancy.bounds, occupancy };
+}
+
+/**
+ * The pieces of a sample's one-hot masks from its label map (structure k has label k + 1), on the
+ * native pool. With the scan's occupancy a structure's pieces cover only the chunks that hold it;
+ * without it, one piece covers its whole box (fewer, larger writes).
+ */
+export async function extractOneHotMasks(labels: Uint8Array, dims: readonly [number, number, number], scan: LabelScan): Promise<MaskPiece[]> {
+  const { bounds, occupancy } = scan;
   const wanted: Array<{ structure: number; box: Box }> = [];
-  for (let k = 0; k < structures; k++) {
+  for (let k = 0; k + 1 < bounds.length; k++) {
     const tight = bounds[k + 1];
     if (!tight) continue; // never written: reads back as all zeros
     for (const box of occupancy ? occupiedBoxes(occupancy, k + 1, tight) : [tight]) wanted.push({ structure: k, box });
   }
-  const sizes = wanted.map(({ box: b }) => (b[3] - b[0]) * (b[4] - b[1]) * (b[5] - b[2]));
+  const sizes = wanted.map(({ box }) => boxVoxels(box));
   const buffer = new Uint8Array(sizes.reduce((a, n) => a + n, 0));
   const pieces: MaskPiece[] = [];
   let offset = 0;
@@ -98,14 +110,15 @@ export function writeMaskPieces(masks: H5Dataset, row: number, pieces: readonly 
   }
 }
 
-/** extractOneHotMasks, then writeMaskPieces. */
+/** scanLabels, extractOneHotMasks and writeMaskPieces for the `structures` one-hot masks of one row. */
 export async function writeOneHotMasks(
   masks: H5Dataset,
   row: number,
   labels: Uint8Array,
   dims: readonly [number, number, number],
-  bounds: ReadonlyArray<Box | null>,
+  structures: number,
   block?: readonly number[],
 ): Promise<void> {
-  writeMaskPieces(masks, row, await extractOneHotMasks(labels, dims, bounds, block));
+  const scan = await scanLabels(labels, dims, structures + 1, block);
+  writeMaskPieces(masks, row, await extractOneHotMasks(labels, dims, scan));
 }

@@ -56,6 +56,11 @@ export function sparseMaskChunks(imageSize: readonly [number, number, number]): 
   return imageSize[0] * imageSize[1] * imageSize[2] >= 2 ** 25;
 }
 
+/** The block extractOneHotMasks writes by (the masks' chunk shape over Z, Y, X), or none for box writes. */
+export function maskWriteBlock(imageSize: readonly [number, number, number], dtype: ImageDtype): number[] | undefined {
+  return sparseMaskChunks(imageSize) ? chunkShapes(imageSize, dtype).masks.slice(2) : undefined;
+}
+
 /** Chunk shapes: one image chunk per sample up to ~4 MiB (slabs of z beyond), small label and mask chunks. */
 export function chunkShapes(imageSize: readonly [number, number, number], dtype: ImageDtype) {
   const [z, y, x] = imageSize;

@@ -14,7 +14,7 @@ type AnyTypedArray = Float32Array | Float64Array | Uint8Array | Int16Array | Uin
 interface LabelsNative {
   labelBounds(labels: Uint8Array, out: Int32Array, p: { dims: number[] }): Promise<void>;
   labelMaskBox(labels: Uint8Array, out: Uint8Array, p: { dims: number[]; box: number[]; label: number }): Promise<void>;
-  labelChunkOccupancy(labels: Uint8Array, out: Uint8Array, p: { dims: number[]; block: number[]; labelCount: number }): Promise<void>;
+  labelChunkOccupancy(labels: Uint8Array, flags: Uint8Array, bounds: Int32Array, p: { dims: number[]; block: number[] }): Promise<void>;
   cropBox(volume: AnyTypedArray, out: AnyTypedArray, p: { dims: number[]; box: number[] }): Promise<void>;
 }
 
@@ -31,8 +31,13 @@ export async function labelBounds(labels: Uint8Array, dims: Dims, labelCount: nu
   checkInteger('labelCount', labelCount, 1, 256);
   const out = new Int32Array(6 * labelCount);
   await callNative(native().labelBounds(labels, out, { dims: zyx }));
-  return Array.from({ length: labelCount }, (_, l) => {
-    const b = Array.from(out.subarray(6 * l, 6 * l + 6)) as Box;
+  return boxesOf(out);
+}
+
+/** The native [z0, y0, x0, z1, y1, x1] per label as boxes, `null` where the label is absent. */
+function boxesOf(packed: Int32Array): Array<Box | null> {
+  return Array.from({ length: packed.length / 6 }, (_, l) => {
+    const b = Array.from(packed.subarray(6 * l, 6 * l + 6)) as Box;
     return b[0] < b[3] ? b : null;
   });
 }
@@ -44,9 +49,14 @@ export interface ChunkOccupancy {
   block: [number, number, number];
   /** flags[((l·gz + iz)·gy + iy)·gx + ix] = 1 when chunk (iz, iy, ix) holds label l. */
   flags: Uint8Array;
+  /** The labels' tight boxes, as labelBounds gives them (same pass). */
+  bounds: Array<Box | null>;
 }
 
-/** For labels 0 … labelCount-1, which `block`-sized chunks of the volume hold that label. */
+/**
+ * For labels 0 … labelCount-1, which `block`-sized chunks of the volume hold that label, and in
+ * the same pass over the volume their tight boxes.
+ */
 export async function labelChunkOccupancy(labels: Uint8Array, dims: Dims, block: readonly number[], labelCount: number): Promise<ChunkOccupancy> {
   const { zyx, count } = checkDims('dims', dims);
   checkArray('labels', labels, Uint8Array, count);
@@ -55,8 +65,9 @@ export async function labelChunkOccupancy(labels: Uint8Array, dims: Dims, block:
   const b = block.map((v, i) => checkInteger(`block[${i}]`, v, 1, Number.MAX_SAFE_INTEGER)) as [number, number, number];
   const grid = zyx.map((d, i) => Math.ceil(d / b[i])) as [number, number, number];
   const flags = new Uint8Array(grid[0] * grid[1] * grid[2] * labelCount);
-  await callNative(native().labelChunkOccupancy(labels, flags, { dims: zyx, block: b, labelCount }));
-  return { grid, block: b, flags };
+  const bounds = new Int32Array(6 * labelCount);
+  await callNative(native().labelChunkOccupancy(labels, flags, bounds, { dims: zyx, block: b }));
+  return { grid, block: b, flags, bounds: boxesOf(bounds) };
 }
 
 function checkBox(box: Box, zyx: readonly number[]): Box {

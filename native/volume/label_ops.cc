@@ -29,36 +29,51 @@ void for_each_run(const uint8_t* row, int64_t nx, Fn&& fn) {
   }
 }
 
-}  // namespace
-
-void label_bounds(const uint8_t* labels, int64_t nz, int64_t ny, int64_t nx, int n_labels, Box3* bounds) {
+// One pass over the label map, one task per layer of bz slices: the tight box of every label
+// (when bounds is given) and the chunks of a [bz, by, bx] grid that hold it (when occupancy is
+// given). Each layer keeps its own partial boxes and writes only its own flags; min/max merging
+// is order-independent, so any thread count gives the same result.
+void scan_labels(const uint8_t* labels, int64_t nz, int64_t ny, int64_t nx, int64_t bz, int64_t by, int64_t bx,
+                 int n_labels, Box3* bounds, uint8_t* occupancy) {
   require(n_labels >= 1 && n_labels <= 256, "label count must be in [1, 256]");
+  require(bz >= 1 && by >= 1 && bx >= 1, "chunk sides must be >= 1");
+  const int64_t gz = (nz + bz - 1) / bz, gy = (ny + by - 1) / by, gx = (nx + bx - 1) / bx;
+  const int64_t per_label = gz * gy * gx;
+  if (occupancy != nullptr) std::memset(occupancy, 0, static_cast<size_t>(per_label * n_labels));
   const Box3 empty{INT32_MAX, INT32_MAX, INT32_MAX, INT32_MIN, INT32_MIN, INT32_MIN};
-  // One partial box set per slice; min/max merging is order-independent, so any thread count
-  // gives the same result.
-  std::vector<Box3> per_slice(static_cast<size_t>(nz * n_labels), empty);
-  parallel_for(nz, 1, [&](int64_t zb, int64_t ze) {
-    for (int64_t z = zb; z < ze; ++z) {
-      Box3* box = &per_slice[static_cast<size_t>(z * n_labels)];
-      for (int64_t y = 0; y < ny; ++y) {
-        for_each_run(labels + (z * ny + y) * nx, nx, [&](uint8_t l, int64_t x, int64_t run_end) {
-          if (l >= n_labels) return;
-          Box3& b = box[l];
-          b.z0 = static_cast<int32_t>(z);
-          b.z1 = static_cast<int32_t>(z + 1);
-          b.y0 = std::min(b.y0, static_cast<int32_t>(y));
-          b.y1 = std::max(b.y1, static_cast<int32_t>(y + 1));
-          b.x0 = std::min(b.x0, static_cast<int32_t>(x));
-          b.x1 = std::max(b.x1, static_cast<int32_t>(run_end));
-        });
+  std::vector<Box3> per_layer(bounds != nullptr ? static_cast<size_t>(gz * n_labels) : 0, empty);
+  parallel_for(gz, 1, [&](int64_t izb, int64_t ize) {
+    for (int64_t iz = izb; iz < ize; ++iz) {
+      Box3* box = bounds != nullptr ? &per_layer[static_cast<size_t>(iz * n_labels)] : nullptr;
+      for (int64_t z = iz * bz; z < std::min(nz, (iz + 1) * bz); ++z) {
+        for (int64_t y = 0; y < ny; ++y) {
+          uint8_t* flags = occupancy != nullptr ? occupancy + (iz * gy + y / by) * gx : nullptr;
+          for_each_run(labels + (z * ny + y) * nx, nx, [&](uint8_t l, int64_t x, int64_t run_end) {
+            if (l >= n_labels) return;
+            if (box != nullptr) {
+              Box3& b = box[l];
+              b.z0 = std::min(b.z0, static_cast<int32_t>(z));
+              b.z1 = std::max(b.z1, static_cast<int32_t>(z + 1));
+              b.y0 = std::min(b.y0, static_cast<int32_t>(y));
+              b.y1 = std::max(b.y1, static_cast<int32_t>(y + 1));
+              b.x0 = std::min(b.x0, static_cast<int32_t>(x));
+              b.x1 = std::max(b.x1, static_cast<int32_t>(run_end));
+            }
+            if (flags != nullptr) {
+              uint8_t* f = flags + l * per_label;
+              for (int64_t ix = x / bx; ix <= (run_end - 1) / bx; ++ix) f[ix] = 1;
+            }
+          });
+        }
       }
     }
   });
+  if (bounds == nullptr) return;
   for (int l = 0; l < n_labels; ++l) {
     Box3 b = empty;
-    for (int64_t z = 0; z < nz; ++z) {
-      const Box3& s = per_slice[static_cast<size_t>(z * n_labels + l)];
-      if (s.z0 > s.z1 || s.z1 == INT32_MIN) continue;
+    for (int64_t iz = 0; iz < gz; ++iz) {
+      const Box3& s = per_layer[static_cast<size_t>(iz * n_labels + l)];
+      if (s.z1 == INT32_MIN) continue;  // label absent from this layer
       b.z0 = std::min(b.z0, s.z0);
       b.z1 = std::max(b.z1, s.z1);
       b.y0 = std::min(b.y0, s.y0);
@@ -71,28 +86,15 @@ void label_bounds(const uint8_t* labels, int64_t nz, int64_t ny, int64_t nx, int
   }
 }
 
+}  // namespace
+
+void label_bounds(const uint8_t* labels, int64_t nz, int64_t ny, int64_t nx, int n_labels, Box3* bounds) {
+  scan_labels(labels, nz, ny, nx, 1, 1, 1, n_labels, bounds, nullptr);
+}
+
 void label_chunk_occupancy(const uint8_t* labels, int64_t nz, int64_t ny, int64_t nx, int64_t bz, int64_t by,
-                           int64_t bx, int n_labels, uint8_t* out) {
-  require(n_labels >= 1 && n_labels <= 256, "label count must be in [1, 256]");
-  require(bz >= 1 && by >= 1 && bx >= 1, "chunk sides must be >= 1");
-  const int64_t gz = (nz + bz - 1) / bz, gy = (ny + by - 1) / by, gx = (nx + bx - 1) / bx;
-  const int64_t per_label = gz * gy * gx;
-  std::memset(out, 0, static_cast<size_t>(per_label * n_labels));
-  // One chunk layer (iz) per task: each writes only its own layer's flags.
-  parallel_for(gz, 1, [&](int64_t izb, int64_t ize) {
-    for (int64_t iz = izb; iz < ize; ++iz) {
-      for (int64_t z = iz * bz; z < std::min(nz, (iz + 1) * bz); ++z) {
-        for (int64_t y = 0; y < ny; ++y) {
-          uint8_t* flags = out + (iz * gy + y / by) * gx;
-          for_each_run(labels + (z * ny + y) * nx, nx, [&](uint8_t l, int64_t x, int64_t run_end) {
-            if (l >= n_labels) return;
-            uint8_t* f = flags + l * per_label;
-            for (int64_t ix = x / bx; ix <= (run_end - 1) / bx; ++ix) f[ix] = 1;
-          });
-        }
-      }
-    }
-  });
+                           int64_t bx, int n_labels, uint8_t* occupancy, Box3* bounds) {
+  scan_labels(labels, nz, ny, nx, bz, by, bx, n_labels, bounds, occupancy);
 }
 
 void label_mask_box(const uint8_t* labels, int64_t nz, int64_t ny, int64_t nx, const Box3& b, uint8_t label,

@@ -19,11 +19,12 @@ void label_bounds(const uint8_t* labels, int64_t nz, int64_t ny, int64_t nx, int
 void label_mask_box(const uint8_t* labels, int64_t nz, int64_t ny, int64_t nx, const Box3& b, uint8_t label,
                     uint8_t* out);
 
-// Which chunks of a [bz, by, bx] chunk grid hold each label: out[((l·gz + iz)·gy + iy)·gx + ix]
-// is 1 when chunk (iz, iy, ix) holds a voxel equal to l, else 0, for l < n_labels, with
-// g = ceil(n / b) per axis. Writers use it to skip a structure's empty chunks.
+// Which chunks of a [bz, by, bx] chunk grid hold each label: occupancy[((l·gz + iz)·gy + iy)·gx +
+// ix] is 1 when chunk (iz, iy, ix) holds a voxel equal to l, else 0, for l < n_labels, with
+// g = ceil(n / b) per axis; in the same pass, bounds[l] as label_bounds gives it (when bounds is
+// not null). Writers use it to skip a structure's empty chunks.
 void label_chunk_occupancy(const uint8_t* labels, int64_t nz, int64_t ny, int64_t nx, int64_t bz, int64_t by,
-                           int64_t bx, int n_labels, uint8_t* out);
+                           int64_t bx, int n_labels, uint8_t* occupancy, Box3* bounds);
 
 // Copies the box b of a [nz, ny, nx] volume of `elem_size`-byte elements into a dense array.
 void crop_box(const void* volume, int64_t elem_size, int64_t nz, int64_t ny, int64_t nx, const Box3& b, void* out);
