@@ -73,6 +73,22 @@ void put_block(float* out, const float* src, int64_t n, bool stream) {
   }
 }
 
+// Fills out[0, n) in parallel chunks, block by block: fill(v, len, buf) computes voxels
+// [v, v + len) (v a multiple of 4) into buf or a buffer of its own, and returns where they are;
+// they then go out (streamed for large volumes).
+template <class Fill>
+void fill_blocks(float* out, int64_t n, Fill&& fill) {
+  const bool stream = n >= kStreamFrom;
+  parallel_for(n, kGrain, [&](int64_t b, int64_t e) {
+    alignas(64) float buf[kBlock];
+    for (int64_t v = b; v < e; v += kBlock) {
+      const int64_t len = std::min(kBlock, e - v);
+      put_block(out + v, fill(v, len, buf), len, stream);
+    }
+    if (stream) stream_fence();
+  });
+}
+
 // ---- Philox words and normals -------------------------------------------------------------
 // The words of counter (lo + i, hi), i < count, as pairs: a[2i] = w0, b[2i] = w1, a[2i + 1] = w2,
 // b[2i + 1] = w3, so pair p holds the two words one Box–Muller (or one Poisson attempt) needs.
@@ -186,6 +202,26 @@ struct PoissonScratch {
   alignas(64) int32_t inv_lane[kBlock];
 };
 
+// ---- PTRS in float32 (the CPU kernel's pre-checks; noise_draws.h has the float64 definition) ----
+// Hörmann's b and a from the definition's float32 √λ.
+struct PtrsSetupF {
+  float b, a;
+};
+
+MS_ALWAYS_INLINE PtrsSetupF ptrs_setup_f(float lf) {
+  const float b = 0.931f + 2.53f * fm::fsqrt(lf);
+  return PtrsSetupF{b, -0.059f + 0.02483f * b};
+}
+
+// (w + ½)·2^−32 in float32 (within 2.01u of the float64 grid value). The int32 overload is for
+// words below 2^31, whose signed conversion vectorises.
+MS_ALWAYS_INLINE float grid_f(int32_t w) { return (static_cast<float>(w) + 0.5f) * 2.3283064e-10f; }
+MS_ALWAYS_INLINE float grid_f(uint32_t w) { return (static_cast<float>(w) + 0.5f) * 2.3283064e-10f; }
+
+// m with us = ½ − |U| = (m + ½)·2^−32 exactly: the attempt's first word or its complement,
+// whichever is below 2^31.
+MS_ALWAYS_INLINE uint32_t us_word(uint32_t wa) { return wa ^ static_cast<uint32_t>(static_cast<int32_t>(wa) >> 31); }
+
 // PTRS's comparisons of us with 0.07 and 0.013 on the word grid: us = (m + ½)·2^−32 exactly,
 // with m = a or ~a (whichever is below 2^31), so us >= 0.07 ⟺ m >= kWideFrom and
 // us < 0.013 ⟺ m < kNarrowBelow (from the float64 constants, exactly); V > us ⟺ b > m.
@@ -210,13 +246,13 @@ MS_SIMD_CLONES void poisson_first(const float* MS_RESTRICT in, int64_t n, double
     const float x = in[i];
     const double lambda = poisson_lambda(x, scale);
     const float lf = static_cast<float>(lambda);
-    const float bf = 0.931f + 2.53f * fm::fsqrt(lf);  // the definition's √ exactly, then b
-    const float af = -0.059f + 0.02483f * bf;
+    const PtrsSetupF sf = ptrs_setup_f(lf);
+    const float bf = sf.b, af = sf.a;
     const uint32_t wa = a[i], wb = b[i];
-    const uint32_t m = wa ^ static_cast<uint32_t>(static_cast<int32_t>(wa) >> 31);
-    const float us = (static_cast<float>(static_cast<int32_t>(m)) + 0.5f) * 2.3283064e-10f;
-    const float U = (static_cast<float>(static_cast<int32_t>(wa ^ 0x80000000u)) + 0.5f) * 2.3283064e-10f;
-    const float V = (static_cast<float>(wb) + 0.5f) * 2.3283064e-10f;
+    const uint32_t m = us_word(wa);
+    const float us = grid_f(static_cast<int32_t>(m));
+    const float U = grid_f(static_cast<int32_t>(wa ^ 0x80000000u));
+    const float V = grid_f(wb);
     const float cu = (2.0f * af / us + bf) * U;
     const float y = cu + lf + 0.43f;
     const float k = floorf(y);
@@ -338,11 +374,10 @@ constexpr float kLogTestSlack = 9.5367432e-07f;  // 2^−20 = 16u
 // cannot tell. kf: the candidate (>= 0; exact below 2^24).
 MS_ALWAYS_INLINE double log_pretest(double lambda, uint32_t wa, uint32_t wb, float kf) {
   const float lf = static_cast<float>(lambda);
-  const float bf = 0.931f + 2.53f * fm::fsqrt(lf);
-  const float af = -0.059f + 0.02483f * bf;
-  const uint32_t mm = wa ^ static_cast<uint32_t>(static_cast<int32_t>(wa) >> 31);  // us = (mm + ½)·2^−32
-  const float us = (static_cast<float>(static_cast<int32_t>(mm)) + 0.5f) * 2.3283064e-10f;
-  const float V = (static_cast<float>(wb) + 0.5f) * 2.3283064e-10f;
+  const PtrsSetupF sf = ptrs_setup_f(lf);
+  const float bf = sf.b, af = sf.a;
+  const float us = grid_f(static_cast<int32_t>(us_word(wa)));
+  const float V = grid_f(wb);
   const float x0 = kf >= 6.0f ? kf + 1.0f : 7.0f;
   const float t = ptrs_small_k_factor(kf);
   const float us2 = us * us;
@@ -502,8 +537,9 @@ MS_SIMD_CLONES void poisson_attempt_log_pretests(int64_t m, const float* MS_REST
   }
 }
 
-void poisson_block(const PhiloxRoundKeys& keys, const float* in, float* out, uint32_t v0, int64_t len, double scale,
-                   double inv_scale, bool stream, PoissonScratch& s) {
+// The draws of voxels v0 .. v0 + len − 1 (input `in`) into s.result.
+void poisson_block(const PhiloxRoundKeys& keys, const float* in, uint32_t v0, int64_t len, double scale,
+                   double inv_scale, PoissonScratch& s) {
   word_pairs(keys, v0 >> 1, (len + 1) / 2, s.a, s.b);
   poisson_first(in, len, scale, inv_scale, s.a, s.b, s.k, s.result, s.state);
   Packed c;
@@ -558,7 +594,6 @@ void poisson_block(const PhiloxRoundKeys& keys, const float* in, float* out, uin
   for (int64_t j = 0; j < left; ++j) {
     s.result[s.retry[j]] = static_cast<float>(floor(poisson_lambda(s.retry_x[j], scale) + 0.5) * inv_scale);
   }
-  put_block(out, s.result, len, stream);
 }
 
 void require_sigma(float sigma) {
@@ -570,16 +605,10 @@ void require_sigma(float sigma) {
 void normal_noise(const NoiseKey& key, float* out, int64_t n) {
   require(n >= 0, "normal count must be >= 0");
   const PhiloxRoundKeys k(PhiloxStream::make(key.seed, key.sample, key.stream));
-  const bool stream = n >= kStreamFrom;
-  parallel_for(n, kGrain, [&](int64_t b, int64_t e) {
+  fill_blocks(out, n, [&](int64_t v, int64_t len, float* buf) {
     NormalScratch s;
-    alignas(64) float buf[kBlock];
-    for (int64_t m = b; m < e; m += kBlock) {  // b is a multiple of 4
-      const int64_t len = std::min(kBlock, e - m);
-      normals(k, static_cast<uint64_t>(m) >> 2, (len + 3) / 4, s, buf);
-      put_block(out + m, buf, len, stream);
-    }
-    if (stream) stream_fence();
+    normals(k, static_cast<uint64_t>(v) >> 2, (len + 3) / 4, s, buf);
+    return buf;
   });
 }
 
@@ -587,17 +616,11 @@ void gaussian_noise(const float* in, float* out, int64_t n, float sigma, const N
   require(n >= 0, "voxel count must be >= 0");
   require_sigma(sigma);
   const PhiloxRoundKeys k(PhiloxStream::make(key.seed, key.sample, key.stream));
-  const bool stream = n >= kStreamFrom;
-  parallel_for(n, kGrain, [&](int64_t b, int64_t e) {
+  fill_blocks(out, n, [&](int64_t v, int64_t len, float* buf) {
     NormalScratch s;
-    alignas(64) float buf[kBlock];
-    for (int64_t v = b; v < e; v += kBlock) {
-      const int64_t len = std::min(kBlock, e - v);
-      normals(k, static_cast<uint64_t>(v) >> 2, (len + 3) / 4, s, buf);
-      add_scaled(in + v, buf, len, sigma);
-      put_block(out + v, buf, len, stream);
-    }
-    if (stream) stream_fence();
+    normals(k, static_cast<uint64_t>(v) >> 2, (len + 3) / 4, s, buf);
+    add_scaled(in + v, buf, len, sigma);
+    return buf;
   });
 }
 
@@ -605,17 +628,11 @@ void rician_noise(const float* in, float* out, int64_t n, float sigma, const Noi
   require(n >= 0, "voxel count must be >= 0");
   require_sigma(sigma);
   const PhiloxRoundKeys k(PhiloxStream::make(key.seed, key.sample, key.stream));
-  const bool stream = n >= kStreamFrom;
-  parallel_for(n, kGrain, [&](int64_t b, int64_t e) {
+  fill_blocks(out, n, [&](int64_t v, int64_t len, float* buf) {
     alignas(64) uint32_t wa[kBlock + 1], wb[kBlock + 1];
-    alignas(64) float buf[kBlock];
-    for (int64_t v = b; v < e; v += kBlock) {
-      const int64_t len = std::min(kBlock, e - v);
-      word_pairs(k, static_cast<uint64_t>(v) >> 1, (len + 1) / 2, wa, wb);  // N[2v], N[2v + 1]: pair v
-      rician_pairs(in + v, buf, wa, wb, len, sigma);
-      put_block(out + v, buf, len, stream);
-    }
-    if (stream) stream_fence();
+    word_pairs(k, static_cast<uint64_t>(v) >> 1, (len + 1) / 2, wa, wb);  // N[2v], N[2v + 1]: pair v
+    rician_pairs(in + v, buf, wa, wb, len, sigma);
+    return buf;
   });
 }
 
@@ -624,16 +641,12 @@ void poisson_noise(const float* in, float* out, int64_t n, double scale, const N
   require(scale > 0.0 && scale <= 1.7e308, "poisson scale must be a finite number > 0");
   const PhiloxRoundKeys k(PhiloxStream::make(key.seed, key.sample, key.stream));
   const double inv_scale = poisson_inv_scale(scale);
-  const bool stream = n >= kStreamFrom;
-  parallel_for(n, kGrain, [&](int64_t b, int64_t e) {
+  fill_blocks(out, n, [&](int64_t v, int64_t len, float*) {
     // 136 KB per thread, allocated once: too much for a worker's stack.
     thread_local std::unique_ptr<PoissonScratch> scratch;
     if (!scratch) scratch.reset(new PoissonScratch);
-    for (int64_t v = b; v < e; v += kBlock) {
-      const int64_t len = std::min(kBlock, e - v);
-      poisson_block(k, in + v, out + v, static_cast<uint32_t>(v), len, scale, inv_scale, stream, *scratch);
-    }
-    if (stream) stream_fence();
+    poisson_block(k, in + v, static_cast<uint32_t>(v), len, scale, inv_scale, *scratch);
+    return static_cast<const float*>(scratch->result);
   });
 }
 
