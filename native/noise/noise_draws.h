@@ -13,26 +13,20 @@
 //
 // Poisson noise on voxel v (v < 2^32), λ = max(in[v], 0)·scale: output float(K·(1/scale)), where
 // 1/scale is clamped to the largest double (only a subnormal scale reaches the clamp, and then
-// every K is 0). A NaN voxel stays NaN. Attempt i = 0, 1, ... of voxel v reads Philox counter
-// {low = v >> 1, high = i} and takes the pair of words wa = w[2(v & 1)], wb = w[2(v & 1) + 1]: the
-// two voxels 2q and 2q + 1 share counter q, one pair each (poisson_words).
+// every K is 0). A NaN voxel stays NaN. K is Poisson(λ) by inversion of one uniform per voxel:
+// u = (w + ½)·2^−32 with w = word v & 3 of Philox counter {low = v >> 2, high = 0} (poisson_word),
+// and K = the least k with F(k) > u, F the Poisson(λ) CDF (u is never 0 or 1, so K is finite and,
+// with 32-bit words, at most ~6.4 standard deviations from λ).
 //   λ == 0:  K = 0 without reading a counter. λ > 1e15: K = λ (see kPoissonExactAbove).
-//   λ < 10:  inversion, sequential search from 0, with u = uniform_double(wa, wb) of attempt 0:
-//            p_0 = e^−λ, p_j = p_{j−1}·(λ·(1/j)); K = the first k with u < p_0 + … + p_k, or the
-//            first k where adding p_k no longer changes the sum (poisson_inversion).
-//   λ >= 10: Hörmann's PTRS ("The transformed rejection method for generating Poisson random
-//            variables", 1993; the algorithm numpy uses) on 32-bit uniforms; attempt i:
-//              U = (wa + ½)·2^−32 − ½, V = (wb + ½)·2^−32, us = ½ − |U|   (exact in float64)
-//              b = 0.931 + 2.53·sqrtf((float)λ), a = −0.059 + 0.02483·b   (√ in float32)
-//              k = ⌊(2a/us + b)·U + λ + 0.43⌋
-//            accept k if us >= 0.07 and (0.9277 − V)·(b − 2) >= 3.6224 (Hörmann's V <= v_r,
-//            multiplied out); else reject if k < 0 or (us < 0.013 and V > us); else accept iff
-//            Hörmann's log test, rearranged so that it needs two logarithms (ptrs_log_accept).
-//            A rejected attempt moves on to attempt i + 1; after 2^32 − 1 attempts (never, in
-//            practice: each is accepted with probability ~0.86) K = ⌊λ + ½⌋.
-// The Poisson draw is defined by the float64 evaluation written below (no FMA contraction on
-// the CPU). The CPU kernel runs most of it in float32 with error bounds and falls back to float64
-// wherever those cannot decide, so it makes exactly the decisions written here.
+//   λ < 10:  sequential search from 0: p_0 = e^−λ, p_j = p_{j−1}·(λ·(1/j)); K = the first k with
+//            u < p_0 + … + p_k, or the first k where adding p_k no longer changes the sum
+//            (poisson_inversion).
+//   λ >= 10: the same K, computed exactly in float64 (poisson_quantile_exact: F(k) from Loader's
+//            saddle-point pmf, summed until its terms vanish, then steps of one) wherever the fast
+//            float32 estimate (noise/poisson_quantile.h, Giles's method) cannot decide it with
+//            certainty; the estimate decides the rest, which is the same K.
+// So the Poisson draw is exactly the inverse CDF at u, up to float64's rounding of F near u (two
+// implementations can disagree only where u lies within ~1e-15 of some F(k)).
 #pragma once
 
 #include <cmath>
@@ -40,6 +34,7 @@
 
 #include "core/fastmath.h"
 #include "core/philox.h"
+#include "noise/poisson_quantile.h"
 
 namespace ms {
 
@@ -61,12 +56,10 @@ MS_FASTMATH float normal_at(const PhiloxStream& stream, uint64_t m) {
   return (m & 1) == 0 ? nc : ns;
 }
 
-// Below this mean the sampler inverts the CDF; at and above it, PTRS (valid for λ >= 10).
+// Below this mean the sampler searches the CDF from 0; at and above it, from the fast estimate.
 constexpr double kPoissonInversionBelow = 10.0;
 // Above this mean Poisson's relative spread (λ^-½ < 3e-8) is below float32 resolution: the
-// sampler returns λ itself. (Up to about 1e12 the log test below is accurate to 1e-4 or better;
-// towards 1e15 its rounding error grows to ~0.1 in the log of an acceptance probability, on the
-// ~30% of attempts that need it, which float32 output cannot resolve anyway.)
+// sampler returns λ itself.
 constexpr double kPoissonExactAbove = 1e15;
 
 // λ of a voxel value x: max(x, 0)·scale (0 for NaN: the caller keeps NaN voxels NaN).
@@ -81,12 +74,13 @@ MS_FASTMATH double poisson_inv_scale(double scale) {
   return inv < 1.7976931348623157e308 ? inv : 1.7976931348623157e308;
 }
 
-// The pair of words attempt `attempt` of voxel v reads.
-MS_HOSTDEV void poisson_words(const PhiloxStream& stream, uint32_t v, uint32_t attempt, uint32_t& wa, uint32_t& wb) {
-  const Philox4 w = stream.at(static_cast<uint64_t>(v >> 1) | (static_cast<uint64_t>(attempt) << 32));
-  wa = (v & 1) != 0 ? w.v[2] : w.v[0];
-  wb = (v & 1) != 0 ? w.v[3] : w.v[1];
-}
+// The word voxel v draws from: word v & 3 of Philox counter {low = v >> 2, high = 0}.
+MS_HOSTDEV uint32_t poisson_word(const PhiloxStream& stream, uint32_t v) { return stream.at(v >> 2).v[v & 3]; }
+
+// u = (w + ½)·2^−32 and 1 − u = (~w + ½)·2^−32, both exact in float64.
+constexpr double kTwoPowMinus32 = 2.3283064365386963e-10;
+MS_HOSTDEV double poisson_u(uint32_t w) { return (static_cast<double>(w) + 0.5) * kTwoPowMinus32; }
+MS_HOSTDEV double poisson_u_complement(uint32_t w) { return (static_cast<double>(~w) + 0.5) * kTwoPowMinus32; }
 
 // λ < 10: the sequential search (the CPU kernel runs the same steps in lock-step lanes).
 MS_HOSTDEV double poisson_inversion(double lambda, double u) {
@@ -101,116 +95,203 @@ MS_HOSTDEV double poisson_inversion(double lambda, double u) {
   return k;
 }
 
-// PTRS's uniforms from one word each: U in (−½, ½), V in (0, 1), on the grid (w + ½)·2^−32.
-constexpr double kTwoPowMinus32 = 2.3283064365386963e-10;
-MS_FASTMATH double ptrs_u(uint32_t w) { return (static_cast<double>(w) + 0.5) * kTwoPowMinus32 - 0.5; }
-MS_FASTMATH double ptrs_v(uint32_t w) { return (static_cast<double>(w) + 0.5) * kTwoPowMinus32; }
-
-// PTRS's constants for one λ (Hörmann's b and a); √λ in float32 (vectorises 16 wide, and any b
-// this close to Hörmann's fit serves: the hat and squeeze are fits with far larger margins).
-struct PtrsSetup {
-  double b, a;
-};
-
-MS_FASTMATH PtrsSetup ptrs_setup(double lambda) {
-  const double b = 0.931 + 2.53 * static_cast<double>(fm::fsqrt(static_cast<float>(lambda)));
-  return PtrsSetup{b, -0.059 + 0.02483 * b};
+// ln k! − ((k + ½)·ln k − k + ½·ln 2π) for integer k >= 1: a table below 16 (mpmath), Stirling's
+// series from there (error < 1e-17).
+MS_HOSTDEV double stirling_error(double k) {
+  if (k < 16.0) {
+    constexpr double kTable[16] = {0.0,
+                                   0.08106146679532725822,
+                                   0.041340695955409294094,
+                                   0.027677925684998339149,
+                                   0.020790672103765093112,
+                                   0.016644691189821192163,
+                                   0.013876128823070747999,
+                                   0.011896709945891770095,
+                                   0.010411265261972096497,
+                                   0.0092554621827127329177,
+                                   0.0083305634333628712565,
+                                   0.007573675487951840795,
+                                   0.0069428401072095298657,
+                                   0.0064089941880042070684,
+                                   0.0059513701127588477356,
+                                   0.005554733551962801371};
+    return kTable[static_cast<int>(k)];
+  }
+  const double r = 1.0 / k, r2 = r * r;
+  return (1.0 / 12 - (1.0 / 360 - (1.0 / 1260 - (1.0 / 1680 - r2 * (1.0 / 1188)) * r2) * r2) * r2) * r;
 }
 
-// The candidate of an attempt.
-MS_FASTMATH double ptrs_k(const PtrsSetup& s, double lambda, double U) {
-  const double us = 0.5 - fabs(U);
-  return floor((2.0 * s.a / us + s.b) * U + lambda + 0.43);
+// k·ln(k/λ) + λ − k without the cancellation of its terms when k ≈ λ (Loader's bd0).
+MS_HOSTDEV double poisson_deviance(double k, double lambda) {
+  const double d = k - lambda;
+  if (fabs(d) < 0.1 * (k + lambda)) {
+    const double v = d / (k + lambda), v2 = v * v;
+    double s = d * v, ej = 2.0 * k * v;
+    for (double j = 3.0; j < 1000.0; j += 2.0) {
+      ej *= v2;
+      const double next = s + ej / j;
+      if (next == s) break;
+      s = next;
+    }
+    return s;
+  }
+  return k * fm::log_d(k / lambda) + lambda - k;
 }
 
-// The quick acceptance (about 70% of attempts for λ in 10..400), decided without logarithms.
-MS_FASTMATH bool ptrs_quick_accept(const PtrsSetup& s, double U, double V) {
-  return (0.5 - fabs(U) >= 0.07) & ((0.9277 - V) * (s.b - 2.0) >= 3.6224);
+// P(K = k) for integer k >= 0 (Loader's saddle-point form: relative error ~1e-15 for any λ).
+MS_HOSTDEV double poisson_pmf(double k, double lambda) {
+  const double e = k == 0.0 ? -lambda : -stirling_error(k) - poisson_deviance(k, lambda);
+  if (e < -708.0) return 0.0;
+  const double p = fm::exp_d(e);
+  return k == 0.0 ? p : p / sqrt(6.283185307179586477 * k);
 }
 
-// The outright rejection of an attempt that missed the quick acceptance.
-MS_FASTMATH bool ptrs_reject(double U, double V, double k) {
-  const double us = 0.5 - fabs(U);
-  return (k < 0.0) | ((us < 0.013) & (V > us));
+// F(k) = Σ_{j <= k} p_j for k < λ, summed from p_k = P(K = k) down while the terms count.
+MS_HOSTDEV double poisson_cdf_from(double k, double inv_lambda, double pk) {
+  double sum = pk, term = pk;
+  for (double j = k; j > 0.0; j -= 1.0) {
+    term *= j * inv_lambda;
+    const double next = sum + term;
+    if (next == sum) break;
+    sum = next;
+  }
+  return sum;
 }
 
-// numpy's Stirling series for ln Γ(x) − ((x − ½)·ln x − x + ½·ln 2π), x >= 7, from r = 1/x.
-MS_FASTMATH double stirling_tail(double r) {
-  const double r2 = r * r;
-  double t = -1.39243221690590e+00;
-  t = t * r2 + 1.796443723688307e-01;
-  t = t * r2 - 2.955065359477124e-02;
-  t = t * r2 + 6.410256410256410e-03;
-  t = t * r2 - 1.917526917526918e-03;
-  t = t * r2 + 8.417508417508418e-04;
-  t = t * r2 - 5.952380952380952e-04;
-  t = t * r2 + 7.936507936507937e-04;
-  t = t * r2 - 2.777777777777778e-03;
-  t = t * r2 + 8.333333333333333e-02;
-  return t * r;
+// 1 − F(k) = Σ_{j > k} p_j for k >= λ, from p_k, while the terms count.
+MS_HOSTDEV double poisson_tail_from(double k, double lambda, double pk) {
+  double sum = 0.0, term = pk;
+  for (double j = k + 1.0;; j += 1.0) {
+    term *= lambda / j;
+    const double next = sum + term;
+    if (next == sum) break;
+    sum = next;
+  }
+  return sum;
 }
 
-// 7^(6−k)·k!/6! for k = 0, 1, ..., 5 and 1 for k >= 6: ln k! = ln Γ(7) − ln(6!/k!) for small k.
-// (A run of two-way selects, which if-converts; a chain of ?: GCC keeps as branches.)
-// In double for the exact test, in float for the CPU kernel's pre-check.
-template <class F>
-MS_FASTMATH F ptrs_small_k_factor(F k) {
-  F t = F(117649.0 / 720.0);
-  t = k >= F(1) ? F(16807.0 / 720.0) : t;
-  t = k >= F(2) ? F(4802.0 / 720.0) : t;
-  t = k >= F(3) ? F(2058.0 / 720.0) : t;
-  t = k >= F(4) ? F(1176.0 / 720.0) : t;
-  t = k >= F(5) ? F(840.0 / 720.0) : t;
-  return k >= F(6) ? F(1) : t;
+// λ >= 10: K = the least k with F(k) > u, found exactly in float64 from a guess k0 >= 0 near it:
+// F(k0) (or 1 − F(k0) from λ up, compared with 1 − u) summed from the pmf, then steps of one.
+MS_HOSTDEV double poisson_quantile_exact(double lambda, uint32_t w, double k0) {
+  const double u = poisson_u(w), u_up = poisson_u_complement(w);
+  const double inv_lambda = 1.0 / lambda;
+  double k = k0, p = poisson_pmf(k, lambda);
+  if (k < lambda) {
+    double F = poisson_cdf_from(k, inv_lambda, p);
+    if (F > u) {
+      while (k > 0.0 && F - p > u) {  // F(k − 1) = F(k) − p_k
+        F -= p;
+        p *= k * inv_lambda;
+        k -= 1.0;
+      }
+    } else {
+      while (!(F > u) && p > 0.0) {
+        k += 1.0;
+        p *= lambda / k;
+        F += p;
+      }
+    }
+  } else {
+    double G = poisson_tail_from(k, lambda, p);  // F(k) > u ⟺ 1 − F(k) < 1 − u
+    if (G < u_up) {
+      while (k > 0.0 && G + p < u_up) {
+        G += p;
+        p *= k * inv_lambda;
+        k -= 1.0;
+      }
+    } else {
+      while (!(G < u_up) && p > 0.0) {
+        k += 1.0;
+        p *= lambda / k;
+        G -= p;
+      }
+    }
+  }
+  return k;
 }
 
-// Hörmann's test ln(V·α⁻¹/h) <= ln(λ^k e^−λ / k!), with 1/α = 1.1239 + 1.1328/(b − 3.4) and
-// h = a/us² + b, for k >= 0. With x0 = max(k + 1, 7), ln k! by Stirling's series at x0 (shifted by
-// the factor T = ptrs_small_k_factor(k) below 6) and q = V·T·α⁻¹/h it reads
-//   ½·ln(q²·x0) − k·ln(λ·r) <= (x0 − λ) − ½·ln 2π − stirling_tail(r),   r = 1/x0,
-// which keeps the large terms k·ln λ and ln k! from cancelling (numpy's form loses ~k·ln λ·2^−53).
-// Evaluated as written below: q = num/den and r = 1/x0 from one division, both logarithms from
-// another (fm::log_d2).
-MS_FASTMATH bool ptrs_log_accept(const PtrsSetup& s, double lambda, double U, double V, double k) {
-  const double us = 0.5 - fabs(U);
-  const double us2 = us * us;
-  const double bm = s.b - 3.4;
-  const double x0 = k >= 6.0 ? k + 1.0 : 7.0;
-  const double num = V * ptrs_small_k_factor(k) * us2 * (1.1239 * bm + 1.1328);
-  const double den = bm * (s.a + s.b * us2);
-  const double inv = 1.0 / (den * x0);
-  const double q = num * (x0 * inv);
-  const double r = den * inv;
-  double log_qqx, log_lr;
-  fm::log_d2(q * q * x0, lambda * r, log_qqx, log_lr);
-  return 0.5 * log_qqx - k * log_lr <= (x0 - lambda) - 0.91893853320467274178 - stirling_tail(r);
+// The fast estimate's K for λ >= 10, and in `sure` whether it is certain; either way K is a
+// start for the exact walk (>= 0, finite).
+MS_FASTMATH double poisson_fast(double lambda, uint32_t w, bool& sure) {
+  float tol, eta;
+  const float dev = poisson_quantile::estimate(static_cast<float>(lambda), poisson_quantile::normal_quantile(w), tol, eta);
+  // x − ⌊λ⌋ in float32: λ's fraction is within 2^−25 and the sum within 2^−24·(|dev| + 1) of the
+  // exact values, both far inside tol.
+  const double whole = floor(lambda);
+  const float y = static_cast<float>(lambda - whole) + dev;
+  const float fy = floorf(y), f = y - fy;
+  sure = (eta >= poisson_quantile::kEtaLow) & (eta <= poisson_quantile::kEtaHigh) & (f > tol) & (f < 1.0f - tol);
+  const double k = whole + static_cast<double>(fy);
+  return k >= 0.0 ? k : 0.0;
 }
 
-// One PTRS attempt from its pair of words: K, or −1 when the attempt is rejected.
-MS_FASTMATH double ptrs_attempt(const PtrsSetup& s, double lambda, uint32_t wa, uint32_t wb) {
-  const double U = ptrs_u(wa), V = ptrs_v(wb);
-  const double k = ptrs_k(s, lambda, U);
-  if (ptrs_quick_accept(s, U, V)) return k;
-  if (ptrs_reject(U, V, k)) return -1.0;
-  return ptrs_log_accept(s, lambda, U, V, k) ? k : -1.0;
+// From this mean up, the fast estimate's float32 rounding (~√λ·|s|·2^−24) makes it unsure too
+// often for the exact walk (whose cost grows like √λ) to take the rest: those voxels get a float64
+// estimate first (poisson_fast_wide).
+constexpr double kPoissonWideFrom = 65536.0;
+
+// Series in η of (r − 1)/η and δ0 (noise/poisson_quantile.h), for |η| <= 0.025 (λ >= 2^16).
+MS_HOSTDEV double series_p(double eta) {
+  constexpr double c[10] = {1.0, 1.0 / 6, -1.0 / 72, 1.0 / 270, -23.0 / 17280, 19.0 / 34020, -11237.0 / 43545600,
+                            13.0 / 102060, -2482411.0 / 37623398400, 53741.0 / 1515591000};
+  double p = c[9];
+  for (int i = 8; i >= 0; --i) p = p * eta + c[i];
+  return p;
+}
+
+MS_HOSTDEV double series_d0(double eta) {
+  constexpr double c[9] = {1.0 / 3, -1.0 / 36, 7.0 / 810, -137.0 / 38880, 5.0 / 3024, -165779.0 / 195955200,
+                           301.0 / 656100, -1219369.0 / 4702924800, 32976641.0 / 218245104000};
+  double p = c[8];
+  for (int i = 7; i >= 0; --i) p = p * eta + c[i];
+  return p;
+}
+
+// The estimate in float64 for λ >= 2^16: s from float32's by one Halley step on Φ(−|s|) = t
+// (libm's erfc), then the series. Within 1e-9 + 1e-14·√λ·|s| of x (|η| <= 0.025: the series'
+// truncation is below 1e-13, the 1/λ fit's error below 1e-10).
+MS_HOSTDEV double poisson_fast_wide(double lambda, uint32_t w, float s_float, bool& sure) {
+  const uint32_t m = w ^ static_cast<uint32_t>(static_cast<int32_t>(w) >> 31);
+  const double t = (static_cast<double>(m) + 0.5) * kTwoPowMinus32;  // min(u, 1 − u)
+  double a = fabs(static_cast<double>(s_float));
+  const double phi = exp(-0.5 * a * a) * 0.39894228040143267794;
+  const double d = (0.5 * erfc(a * 0.70710678118654752440) - t) / phi;
+  a += d / (1.0 - 0.5 * a * d);
+  const double s = static_cast<int32_t>(w) < 0 ? a : -a;
+  const double sq = sqrt(lambda), inv = 1.0 / lambda;
+  const double eta = s / sq;
+  const double z = (eta - poisson_quantile::kEtaMid) * (1.0 / poisson_quantile::kEtaHalf);
+  const double lead = sq * s * series_p(eta);
+  const double whole = floor(lambda);
+  const double y = (lambda - whole) + (lead + (series_d0(eta) + inv * (poisson_quantile::shape_e0(z) +
+                                                                      inv * poisson_quantile::shape_e1(z))));
+  const double fy = floor(y);
+  const double f = y - fy, k = whole + fy;
+  const double tol = 1e-9 + 1e-14 * fabs(lead);
+  sure = (f > tol) & (f < 1.0 - tol);
+  return k >= 0.0 ? k : 0.0;
+}
+
+// K for λ >= 10 where the float32 estimate `guess` was unsure.
+MS_HOSTDEV double poisson_settle(double lambda, uint32_t w, double guess) {
+  if (lambda >= kPoissonWideFrom) {
+    bool sure;
+    const double k = poisson_fast_wide(lambda, w, poisson_quantile::normal_quantile(w), sure);
+    if (sure) return k;
+    guess = k;
+  }
+  return poisson_quantile_exact(lambda, w, guess);
 }
 
 // K for voxel v with mean λ >= 0 (not NaN; +inf gives +inf).
 MS_HOSTDEV double poisson_draw(const PhiloxStream& stream, uint32_t v, double lambda) {
   if (lambda == 0.0) return 0.0;
   if (lambda > kPoissonExactAbove) return lambda;
-  uint32_t wa, wb;
-  poisson_words(stream, v, 0, wa, wb);
-  if (lambda < kPoissonInversionBelow) return poisson_inversion(lambda, uniform_double(wa, wb));
-  const PtrsSetup s = ptrs_setup(lambda);
-  // Each attempt is accepted with probability > 0.8, so the bound is never reached in practice;
-  // it only guarantees termination.
-  for (uint32_t attempt = 1; attempt != 0; ++attempt) {
-    const double k = ptrs_attempt(s, lambda, wa, wb);
-    if (k >= 0.0) return k;
-    poisson_words(stream, v, attempt, wa, wb);
-  }
-  return floor(lambda + 0.5);
+  const uint32_t w = poisson_word(stream, v);
+  if (lambda < kPoissonInversionBelow) return poisson_inversion(lambda, poisson_u(w));
+  bool sure;
+  const double k = poisson_fast(lambda, w, sure);
+  return sure ? k : poisson_settle(lambda, w, k);
 }
 
 }  // namespace ms

@@ -3,7 +3,7 @@
  * out directly with Math.log / Math.cos / Math.sin (see native/noise/noise_draws.h for the
  * layout it re-implements).
  */
-import { philox4x32_10, seedKey, uniformDouble, uniformOpen01 } from '../../lib/core/philox.js';
+import { philox4x32_10, seedKey, uniformOpen01 } from '../../lib/core/philox.js';
 
 export interface ReferenceKey {
   seed: number | bigint;
@@ -74,53 +74,94 @@ export function referenceRician(input: Float32Array, sigma: number, key: Referen
   return Float64Array.from(input, (x, v) => Math.hypot(x + sigma * seq.at(2 * v), sigma * seq.at(2 * v + 1)));
 }
 
-/** numpy's Stirling series for ln Γ(x) − ((x − ½)·ln x − x + ½·ln 2π), x >= 7, from r = 1/x. */
-function stirlingTail(r: number): number {
-  const a = [
-    8.333333333333333e-2, -2.777777777777778e-3, 7.936507936507937e-4, -5.952380952380952e-4,
-    8.417508417508418e-4, -1.917526917526918e-3, 6.41025641025641e-3, -2.955065359477124e-2,
-    1.796443723688307e-1, -1.3924322169059,
-  ];
-  const r2 = r * r;
-  let t = a[9];
-  for (let j = 8; j >= 0; j--) t = t * r2 + a[j];
-  return t * r;
+/** ln k! − ((k + ½)·ln k − k + ½·ln 2π) for integer k >= 1: from the sum of logs below 16. */
+function stirlingError(k: number): number {
+  if (k < 16) {
+    let lnFactorial = 0;
+    for (let j = 2; j <= k; j++) lnFactorial += Math.log(j);
+    return lnFactorial - ((k + 0.5) * Math.log(k) - k + 0.5 * Math.log(2 * Math.PI));
+  }
+  const r2 = 1 / (k * k);
+  return (1 / 12 - (1 / 360 - (1 / 1260 - (1 / 1680 - r2 / 1188) * r2) * r2) * r2) / k;
 }
 
-/** 7^(6−k)·k!/6! for k < 6, else 1 (shifts ln k! to ln Γ(7) for small k). */
-function smallKFactor(k: number): number {
-  return k >= 6 ? 1 : [117649, 16807, 4802, 2058, 1176, 840][k] / 720;
+/** k·ln(k/λ) + λ − k, by its series where k ≈ λ (Loader's bd0). */
+function deviance(k: number, lambda: number): number {
+  const d = k - lambda;
+  if (Math.abs(d) >= 0.1 * (k + lambda)) return k * Math.log(k / lambda) + lambda - k;
+  const v = d / (k + lambda);
+  let s = d * v;
+  let ej = 2 * k * v;
+  for (let j = 3; j < 1000; j += 2) {
+    ej *= v * v;
+    const next = s + ej / j;
+    if (next === s) break;
+    s = next;
+  }
+  return s;
 }
 
-/** The pair of words attempt `attempt` of voxel v reads: counter (v >>> 1, attempt), words 2(v & 1), 2(v & 1) + 1. */
-function poissonWords(words: Words, v: number, attempt: number): [number, number] {
-  const w = words.at(Math.floor(v / 2), attempt);
-  return v % 2 === 1 ? [w[2], w[3]] : [w[0], w[1]];
+/** P(K = k) by Loader's saddle-point form. */
+function poissonPmf(k: number, lambda: number): number {
+  if (k === 0) return Math.exp(-lambda);
+  return Math.exp(-stirlingError(k) - deviance(k, lambda)) / Math.sqrt(2 * Math.PI * k);
 }
 
-/** One PTRS attempt (Hörmann 1993) on 32-bit uniforms: K, or −1 when the attempt is rejected. */
-function ptrsAttempt(lambda: number, wa: number, wb: number): number {
-  const b = 0.931 + 2.53 * Math.fround(Math.sqrt(Math.fround(lambda)));
-  const a = -0.059 + 0.02483 * b;
-  const U = (wa + 0.5) * 2 ** -32 - 0.5;
-  const V = (wb + 0.5) * 2 ** -32;
-  const us = 0.5 - Math.abs(U);
-  const k = Math.floor(((2 * a) / us + b) * U + lambda + 0.43);
-  if (us >= 0.07 && (0.9277 - V) * (b - 2) >= 3.6224) return k;
-  if (k < 0 || (us < 0.013 && V > us)) return -1;
-  // Hörmann's log test ln(V·α⁻¹/h) <= ln(λ^k e^−λ / k!), in noise_draws.h's rearrangement.
-  const us2 = us * us;
-  const bm = b - 3.4;
-  const x0 = k >= 6 ? k + 1 : 7;
-  const num = V * smallKFactor(k) * us2 * (1.1239 * bm + 1.1328);
-  const den = bm * (a + b * us2);
-  const q = num / den;
-  const r = 1 / x0;
-  const lhs = 0.5 * Math.log(q * q * x0) - k * Math.log(lambda * r);
-  return lhs <= x0 - lambda - 0.91893853320467274178 - stirlingTail(r) ? k : -1;
+/**
+ * The least k with F(k) > u for λ >= 10, by a walk from ⌊λ⌋: F(⌊λ⌋) summed from the pmf down
+ * to 0 (or 1 − F from the pmf up), then steps of one. The native kernel starts its walk at its
+ * fast estimate instead, and mostly skips it; both are the exact inverse CDF.
+ */
+function poissonQuantile(lambda: number, w: number): number {
+  const u = (w + 0.5) * 2 ** -32;
+  const uUp = (TWO32 - 1 - w + 0.5) * 2 ** -32;
+  let k = Math.floor(lambda);
+  let p = poissonPmf(k, lambda);
+  if (k < lambda) {
+    let F = p;
+    for (let j = k, term = p; j > 0; j--) {
+      term *= j / lambda;
+      if (F + term === F) break;
+      F += term;
+    }
+    if (F > u) {
+      while (k > 0 && F - p > u) {
+        F -= p;
+        p *= k / lambda;
+        k--;
+      }
+    } else {
+      while (!(F > u) && p > 0) {
+        k++;
+        p *= lambda / k;
+        F += p;
+      }
+    }
+    return k;
+  }
+  let G = 0;
+  for (let j = k + 1, term = p; ; j++) {
+    term *= lambda / j;
+    if (G + term === G) break;
+    G += term;
+  }
+  if (G < uUp) {
+    while (k > 0 && G + p < uUp) {
+      G += p;
+      p *= k / lambda;
+      k--;
+    }
+  } else {
+    while (!(G < uUp) && p > 0) {
+      k++;
+      p *= lambda / k;
+      G -= p;
+    }
+  }
+  return k;
 }
 
-/** Poisson(λ) for voxel v: inversion below 10, PTRS from 10 (see native/noise/noise_draws.h). */
+/** Poisson(λ) for voxel v: inversion of word v & 3 of counter v >>> 2 (see native/noise/noise_draws.h). */
 export function referencePoissonDraw(key: ReferenceKey, v: number, lambda: number): number {
   return poissonDraw(new Words(key), v, lambda);
 }
@@ -128,25 +169,19 @@ export function referencePoissonDraw(key: ReferenceKey, v: number, lambda: numbe
 function poissonDraw(words: Words, v: number, lambda: number): number {
   if (lambda === 0) return 0;
   if (lambda > 1e15) return lambda;
-  let [wa, wb] = poissonWords(words, v, 0);
-  if (lambda < 10) {
-    const u = uniformDouble(wa, wb);
-    let p = Math.exp(-lambda);
-    let cdf = p;
-    let k = 0;
-    while (u >= cdf) {
-      k += 1;
-      p *= lambda * (1 / k);
-      if (cdf + p === cdf) break;
-      cdf += p;
-    }
-    return k;
+  const w = words.at(Math.floor(v / 4), 0)[v % 4];
+  if (lambda >= 10) return poissonQuantile(lambda, w);
+  const u = (w + 0.5) * 2 ** -32;
+  let p = Math.exp(-lambda);
+  let cdf = p;
+  let k = 0;
+  while (u >= cdf) {
+    k += 1;
+    p *= lambda * (1 / k);
+    if (cdf + p === cdf) break;
+    cdf += p;
   }
-  for (let attempt = 1; ; attempt++) {
-    const k = ptrsAttempt(lambda, wa, wb);
-    if (k >= 0) return k;
-    [wa, wb] = poissonWords(words, v, attempt);
-  }
+  return k;
 }
 
 /** Poisson noise: K·(1/scale) with K = Poisson(max(x, 0)·scale) per voxel; NaN stays NaN. */
