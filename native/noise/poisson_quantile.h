@@ -142,13 +142,13 @@ MS_FASTMATH float coarse_estimate(float lambda, uint32_t w, float& tol, bool& ok
   const float lw = -fm::fast_log(4.0f * t * (1.0f - t));
   const float n = c * horner(q, (lw - 2.5f) * 0.4f);
   const float s = static_cast<int32_t>(w) < 0 ? n : -n;
-  const float sq = fm::fsqrt(lambda);
-  const float eta = s / sq;
+  const float inv_sqrt = fm::rsqrt<2>(lambda);  // within 5e-6: a tenth of the bound's share
+  const float eta = s * inv_sqrt;
   const float z = (eta - kEtaMid) * (1.0f / kEtaHalf);
-  const float lead = sq * s * horner(p, z);
+  const float lead = (lambda * inv_sqrt) * s * horner(p, z);
   tol = kCoarseAbs + kCoarseRel * (lead < 0.0f ? -lead : lead);
   ok = (lw <= 5.0f) & (eta >= kEtaLow) & (eta <= kEtaHigh);
-  return lead + (horner(d0, z) + horner(e0, z) / lambda);
+  return lead + (horner(d0, z) + horner(e0, z) * (inv_sqrt * inv_sqrt));
 }
 
 }  // namespace poisson_quantile
