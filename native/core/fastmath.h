@@ -114,14 +114,20 @@ MS_FASTMATH float fast_exp(float x_in) {
 
 // ln x for positive normal x (e.g. uniform_open01 draws); 0 and subnormals are out of domain.
 // x = m·2^e with m in [√½, √2); ln m by Cephes logf's polynomial in m − 1.
-MS_FASTMATH float fast_log(float x) {
+// x = 2^e·(1 + f) with 1 + f in [√½, √2): f exactly, e as a float.
+MS_FASTMATH void log_split(float x, float& f, float& fe) {
   const int32_t bits = float_to_bits(x);
   int32_t e = ((bits >> 23) & 0xff) - 126;                     // x = m·2^e, m in [0.5, 1)
-  float m = bits_to_float((bits & 0x007fffff) | 0x3f000000);
+  const float m = bits_to_float((bits & 0x007fffff) | 0x3f000000);
   const bool small = m < 0.707106781186547524f;
   e = small ? e - 1 : e;
-  m = small ? m + m - 1.0f : m - 1.0f;  // exact (Sterbenz)
-  const float fe = static_cast<float>(e);
+  f = small ? m + m - 1.0f : m - 1.0f;  // exact (Sterbenz)
+  fe = static_cast<float>(e);
+}
+
+MS_FASTMATH float fast_log(float x) {
+  float m, fe;
+  log_split(x, m, fe);
   const float z = m * m;
   float p = 7.0376836292e-2f;
   p = p * m - 1.1514610310e-1f;
@@ -136,6 +142,18 @@ MS_FASTMATH float fast_log(float x) {
   y += fe * -2.12194440e-4f;
   y += -0.5f * z;
   return (m + y) + fe * 0.693359375f;
+}
+
+// ln x within 5e-6 (absolute, plus float32 rounding) for positive normal x: fast_log's reduction
+// with a degree-4 minimax polynomial (ours) in place of Cephes' degree 8, for estimates that
+// carry their own error bound.
+MS_FASTMATH float fast_log_coarse(float x) {
+  float m, fe;
+  log_split(x, m, fe);
+  const float z = m * m;
+  const float p = (((1.248521231e-01f * m - 1.803041593e-01f) * m + 2.019976931e-01f) * m - 2.497014039e-01f) * m +
+                  3.333148221e-01f;
+  return (m + (p * m * z - 0.5f * z)) + fe * 0.69314718f;
 }
 
 // s = sin(2πu), c = cos(2πu). u = q/4 + r with q = round(4u) and |r| <= 1/8 (the subtraction is

@@ -8,6 +8,7 @@
 // is covered by its error bound either way, so the draws do not depend on it, and fused
 // multiply-adds make the pass ~20% faster. The exact float64 steps can then round differently
 // on CPUs with and without FMA; that changes a draw only where u lies within ~1e-15 of a CDF value.
+#include <cmath>
 #include <cstring>
 #include <memory>
 
@@ -52,9 +53,13 @@ MS_SIMD_CLONES void philox_words(const PhiloxRoundKeys& k, uint32_t lo, int64_t 
 // elsewhere. It runs in float32 throughout: lf = x·(float)scale is within 2^−23·lf of λ (two
 // roundings), which widens the bound by twice that, and its range checks only ever flag more
 // than the float64 ones would (lf >= 10.00001 implies λ >= 10; below 2^23, K is exact in float32).
-MS_SIMD_CLONES void poisson_first_pass(const float* MS_RESTRICT in, int64_t n, float scale_f, double inv_scale,
-                                       const uint32_t* MS_RESTRICT w, float* MS_RESTRICT result,
-                                       uint8_t* MS_RESTRICT flag) {
+// The output K·(1/scale) is rounded from float64, unless 1/scale is a power of two (1 included),
+// where the float32 product is exact: PowerOfTwo.
+template <bool PowerOfTwo>
+MS_ALWAYS_INLINE void poisson_first(const float* MS_RESTRICT in, int64_t n, float scale_f, double inv_scale,
+                                    const uint32_t* MS_RESTRICT w, float* MS_RESTRICT result,
+                                    uint8_t* MS_RESTRICT flag) {
+  const float inv_f = static_cast<float>(inv_scale);
   for (int64_t i = 0; i < n; ++i) {
     const float x = in[i];
     const float lf = x * scale_f;
@@ -68,9 +73,23 @@ MS_SIMD_CLONES void poisson_first_pass(const float* MS_RESTRICT in, int64_t n, f
     const bool zero = !(x > 0.0f);  // λ == 0 (or underflows to it; the inversion then gives 0)
     // Bitwise & and | keep the loop free of branches so it if-converts and vectorises.
     const bool fast = (lf >= 10.00001f) & (lf <= 8e6f) & ok & (f > slack) & (f < 1.0f - slack);
-    const float k = whole + fy;
-    result[i] = x != x ? x : static_cast<float>(static_cast<double>(zero ? 0.0f : k) * inv_scale);
+    const float k = zero ? 0.0f : whole + fy;
+    const float out = PowerOfTwo ? k * inv_f : static_cast<float>(static_cast<double>(k) * inv_scale);
+    result[i] = x != x ? x : out;
     flag[i] = static_cast<uint8_t>(!(zero | fast));
+  }
+}
+
+MS_SIMD_CLONES void poisson_first_pass(const float* MS_RESTRICT in, int64_t n, float scale_f, double inv_scale,
+                                       const uint32_t* MS_RESTRICT w, float* MS_RESTRICT result,
+                                       uint8_t* MS_RESTRICT flag) {
+  // A power of two from 2^−100 to 2^100: K·2^e is then a normal float, exactly.
+  int e = 0;
+  const bool power_of_two = std::frexp(inv_scale, &e) == 0.5 && e > -100 && e < 100;
+  if (power_of_two) {
+    poisson_first<true>(in, n, scale_f, inv_scale, w, result, flag);
+  } else {
+    poisson_first<false>(in, n, scale_f, inv_scale, w, result, flag);
   }
 }
 
