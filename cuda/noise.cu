@@ -1,9 +1,9 @@
 // CUDA twins of noise/noise.h. The draws are noise/noise_draws.h's functions (Philox from
-// core/philox.h, Box–Muller on core/fastmath.h, numpy's Poisson samplers), evaluated per thread:
+// core/philox.h, Box–Muller on core/fastmath.h, Poisson by inversion), evaluated per thread:
 //   normal, gaussian: one thread per Philox counter q, i.e. the four normals N[4q .. 4q + 3]
 //   rician:           one thread per counter q, i.e. voxels 2q and 2q + 1 (N[2v], N[2v + 1] each)
-//   poisson:          one thread per voxel v, counters (v >> 1, attempt) (the CPU vectorises
-//                     attempt 0 over voxel pairs; each voxel takes its own pair of words)
+//   poisson:          one thread per voxel v, word v & 3 of counter v >> 2 (poisson_draw: the
+//                     full float32 estimate, then the float64 steps where it is unsure)
 // so a voxel sees the same Philox words as on the CPU.
 #include <string>
 

@@ -1,10 +1,18 @@
+import { readFileSync } from 'node:fs';
+
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { Rng } from '../lib/core/philox.js';
 import { setThreads } from '../lib/core/threads.js';
 import { nativeAddon } from '../lib/native.js';
 import { addNoise, normalNoise, type NoiseOptions } from '../lib/ops/noise.js';
-import { referenceGaussian, referenceNormals, referencePoisson, referenceRician } from './reference/noise.js';
+import {
+  referenceGaussian,
+  referenceNormals,
+  referencePoisson,
+  referencePoissonQuantile,
+  referenceRician,
+} from './reference/noise.js';
 
 function randomVolume(n: number, seed: number, lo: number, hi: number): Float32Array {
   const rng = new Rng(seed, 0, 0);
@@ -80,6 +88,36 @@ describe('noise', () => {
       expect(got[3]).toBeNaN();
       expect(got[4]).toBe(0);
     }
+  });
+
+  it('poisson matches the reference at large means, at the tails, and for power-of-two scales', async () => {
+    // Large means go through the later passes (the full float32 estimate, the float64 one from
+    // 2^16, the exact walk); λ just above 10 through the lower-tail cases; scale 0.25 through the
+    // float32 output path and 0.37 through the float64 one.
+    const key = { seed: 21, sample: 4, stream: 6 };
+    const input = new Float32Array(3000);
+    const rng = new Rng(5, 0, 0);
+    for (let i = 0; i < input.length; i++) {
+      input[i] = i % 3 === 0 ? 10 + 2 * rng.uniform() : Math.exp(Math.log(1e3) + rng.uniform() * Math.log(1e4));
+    }
+    input[7] = 3e8;
+    input[8] = 2 ** 16;
+    for (const scale of [1, 0.25, 0.37]) {
+      const got = await addNoise(input, { kind: 'poisson', scale, ...key });
+      const want = referencePoisson(input, scale, key);
+      let mismatches = 0;
+      for (let i = 0; i < got.length; i++) if (!Object.is(got[i], Math.fround(want[i]))) mismatches++;
+      expect(mismatches).toBe(0);
+    }
+  });
+
+  it("poisson's inverse CDF agrees with scipy.stats.poisson.ppf", () => {
+    const fixture: { cases: Array<[number, number, number]> } = JSON.parse(
+      readFileSync(new URL('./fixtures/scipy_poisson.json', import.meta.url), 'utf8'),
+    );
+    expect(fixture.cases.length).toBeGreaterThan(300);
+    const wrong = fixture.cases.filter(([lambda, w, k]) => referencePoissonQuantile(lambda, w) !== k);
+    expect(wrong).toEqual([]);
   });
 
   it('gaussian: mean 0 and variance sigma² within a few standard errors; tails as expected', async () => {

@@ -9,9 +9,10 @@
  *   gaussian: out[v] = in[v] + σ·N[v]
  *   rician:   out[v] = √((in[v] + σ·N[2v])² + (σ·N[2v+1])²)      (magnitude MR)
  *   poisson:  out[v] = Poisson(max(in[v], 0)·scale)·(1/scale)       (scale = counts per unit; NaN stays NaN)
- * Poisson draws for voxel v read the counters whose low word is v >> 1 (voxels 2q and 2q + 1 share
- * one, a pair of words each) and high word the attempt (0, 1, …): inversion below λ = 10 on a
- * 53-bit uniform, Hörmann's PTRS from 10 up on 32-bit uniforms (see native/noise/noise_draws.h).
+ * Poisson draws are exact inversions of the Poisson CDF at one 32-bit uniform per voxel (word v & 3
+ * of Philox counter v >> 2): K = the least k with F(k) > u. Below λ = 10 a sequential search; from
+ * 10 up fast float32 estimates of the quantile (Giles's method) decide wherever their error bounds
+ * allow, and exact float64 steps the rest (see native/noise/noise_draws.h).
  */
 import { invalidParameter } from '../errors.js';
 import { callNative, nativeAddon } from '../native.js';

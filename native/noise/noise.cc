@@ -23,7 +23,7 @@ using noise_blocks::kTwo32;
 
 // ---- Philox words and normals -------------------------------------------------------------
 // The words of counter (lo + i, hi), i < count, as pairs: a[2i] = w0, b[2i] = w1, a[2i + 1] = w2,
-// b[2i + 1] = w3, so pair p holds the two words one Box–Muller (or one Poisson attempt) needs.
+// b[2i + 1] = w3, so pair p holds the two words one Box–Muller needs.
 // Philox runs in 64-bit lanes; the draws that follow run in float lanes twice as wide, so the
 // two stay in separate loops.
 MS_SIMD_CLONES void philox_pairs(const PhiloxRoundKeys& k, uint32_t lo, uint32_t hi, int64_t count,

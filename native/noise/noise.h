@@ -25,7 +25,7 @@ void rician_noise(const float* in, float* out, int64_t n, float sigma, const Noi
 
 // Photon-count noise: out[v] = Poisson(λ)·(1/scale) with λ = max(in[v], 0)·scale (`scale` counts
 // per unit of intensity, > 0 finite); a NaN voxel stays NaN. out may alias in. n <= 2^32
-// (voxels 2q and 2q + 1 share the Philox counters whose low word is q, one pair of words each).
+// (voxel v inverts the Poisson CDF at one uniform: word v & 3 of Philox counter v >> 2).
 void poisson_noise(const float* in, float* out, int64_t n, double scale, const NoiseKey& key);
 
 }  // namespace ms

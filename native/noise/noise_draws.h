@@ -214,7 +214,8 @@ MS_HOSTDEV double poisson_quantile_exact(double lambda, uint32_t w, double k0) {
 // start for the exact walk (>= 0, finite).
 MS_FASTMATH double poisson_fast(double lambda, uint32_t w, bool& sure) {
   float tol, eta;
-  const float dev = poisson_quantile::estimate(static_cast<float>(lambda), poisson_quantile::normal_quantile(w), tol, eta);
+  const float s = poisson_quantile::normal_quantile(w);
+  const float dev = poisson_quantile::estimate(static_cast<float>(lambda), s, tol, eta);
   // x − ⌊λ⌋ in float32: λ's fraction is within 2^−25 and the sum within 2^−24·(|dev| + 1) of the
   // exact values, both far inside tol.
   const double whole = floor(lambda);

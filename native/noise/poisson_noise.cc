@@ -1,8 +1,10 @@
 // Poisson noise (the definition: noise_draws.h). A block goes through: Philox, one counter per
-// four voxels (one word each); one vectorised float32 pass that decides nearly every voxel from
-// the fast quantile estimate (noise/poisson_quantile.h) and flags the rest — λ < 10, λ > 1e15 and
-// the ~1 in 5,000 too close to an integer to call; then the flagged voxels: λ < 10 by the
-// sequential search in lock-step lanes, the others one at a time by poisson_settle.
+// four voxels (one word each); a vectorised float32 first pass that decides ~97% of the voxels
+// (λ in 0..400) from the coarse quantile estimate (noise/poisson_quantile.h) and flags the rest —
+// λ < 10 (~1.7% here), the tails (0.34%), and those the coarse bound cannot call (~0.8%); then
+// the flagged voxels: λ < 10 by the sequential search in lock-step lanes, the others through the
+// full float32 estimate (vectorised over the packed list), and the ~1 in 7,000 still unsure one
+// at a time by poisson_settle (the float64 estimate from λ = 2^16, then the exact walk).
 //
 // This file is compiled with FMA contraction allowed (CMakeLists.txt): the estimate's rounding
 // is covered by its error bound either way, so the draws do not depend on it, and fused
@@ -140,7 +142,9 @@ __attribute__((target("avx512f"))) int64_t flagged_positions(const uint8_t* flag
   return c;
 }
 #else
-int64_t flagged_positions(const uint8_t* flag, int64_t n, int32_t* pos) { return flagged_positions_scalar(flag, n, pos); }
+int64_t flagged_positions(const uint8_t* flag, int64_t n, int32_t* pos) {
+  return flagged_positions_scalar(flag, n, pos);
+}
 #endif
 
 // Pads the list sel[0, m) with copies of its first entry up to a multiple of 16 (at most kBlock)

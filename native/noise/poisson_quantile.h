@@ -1,8 +1,9 @@
 // A fast float32 estimate of the Poisson quantile, and a bound on its error, for the sampler in
 // noise_draws.h: K = the least k with F(k) > u, where F is the Poisson(λ) CDF. The estimate
 // decides K wherever it lies clear of an integer by more than its bound; the rest (about 1 voxel
-// in 5,000 for λ in 10..400) go to the exact float64 walk, so the draws are exactly those of the
-// definition whatever rounding (FMA or not) the estimate gets.
+// in 7,000 for λ in 10..400) go to the float64 steps, so the draws are exactly those of the
+// definition whatever rounding (FMA or not) the estimate gets. A coarse variant (bottom of the
+// file) with half the operations serves as the CPU kernel's first pass.
 //
 // The method is Giles's ("Algorithm 955: approximation of the inverse Poisson cumulative
 // distribution function", ACM TOMS 42(1), 2016): F(k) = Q(k + 1, λ), the regularised upper
@@ -10,9 +11,9 @@
 // Temme's uniform asymptotic expansion inverts that for λ >= 10:
 //   x = λ·r + δ0(r) + δ1(η)/λ + O(λ^−2),   s = Φ^−1(u),  η = s/√λ,
 //   sign(r − 1)·√(2(1 − r + r·ln r)) = η,   δ0 = ln(√r·η/(r − 1)) / ln r.
-// The polynomials below are our own fits (scripts in tools/fit_poisson_quantile.py):
-//   - Φ^−1: s = ±(1 − 2t)·p(w) for w = −ln(4t(1 − t)) <= 5 and ±√w·p̃(√w) beyond, t = min(u, 1 − u);
-//     relative error 2e-8 over every u of the 32-bit word grid;
+// The polynomials below are our own fits (tools/fit_poisson_quantile.py makes them):
+//   - Φ^−1: s = ±(1 − 2t)·p(w) for w = −ln(4t(1 − t)) <= 5 and ±√w·p̃(√w) beyond, with
+//     t = min(u, 1 − u); relative error 2e-8 over every u of the 32-bit word grid;
 //   - (r − 1)/η (relative error 1.4e-8) and δ0 (absolute 4e-7) on η in [−0.7, 1.6];
 //   - δ1/λ + δ2/λ² as a polynomial in η and 1/λ, fitted to exact quantiles (scipy) for λ in
 //     [10, 2·10^5]: the whole estimate is within 1.6e-5 of x there (λ = 10 is the worst).
@@ -56,41 +57,52 @@ MS_FASTMATH T horner(const float (&c)[N], T z) {
 // Φ^−1 = (1 − 2t)·quantile_central(z), z = (w − 2.5)/2.5, for w = −ln(4t(1 − t)) <= 5.
 template <class T>
 MS_FASTMATH T quantile_central(T z) {
-  constexpr float c[10] = {2.123313477e+00f, 8.720050540e-01f, -3.692315192e-02f, -2.768133233e-02f, 1.206145365e-02f, -6.879390037e-04f, -1.194643927e-03f, 4.059950091e-04f, 4.961229644e-05f, -4.916673312e-05f};
+  constexpr float c[10] = {2.123313477e+00f, 8.720050540e-01f, -3.692315192e-02f, -2.768133233e-02f,
+                           1.206145365e-02f, -6.879390037e-04f, -1.194643927e-03f, 4.059950091e-04f,
+                           4.961229644e-05f, -4.916673312e-05f};
   return horner(c, z);
 }
 
-// Φ^−1 = √w·quantile_tail(z), z = (√w − kTailMid)/kTailHalf, for √w in [√5, 4.6355] (u down to ½·2^−32).
+// Φ^−1 = √w·quantile_tail(z), z = (√w − kTailMid)/kTailHalf, for √w in [√5, 4.6355] (u down to
+// ½·2^−32).
 template <class T>
 MS_FASTMATH T quantile_tail(T z) {
-  constexpr float c[10] = {1.346302959e+00f, 2.717032738e-02f, -7.441360527e-03f, 1.260353060e-03f, 1.244086576e-04f, -2.354688923e-04f, 1.341301636e-04f, -4.169009181e-05f, -7.747460686e-06f, 8.757908302e-06f};
+  constexpr float c[10] = {1.346302959e+00f, 2.717032738e-02f, -7.441360527e-03f, 1.260353060e-03f,
+                           1.244086576e-04f, -2.354688923e-04f, 1.341301636e-04f, -4.169009181e-05f,
+                           -7.747460686e-06f, 8.757908302e-06f};
   return horner(c, z);
 }
 
 // (r − 1)/η, on z = (η − kEtaMid)/kEtaHalf.
 template <class T>
 MS_FASTMATH T shape_p(T z) {
-  constexpr float c[11] = {1.072478972e+00f, 1.794268860e-01f, -1.338150519e-02f, 3.194196334e-03f, -1.018365719e-03f, 3.875715530e-04f, -1.613776879e-04f, 4.731894784e-05f, -1.731986589e-05f, 3.083676896e-05f, -1.662707303e-05f};
+  constexpr float c[11] = {1.072478972e+00f, 1.794268860e-01f, -1.338150519e-02f, 3.194196334e-03f,
+                           -1.018365719e-03f, 3.875715530e-04f, -1.613776879e-04f, 4.731894784e-05f,
+                           -1.731986589e-05f, 3.083676896e-05f, -1.662707303e-05f};
   return horner(c, z);
 }
 
 // δ0.
 template <class T>
 MS_FASTMATH T shape_d0(T z) {
-  constexpr float c[9] = {3.223175498e-01f, -2.492068481e-02f, 7.046246862e-03f, -2.593556636e-03f, 1.090338611e-03f, -3.771328277e-04f, 1.521325130e-04f, -2.247437701e-04f, 1.277597124e-04f};
+  constexpr float c[9] = {3.223175498e-01f, -2.492068481e-02f, 7.046246862e-03f, -2.593556636e-03f,
+                          1.090338611e-03f, -3.771328277e-04f, 1.521325130e-04f, -2.247437701e-04f,
+                          1.277597124e-04f};
   return horner(c, z);
 }
 
 // The 1/λ correction: (shape_e0 + shape_e1/λ)/λ.
 template <class T>
 MS_FASTMATH T shape_e0(T z) {
-  constexpr float c[6] = {-1.391141603e-02f, 1.131191569e-02f, -7.464717319e-03f, 2.356170373e-03f, -3.556889229e-03f, 5.280348277e-03f};
+  constexpr float c[6] = {-1.391141603e-02f, 1.131191569e-02f, -7.464717319e-03f, 2.356170373e-03f,
+                          -3.556889229e-03f, 5.280348277e-03f};
   return horner(c, z);
 }
 
 template <class T>
 MS_FASTMATH T shape_e1(T z) {
-  constexpr float c[6] = {-1.177963364e-03f, 2.461320978e-04f, 1.418806301e-02f, 1.053139258e-02f, -2.266900165e-02f, -1.471669547e-02f};
+  constexpr float c[6] = {-1.177963364e-03f, 2.461320978e-04f, 1.418806301e-02f, 1.053139258e-02f,
+                          -2.266900165e-02f, -1.471669547e-02f};
   return horner(c, z);
 }
 
@@ -132,10 +144,12 @@ constexpr float kCoarseRel = 3e-4f;
 
 MS_FASTMATH float coarse_estimate(float lambda, uint32_t w, float& tol, bool& ok) {
   // Fits in w and in η directly (no affine map to [−1, 1] first: two operations fewer a voxel).
-  constexpr float q[5] = {1.253346924e+00f, 3.276012611e-01f, 1.761825749e-02f, -4.452112758e-03f, 2.656970322e-04f};
-  constexpr float p[7] = {9.999989283e-01f,  1.666560753e-01f, -1.386018131e-02f, 3.762983579e-03f,
+  constexpr float q[5] = {1.253344737e+00f, 3.276188094e-01f, 1.759795658e-02f, -4.444939649e-03f,
+                          2.649229925e-04f};
+  constexpr float p[7] = {9.999989283e-01f, 1.666560753e-01f, -1.386018131e-02f, 3.762983579e-03f,
                           -1.470217374e-03f, 5.517519021e-04f, -1.049609531e-04f};
-  constexpr float d0[5] = {3.332824368e-01f, -2.780652901e-02f, 9.232465482e-03f, -3.796299515e-03f, 8.817103295e-04f};
+  constexpr float d0[5] = {3.332824368e-01f, -2.780652901e-02f, 9.232465482e-03f, -3.796299515e-03f,
+                           8.817103295e-04f};
   constexpr float e0[3] = {-1.994160539e-02f, 2.037204993e-02f, -9.951538896e-03f};
   const uint32_t m = w ^ static_cast<uint32_t>(static_cast<int32_t>(w) >> 31);
   const float t = (static_cast<float>(static_cast<int32_t>(m)) + 0.5f) * 2.3283064e-10f;

@@ -112,7 +112,7 @@ function poissonPmf(k: number, lambda: number): number {
  * to 0 (or 1 − F from the pmf up), then steps of one. The native kernel starts its walk at its
  * fast estimate instead, and mostly skips it; both are the exact inverse CDF.
  */
-function poissonQuantile(lambda: number, w: number): number {
+export function referencePoissonQuantile(lambda: number, w: number): number {
   const u = (w + 0.5) * 2 ** -32;
   const uUp = (TWO32 - 1 - w + 0.5) * 2 ** -32;
   let k = Math.floor(lambda);
@@ -170,7 +170,7 @@ function poissonDraw(words: Words, v: number, lambda: number): number {
   if (lambda === 0) return 0;
   if (lambda > 1e15) return lambda;
   const w = words.at(Math.floor(v / 4), 0)[v % 4];
-  if (lambda >= 10) return poissonQuantile(lambda, w);
+  if (lambda >= 10) return referencePoissonQuantile(lambda, w);
   const u = (w + 0.5) * 2 ** -32;
   let p = Math.exp(-lambda);
   let cdf = p;
