@@ -8,7 +8,10 @@
 //                 88.73, NaN for NaN
 //   fast_log      relative error < 1e-7 for positive normal x (0, subnormals, negatives: garbage)
 //   sincos_2pi    absolute error < 1e-7 for u in [0, 1] (any |u| < 2^22 reduces exactly)
-// The polynomials are Cephes' single-precision minimax fits (S. Moshier, expf/logf/sinf/cosf).
+//   fast_log_coarse  absolute error < 7e-6 on [1e-12, 1] (our degree-4 fit; for bounded estimates)
+//   rsqrt         relative error < 2e-7 (three Newton steps), < 5e-6 (rsqrt<2>)
+// The polynomials are Cephes' single-precision minimax fits (S. Moshier, expf/logf/sinf/cosf),
+// except fast_log_coarse's.
 // Against glibc's float64 log and exp (random sweeps over the whole ranges):
 //   log_d         within 1 ulp for positive normal finite x (fdlibm's e_log.c, with its one
 //   log_d2        division; log_d2: two logs, one division; 0, subnormals, negatives, inf,
