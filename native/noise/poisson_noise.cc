@@ -8,7 +8,7 @@
 //
 // This file is compiled with FMA contraction allowed (CMakeLists.txt): the estimate's rounding
 // is covered by its error bound either way, so the draws do not depend on it, and fused
-// multiply-adds make the pass ~20% faster. The exact float64 steps can then round differently
+// multiply-adds make the kernel 5–8% faster (A/B at 256×512×512, 2 threads). The exact float64 steps can then round differently
 // on CPUs with and without FMA; that changes a draw only where u lies within ~1e-15 of a CDF value.
 #include <cmath>
 #include <cstring>
