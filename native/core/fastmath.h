@@ -62,8 +62,8 @@ MS_FASTMATH float fsqrt(float x) {
 }
 
 // 1/√x for positive normal x: the exponent-halving bit trick (within 3.5%) and Newton steps,
-// with no division or square-root instruction (in 16-wide vectors each costs about as much as a
-// dozen multiply-adds). Relative error < 2e-7 with three steps (the default), < 5e-6 with two.
+// with no division or square-root instruction (both slow in wide vectors). Relative error < 2e-7
+// with three steps (the default), < 5e-6 with two.
 // 0, subnormals, negatives, inf, NaN: garbage.
 template <int Steps = 3>
 MS_FASTMATH float rsqrt(float x) {

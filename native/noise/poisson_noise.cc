@@ -123,8 +123,8 @@ __attribute__((target("default"))) int64_t flagged_positions(const uint8_t* flag
   return flagged_positions_scalar(flag, n, pos);
 }
 
-// Sixteen flags per step, compressed into positions (the scalar loop costs ~1.5 cycles a voxel,
-// a tenth of this kernel). No branch on whether any is set: which are is random.
+// Sixteen flags per step, compressed into positions (a scan of eight bytes at a time, branching
+// on them, took ~4% of the kernel). No branch on whether any is set: which are is random.
 __attribute__((target("avx512f"))) int64_t flagged_positions(const uint8_t* flag, int64_t n, int32_t* pos) {
   const __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
   int64_t c = 0, i = 0;

@@ -19,7 +19,7 @@
 //     [10, 2·10^5]: the whole estimate is within 1.6e-5 of x there (λ = 10 is the worst).
 // The bound is kQuantileAbs (3× the largest model error seen) plus kQuantileRel of the leading
 // term √λ·s·(r − 1)/η (float32 rounding: ~10 units of 2^−24 in the worst case, 2e-6 is over 30).
-// Outside η in [−0.7, 1.6] (the far lower tail for λ < 30, u beyond 1 − 2.7e-7 at λ = 10) the
+// Outside η in [−0.7, 1.6] (the far lower tail for λ < 30, u beyond 1 − 2.1e-7 at λ = 10) the
 // estimate is not trusted at all.
 #pragma once
 
