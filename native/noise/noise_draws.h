@@ -235,25 +235,20 @@ constexpr double kPoissonWideFrom = 65536.0;
 MS_HOSTDEV double series_p(double eta) {
   constexpr double c[10] = {1.0, 1.0 / 6, -1.0 / 72, 1.0 / 270, -23.0 / 17280, 19.0 / 34020, -11237.0 / 43545600,
                             13.0 / 102060, -2482411.0 / 37623398400, 53741.0 / 1515591000};
-  double p = c[9];
-  for (int i = 8; i >= 0; --i) p = p * eta + c[i];
-  return p;
+  return poisson_quantile::horner(c, eta);
 }
 
 MS_HOSTDEV double series_d0(double eta) {
   constexpr double c[9] = {1.0 / 3, -1.0 / 36, 7.0 / 810, -137.0 / 38880, 5.0 / 3024, -165779.0 / 195955200,
                            301.0 / 656100, -1219369.0 / 4702924800, 32976641.0 / 218245104000};
-  double p = c[8];
-  for (int i = 7; i >= 0; --i) p = p * eta + c[i];
-  return p;
+  return poisson_quantile::horner(c, eta);
 }
 
 // The estimate in float64 for λ >= 2^16: s from float32's by one Halley step on Φ(−|s|) = t
 // (libm's erfc), then the series. Within 1e-9 + 1e-14·√λ·|s| of x (|η| <= 0.025: the series'
 // truncation is below 1e-13, the 1/λ fit's error below 1e-10).
 MS_HOSTDEV double poisson_fast_wide(double lambda, uint32_t w, float s_float, bool& sure) {
-  const uint32_t m = w ^ static_cast<uint32_t>(static_cast<int32_t>(w) >> 31);
-  const double t = (static_cast<double>(m) + 0.5) * kTwoPowMinus32;  // min(u, 1 − u)
+  const double t = (static_cast<double>(poisson_quantile::tail_word(w)) + 0.5) * kTwoPowMinus32;  // min(u, 1 − u)
   double a = fabs(static_cast<double>(s_float));
   const double phi = exp(-0.5 * a * a) * 0.39894228040143267794;
   const double d = (0.5 * erfc(a * 0.70710678118654752440) - t) / phi;

@@ -109,9 +109,9 @@ MS_SIMD_CLONES void poisson_second_pass(const int32_t* MS_RESTRICT sel, int64_t 
 
 // The positions i < n with flag[i] set, in increasing order; returns how many. pos needs room
 // for n + 16 entries (the AVX-512 version stores whole vectors).
-MS_ALWAYS_INLINE int64_t flagged_positions_scalar(const uint8_t* flag, int64_t n, int32_t* pos) {
-  int64_t c = 0;
-  for (int64_t i = 0; i < n; ++i) {
+// The scalar scan of positions [i, n), appending to pos[c, ...); returns the new count.
+MS_ALWAYS_INLINE int64_t flagged_positions_from(const uint8_t* flag, int64_t i, int64_t n, int32_t* pos, int64_t c) {
+  for (; i < n; ++i) {
     pos[c] = static_cast<int32_t>(i);
     c += flag[i];
   }
@@ -120,7 +120,7 @@ MS_ALWAYS_INLINE int64_t flagged_positions_scalar(const uint8_t* flag, int64_t n
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__CUDACC__)
 __attribute__((target("default"))) int64_t flagged_positions(const uint8_t* flag, int64_t n, int32_t* pos) {
-  return flagged_positions_scalar(flag, n, pos);
+  return flagged_positions_from(flag, 0, n, pos, 0);
 }
 
 // Sixteen flags per step, compressed into positions (a scan of eight bytes at a time, branching
@@ -135,15 +135,11 @@ __attribute__((target("avx512f"))) int64_t flagged_positions(const uint8_t* flag
     _mm512_storeu_si512(pos + c, _mm512_maskz_compress_epi32(set, at));
     c += __builtin_popcount(set);
   }
-  for (; i < n; ++i) {
-    pos[c] = static_cast<int32_t>(i);
-    c += flag[i];
-  }
-  return c;
+  return flagged_positions_from(flag, i, n, pos, c);
 }
 #else
 int64_t flagged_positions(const uint8_t* flag, int64_t n, int32_t* pos) {
-  return flagged_positions_scalar(flag, n, pos);
+  return flagged_positions_from(flag, 0, n, pos, 0);
 }
 #endif
 

@@ -39,8 +39,8 @@ constexpr float kEtaMid = 0.45f, kEtaHalf = 1.15f;
 
 // The fits, as functions (CUDA device code cannot read namespace-scope arrays). Their
 // coefficients are float32; the float64 estimate (noise_draws.h) evaluates some of them in double.
-template <int I, class T, int N>
-MS_FASTMATH T horner_from(const float (&c)[N], T z) {
+template <int I, class T, class C, int N>
+MS_FASTMATH T horner_from(const C (&c)[N], T z) {
   if constexpr (I == N - 1) {
     return static_cast<T>(c[I]);
   } else {
@@ -49,8 +49,8 @@ MS_FASTMATH T horner_from(const float (&c)[N], T z) {
 }
 
 // Σ c[i]·z^i, unrolled (a loop here would keep the kernels' voxel loops from vectorising).
-template <class T, int N>
-MS_FASTMATH T horner(const float (&c)[N], T z) {
+template <class T, class C, int N>
+MS_FASTMATH T horner(const C (&c)[N], T z) {
   return horner_from<0>(c, z);
 }
 
@@ -106,11 +106,18 @@ MS_FASTMATH T shape_e1(T z) {
   return horner(c, z);
 }
 
+// For u = (w + ½)·2^−32: m = min(w, ~w) (below 2^31), so that min(u, 1 − u) = (m + ½)·2^−32;
+// u < ½ exactly where w < 2^31, i.e. where Φ^−1(u) < 0.
+MS_FASTMATH uint32_t tail_word(uint32_t w) { return w ^ static_cast<uint32_t>(static_cast<int32_t>(w) >> 31); }
+MS_FASTMATH float tail_probability(uint32_t m) {
+  return (static_cast<float>(static_cast<int32_t>(m)) + 0.5f) * 2.3283064e-10f;
+}
+
 // s = Φ^−1(u) for u = (w + ½)·2^−32.
 MS_FASTMATH float normal_quantile(uint32_t w) {
-  // m = min(w, ~w): t = min(u, 1 − u) = (m + ½)·2^−32 and 1 − 2t = (2^31 − 1 − m + ½)·2^−31.
-  const uint32_t m = w ^ static_cast<uint32_t>(static_cast<int32_t>(w) >> 31);
-  const float t = (static_cast<float>(static_cast<int32_t>(m)) + 0.5f) * 2.3283064e-10f;
+  // t = min(u, 1 − u) and 1 − 2t = (2^31 − 1 − m + ½)·2^−31.
+  const uint32_t m = tail_word(w);
+  const float t = tail_probability(m);
   const float c = (static_cast<float>(static_cast<int32_t>(0x7FFFFFFFu - m)) + 0.5f) * 4.6566129e-10f;
   const float lw = -fm::fast_log(4.0f * t * (1.0f - t));
   const float q = fm::fsqrt(lw);
@@ -151,8 +158,7 @@ MS_FASTMATH float coarse_estimate(float lambda, uint32_t w, float& tol, bool& ok
   constexpr float d0[5] = {3.332824368e-01f, -2.780652901e-02f, 9.232465482e-03f, -3.796299515e-03f,
                            8.817103295e-04f};
   constexpr float e0[3] = {-1.994160539e-02f, 2.037204993e-02f, -9.951538896e-03f};
-  const uint32_t m = w ^ static_cast<uint32_t>(static_cast<int32_t>(w) >> 31);
-  const float t = (static_cast<float>(static_cast<int32_t>(m)) + 0.5f) * 2.3283064e-10f;
+  const float t = tail_probability(tail_word(w));
   const float c = 1.0f - 2.0f * t;  // absolute error ~2^−24: s's, near 0, is far inside the bound
   const float lw = -fm::fast_log_coarse(4.0f * t * (1.0f - t));  // within 5e-6: s within 2e-6
   const float n = c * horner(q, lw);
