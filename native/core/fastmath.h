@@ -41,16 +41,13 @@
 namespace ms {
 namespace fm {
 
-MS_FASTMATH float bits_to_float(int32_t i) {
-  float f;
-  memcpy(&f, &i, sizeof f);
-  return f;
-}
-
-MS_FASTMATH int32_t float_to_bits(float f) {
-  int32_t i;
-  memcpy(&i, &f, sizeof i);
-  return i;
+// The same bits as another type of the same size (std::bit_cast, which CUDA device code lacks).
+template <class To, class From>
+MS_FASTMATH To bit_cast(From from) {
+  static_assert(sizeof(To) == sizeof(From), "bit_cast between types of different sizes");
+  To to;
+  memcpy(&to, &from, sizeof to);
+  return to;
 }
 
 MS_FASTMATH float fsqrt(float x) {
@@ -67,8 +64,8 @@ MS_FASTMATH float fsqrt(float x) {
 // 0, subnormals, negatives, inf, NaN: garbage.
 template <int Steps = 3>
 MS_FASTMATH float rsqrt(float x) {
-  const uint32_t bits = static_cast<uint32_t>(float_to_bits(x));
-  float y = bits_to_float(static_cast<int32_t>(0x5F375A86u - (bits >> 1)));
+  const uint32_t bits = static_cast<uint32_t>(bit_cast<int32_t>(x));
+  float y = bit_cast<float>(static_cast<int32_t>(0x5F375A86u - (bits >> 1)));
   const float h = 0.5f * x;
   for (int i = 0; i < Steps; ++i) y = y * (1.5f - h * y * y);
   return y;
@@ -85,7 +82,7 @@ constexpr float kRoundMagic = 12582912.0f;
 
 // 2^k for integer k in [-126, 127], from the exponent bits (unsigned shift: no UB for k < 0).
 MS_FASTMATH float pow2_normal(int32_t k) {
-  return bits_to_float(static_cast<int32_t>(static_cast<uint32_t>(k + 127) << 23));
+  return bit_cast<float>(static_cast<int32_t>(static_cast<uint32_t>(k + 127) << 23));
 }
 
 // 2^n for integer n in [-252, 254], built from exponent bits as two normal factors so the
@@ -119,9 +116,9 @@ MS_FASTMATH float fast_exp(float x_in) {
 // x = m·2^e with m in [√½, √2); ln m by Cephes logf's polynomial in m − 1.
 // x = 2^e·(1 + f) with 1 + f in [√½, √2): f exactly, e as a float.
 MS_FASTMATH void log_split(float x, float& f, float& fe) {
-  const int32_t bits = float_to_bits(x);
+  const int32_t bits = bit_cast<int32_t>(x);
   int32_t e = ((bits >> 23) & 0xff) - 126;                     // x = m·2^e, m in [0.5, 1)
-  const float m = bits_to_float((bits & 0x007fffff) | 0x3f000000);
+  const float m = bit_cast<float>((bits & 0x007fffff) | 0x3f000000);
   const bool small = m < 0.707106781186547524f;
   e = small ? e - 1 : e;
   f = small ? m + m - 1.0f : m - 1.0f;  // exact (Sterbenz)
@@ -181,18 +178,6 @@ MS_FASTMATH void sincos_2pi(float u, float& s, float& c) {
   c = cc;
 }
 
-MS_FASTMATH double bits_to_double(int64_t i) {
-  double d;
-  memcpy(&d, &i, sizeof d);
-  return d;
-}
-
-MS_FASTMATH int64_t double_to_bits(double d) {
-  int64_t i;
-  memcpy(&i, &d, sizeof i);
-  return i;
-}
-
 // Adding 1.5·2^52 rounds a double with |v| < 2^51 to the nearest integer, which then sits in the
 // low bits of the sum's representation.
 constexpr double kRoundMagicD = 6755399441055744.0;
@@ -206,10 +191,10 @@ struct LogReduced {
 };
 
 MS_FASTMATH LogReduced log_reduce(double x) {
-  const int64_t bits = double_to_bits(x);
+  const int64_t bits = bit_cast<int64_t>(x);
   // The biased exponent e + 1023 as a double: placed in the low bits of 2^52 (x > 0: no sign).
-  double e = bits_to_double((bits >> 52) | 0x4330000000000000) - 4503599627371519.0;  // 2^52 + 1023
-  double m = bits_to_double((bits & 0x000fffffffffffff) | 0x3ff0000000000000);          // [1, 2)
+  double e = bit_cast<double>((bits >> 52) | 0x4330000000000000) - 4503599627371519.0;  // 2^52 + 1023
+  double m = bit_cast<double>((bits & 0x000fffffffffffff) | 0x3ff0000000000000);          // [1, 2)
   const bool big = m > 1.4142135623730951;
   m = big ? 0.5 * m : m;
   e = big ? e + 1.0 : e;
@@ -260,8 +245,8 @@ MS_FASTMATH double exp_d(double x) {
   p = p * r + 0.5;
   p = p * r + 1.0;
   p = p * r + 1.0;
-  const int64_t ni = double_to_bits(t) - double_to_bits(kRoundMagicD);
-  return p * bits_to_double(static_cast<int64_t>(static_cast<uint64_t>(ni + 1023) << 52));
+  const int64_t ni = bit_cast<int64_t>(t) - bit_cast<int64_t>(kRoundMagicD);
+  return p * bit_cast<double>(static_cast<int64_t>(static_cast<uint64_t>(ni + 1023) << 52));
 }
 
 }  // namespace fm
