@@ -6,7 +6,7 @@
  */
 import { invalidParameter } from '../../errors.js';
 import { checkInteger, checkNumber } from '../../validate.js';
-import { FACTOR_COLUMNS, LATENT_DIM, LATENT_FACTORS, octRows } from './latent_map.js';
+import { ATTENUATION_DEPTHS, FACTOR_COLUMNS, LATENT_DIM, LATENT_FACTORS, octRows } from './latent_map.js';
 import { OCT_LAYERS, OCT_REGIONS, renderOctRows, type OctRenderOptions } from './oct_render.js';
 import { LONGITUDINAL_STREAMS } from './streams.js';
 
@@ -43,7 +43,7 @@ export interface ParametricOctOptions {
 }
 
 /** Layer reflectivities (OCT_REGIONS order): bright RNFL, OPL, ellipsoid zone and RPE, dark nuclear layers. */
-const REFLECTIVITY = [0.02, 0.85, 0.5, 0.22, 0.55, 0.15, 0.6, 1.0, 0.45, 0.5];
+const REFLECTIVITY = [0.02, 0.85, 0.5, 0.2, 0.55, 0.12, 0.6, 1.0, 0.4, 0.35];
 /** Shares of the total thickness (OCT_LAYERS order, sum 1) and how much the pit thins each layer. */
 const FRACTION = [0.12, 0.22, 0.12, 0.09, 0.27, 0.12, 0.06];
 const PIT_WEIGHT = [1, 1, 1, 0.8, -0.25, 0, 0];
@@ -72,7 +72,7 @@ export class ParametricOctDecoder implements LatentImageDecoder {
       pitWeight: PIT_WEIGHT,
       edge: Math.max(0.5, height / 200),
       grainAxial: 0.6,
-      grainLateral: 1.2,
+      grainLateral: 1.5,
       noiseSigma: checkNumber('noiseSigma', options.noiseSigma ?? 0.03, { min: 0, max: 10 }),
     };
   }
@@ -96,7 +96,7 @@ export class ParametricOctDecoder implements LatentImageDecoder {
       latent_dim: LATENT_DIM,
       image_size: [this.height, this.width],
       latent_factors: LATENT_FACTORS,
-      nuisance: 'per subject (image stream): Bruch depth 0.70H+N(0,(0.02H)^2), pit centre W/2+N(0,(0.03W)^2), pit width 0.08W*U(0.8,1.2), drusen centres U(0.1W,0.9W)',
+      nuisance: 'per subject (image stream): Bruch depth 0.68H+N(0,(0.02H)^2), pit centre W/2+N(0,(0.03W)^2), pit width 0.08W*U(0.8,1.2), drusen centres U(0.1W,0.9W)',
       image_equation:
         'out = gain*R(y,x)*exp(-att*max(0,y-ILM(x)))*exp(s*S-s^2/2) + noise_sigma*N; R = r0 + sum_k (r_{k+1}-r_k)*logistic((y-b_k(x))/edge); ' +
         'S = unit-variance blurred normals (grain axial, lateral); see native/field/oct_layers.h',
@@ -106,7 +106,7 @@ export class ParametricOctDecoder implements LatentImageDecoder {
       layer_fraction: r.fraction,
       pit_weight: r.pitWeight,
       edge_px: r.edge,
-      attenuation_per_px: 1.5 / this.height,
+      attenuation_per_px: ATTENUATION_DEPTHS / this.height,
       speckle_grain_px: { axial: r.grainAxial, lateral: r.grainLateral },
       noise_sigma: r.noiseSigma,
       intensity_units: 'arbitrary OCT reflectivity (vitreous ~0.02, RPE ~1 times gain)',

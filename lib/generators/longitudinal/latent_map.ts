@@ -3,17 +3,17 @@
  * OCT-like B-scan → a renderer row (oct_render.ts). Each latent dimension drives exactly one
  * factor, monotonically, so a traversal of dimension k changes only what LATENT_FACTORS[k] says:
  *
- *   z0 thickness   total retinal thickness   = 0.30·H·exp(0.15·z0)            px
+ *   z0 thickness   total retinal thickness   = 0.34·H·exp(0.15·z0)            px
  *   z1 curvature   edge sag of the retina    = 0.08·H·z1                       px (> 0 bowl, < 0 dome)
  *   z2 drusen      drusen count              = min(8, floor(9·Φ(z2)))          0 … 8 (4 at z2 = 0)
  *   z3 drusen size height, width multiplier  = exp(0.35·z3)                    (×0.045·H, ×0.025·W, per druse ×U(0.7, 1.3))
  *   z4 pit         foveal pit depth          = 0.9·logistic(1.2·z4 + 0.4)     share of inner retina removed at the fovea
- *   z5 texture     speckle log-SD            = 0.45·exp(0.25·z5)
+ *   z5 texture     speckle log-SD            = 0.3·exp(0.3·z5)
  *   z6 intensity   gain                      = exp(0.25·z6)
  *   z7 tilt        depth change centre→right = 0.06·H·z7                       px
  *
  * Nuisance (not latent, drawn per subject from the image stream, so two subjects with the same z
- * still differ in detail): Bruch depth 0.70·H + N(0, (0.02·H)²), pit centre W/2 + N(0, (0.03·W)²),
+ * still differ in detail): Bruch depth 0.68·H + N(0, (0.02·H)²), pit centre W/2 + N(0, (0.03·W)²),
  * pit width 0.08·W·U(0.8, 1.2), drusen centres U(0.1·W, 0.9·W) and per-druse size multipliers.
  * The nuisance draws are the same whatever z is, so a latent traversal of one subject shows only
  * the latent's effect.
@@ -23,15 +23,17 @@ import { OCT_MAX_DRUSEN, OCT_ROW, OCT_STRIDE } from './oct_render.js';
 import { LONGITUDINAL_STREAMS } from './streams.js';
 
 export const LATENT_DIM = 8;
+/** Light falls by e^−2 over the image height below the ILM. */
+export const ATTENUATION_DEPTHS = 2;
 
 /** Name, factor and formula of each latent dimension, in order (recorded in metadata.json). */
 export const LATENT_FACTORS = Object.freeze([
-  { dim: 0, name: 'thickness', factor: 'total retinal thickness (px)', formula: '0.30*H*exp(0.15*z0)' },
+  { dim: 0, name: 'thickness', factor: 'total retinal thickness (px)', formula: '0.34*H*exp(0.15*z0)' },
   { dim: 1, name: 'curvature', factor: 'sag of the retina at the scan edges (px, >0 bowl)', formula: '0.08*H*z1' },
   { dim: 2, name: 'drusen_count', factor: 'number of drusen', formula: 'min(8, floor(9*Phi(z2)))' },
   { dim: 3, name: 'drusen_size', factor: 'drusen height and width multiplier', formula: 'exp(0.35*z3); height 0.045*H*m*U(0.7,1.3), width 0.025*W*m*U(0.7,1.3)' },
   { dim: 4, name: 'pit_depth', factor: 'foveal pit depth (share of inner retina removed)', formula: '0.9*logistic(1.2*z4+0.4)' },
-  { dim: 5, name: 'speckle', factor: 'speckle texture log-SD', formula: '0.45*exp(0.25*z5)' },
+  { dim: 5, name: 'speckle', factor: 'speckle texture log-SD', formula: '0.3*exp(0.3*z5)' },
   { dim: 6, name: 'gain', factor: 'overall intensity', formula: 'exp(0.25*z6)' },
   { dim: 7, name: 'tilt', factor: 'depth change from the centre to the right edge (px)', formula: '0.06*H*z7' },
 ] as const);
@@ -64,18 +66,18 @@ export function drusenCount(z2: number): number {
 export function octRow(seed: number, subject: number, z: ArrayLike<number>, H: number, W: number, row: Float64Array, factors?: Float64Array): void {
   const rng = new Rng(seed, subject, LONGITUDINAL_STREAMS.image);
   // Nuisance, always drawn in this order and number.
-  const bruch = 0.7 * H + 0.02 * H * rng.normal();
+  const bruch = 0.68 * H + 0.02 * H * rng.normal();
   const pitCentre = W / 2 + 0.03 * W * rng.normal();
   const pitWidth = 0.08 * W * rng.range(0.8, 1.2);
   const drusen: number[][] = [];
   for (let k = 0; k < OCT_MAX_DRUSEN; k++) drusen.push([rng.range(0.1 * W, 0.9 * W), rng.range(0.7, 1.3), rng.range(0.7, 1.3)]);
 
-  const thickness = 0.3 * H * Math.exp(0.15 * z[0]);
+  const thickness = 0.34 * H * Math.exp(0.15 * z[0]);
   const curvature = 0.08 * H * z[1];
   const count = drusenCount(z[2]);
   const size = Math.exp(0.35 * z[3]);
   const pitDepth = 0.9 * logistic(1.2 * z[4] + 0.4);
-  const speckle = 0.45 * Math.exp(0.25 * z[5]);
+  const speckle = 0.3 * Math.exp(0.3 * z[5]);
   const gain = Math.exp(0.25 * z[6]);
   const tilt = 0.06 * H * z[7];
 
@@ -89,7 +91,7 @@ export function octRow(seed: number, subject: number, z: ArrayLike<number>, H: n
   row[OCT_ROW.pitCentre] = pitCentre;
   row[OCT_ROW.pitWidth] = pitWidth;
   row[OCT_ROW.gain] = gain;
-  row[OCT_ROW.attenuation] = 1.5 / H;
+  row[OCT_ROW.attenuation] = ATTENUATION_DEPTHS / H;
   row[OCT_ROW.speckle] = speckle;
   row[OCT_ROW.drusenCount] = count;
   drusen.forEach(([m, wm, hm], k) => {
