@@ -12,7 +12,8 @@ import { describe, expect, it } from 'vitest';
 
 import { LATENT_DIM } from '../lib/generators/longitudinal/latent_map.js';
 import { NlmeModel, type NlmeOptions, type NlmeSubject } from '../lib/generators/longitudinal/nlme.js';
-import { inverse, ols, solve } from './helpers/least_squares.js';
+import { choleskyInverse, choleskySolve } from '../lib/survival/cox_fit.js';
+import { ols } from './helpers/least_squares.js';
 
 function subjects(model: NlmeModel, n: number): NlmeSubject[] {
   return Array.from({ length: n }, (_, i) => model.subject(i));
@@ -113,7 +114,7 @@ function fitExponential(t: Float64Array, y: Float64Array, k: number): { theta: [
         for (let b = 0; b < 2; b++) jtj[a * 2 + b] += J[a] * J[b];
       }
     }
-    const step = solve(jtj, jtr, 2);
+    const step = choleskySolve(jtj, jtr, 2);
     // Halve the step until the RSS does not grow (keeps Gauss–Newton safe on flat subjects).
     let scale = 1;
     const before = residualAt(th);
@@ -125,7 +126,7 @@ function fitExponential(t: Float64Array, y: Float64Array, k: number): { theta: [
     th = next;
     if (Math.abs(step[0]) * scale < 1e-10 && Math.abs(step[1]) * scale < 1e-12) break;
   }
-  return { theta: th, rss: residualAt(th), jtjInv: inverse(jtj, 2) };
+  return { theta: th, rss: residualAt(th), jtjInv: choleskyInverse(jtj, 2) };
 }
 
 describe('NLME model: random effects and residual SD recovered by a two-stage fit', () => {
