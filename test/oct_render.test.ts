@@ -69,6 +69,79 @@ describe('OCT layered-retina renderer', () => {
     expect(drusenLift).toBeLessThan(0.06 * thickness + 0.045 * H * 1.3 * 8 + 2);
   });
 
+  it('each latent dimension moves only its own factor, and the image shows that factor', async () => {
+    const H = 96, W = 128;
+    const dec = new ParametricOctDecoder({ seed: 2, height: H, width: W, noiseSigma: 0 });
+    // Base: no drusen (z2 = −3), almost no speckle (z5 = −40) so geometry can be read off the image.
+    const base = () => {
+      const z = new Float64Array(LATENT_DIM);
+      z[2] = -3;
+      z[5] = -40;
+      return z;
+    };
+    const render = async (set: Record<number, number>) => {
+      const z = base();
+      for (const [k, v] of Object.entries(set)) z[Number(k)] = v;
+      const { images, factors } = await dec.decode(z, [9]);
+      return { images, factors };
+    };
+    // Factor table: moving z_k changes factor k only (nuisance columns 8… never).
+    const ref = (await render({})).factors;
+    for (let k = 0; k < LATENT_DIM; k++) {
+      const { factors } = await render({ [k]: k === 2 ? 0 : k === 5 ? -38 : 1.5 });
+      for (let c = 0; c < factors.length; c++) {
+        if (c === k) expect(factors[c], `z${k}`).not.toBe(ref[c]);
+        else expect(factors[c], `z${k} moved factor ${c}`).toBe(ref[c]);
+      }
+    }
+    // ILM depth of column x: the first row brighter than halfway between vitreous and RNFL.
+    const ilm = (img: Float32Array, x: number) => {
+      for (let y = 0; y < H; y++) if (img[y * W + x] > 0.3) return y;
+      return H;
+    };
+    const a = (await render({ 0: -2 })).images, b = (await render({ 0: 2 })).images;
+    expect(ilm(a, 5) - ilm(b, 5)).toBeGreaterThan(0.34 * H * (Math.exp(0.3) - Math.exp(-0.3)) - 2); // thicker retina, ILM higher
+    const bowl = (await render({ 1: 2 })).images, dome = (await render({ 1: -2 })).images;
+    expect(ilm(bowl, 0) - ilm(bowl, W / 4)).toBeGreaterThan(5);
+    expect(ilm(dome, 0) - ilm(dome, W / 4)).toBeLessThan(-5);
+    const up = (await render({ 7: 2 })).images;
+    expect(ilm(up, W - 1) - ilm(up, 0)).toBeGreaterThan(0.06 * H * 2 * 2 - 6); // right side deeper
+    const flat = (await render({ 4: -3 })).images, pit = (await render({ 4: 3 })).images;
+    expect(ilm(pit, W / 2) - ilm(flat, W / 2)).toBeGreaterThan(8); // deeper foveal pit
+    // Gain scales the whole image.
+    const mean = (img: Float32Array) => img.reduce((s, v) => s + v, 0) / img.length;
+    const dim = (await render({ 6: -1 })).images, bright = (await render({ 6: 1 })).images;
+    expect(mean(bright) / mean(dim)).toBeCloseTo(Math.exp(0.5), 4);
+    // Speckle: the SD of log intensity in the choroid grows with z5.
+    const logSd = (img: Float32Array) => {
+      const v: number[] = [];
+      for (let y = Math.round(0.8 * H); y < H; y++) for (let x = 0; x < W; x++) v.push(Math.log(img[y * W + x]));
+      const m = v.reduce((s, x) => s + x, 0) / v.length;
+      return Math.sqrt(v.reduce((s, x) => s + (x - m) ** 2, 0) / v.length);
+    };
+    const s1 = logSd((await render({ 5: -2 })).images), s2 = logSd((await render({ 5: 2 })).images);
+    expect(s1).toBeGreaterThan(0.1);
+    expect(s2 / s1).toBeGreaterThan(2);
+    // Drusen: count and size both widen the stretch of columns where the RPE is lifted.
+    const rpe = (img: Float32Array, x: number) => {
+      let best = 0;
+      for (let y = 1; y < H; y++) if (img[y * W + x] > img[best * W + x]) best = y;
+      return best;
+    };
+    const lifted = (img: Float32Array, none: Float32Array) => {
+      let n = 0;
+      for (let x = 0; x < W; x++) n += rpe(none, x) - rpe(img, x) >= 2 ? 1 : 0;
+      return n;
+    };
+    const none = (await render({})).images;
+    expect(lifted(none, none)).toBe(0);
+    const few = lifted((await render({ 2: -0.8 })).images, none), many = lifted((await render({ 2: 2 })).images, none);
+    expect(few).toBeGreaterThan(0);
+    expect(many).toBeGreaterThan(few);
+    const small = lifted((await render({ 2: 2, 3: -2 })).images, none), large = lifted((await render({ 2: 2, 3: 2 })).images, none);
+    expect(large).toBeGreaterThan(small);
+  });
+
   it('is a pure function of (seed, subject, z): batches and thread counts agree', async () => {
     const dec = new ParametricOctDecoder({ seed: 3, height: 32, width: 48 });
     const z = randomZ(6, 9);
@@ -89,6 +162,8 @@ describe('OCT layered-retina renderer', () => {
     await expect(dec.decode(new Float64Array(3), [0])).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
     await expect(dec.decode(new Float64Array(LATENT_DIM).fill(NaN), [0])).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
     expect(() => new ParametricOctDecoder({ seed: 3, height: 4, width: 16 })).toThrow(/height/);
+    const huge = new ParametricOctDecoder({ seed: 3, height: 4096, width: 4096 });
+    await expect(huge.decode(new Float64Array(200 * LATENT_DIM), new Array(200).fill(0))).rejects.toThrow(/per call/);
     const { rows } = octRows(3, [0], new Float64Array(LATENT_DIM), 16, 16);
     const out = new Float32Array(256);
     const bad = Float64Array.from(rows);

@@ -5,7 +5,7 @@
  * previews or the NLME model, which only ever see `LatentImageDecoder`.
  */
 import { invalidParameter } from '../../errors.js';
-import { checkInteger, checkNumber } from '../../validate.js';
+import { checkInteger, checkNumber, MAX_VOXELS } from '../../validate.js';
 import { ATTENUATION_DEPTHS, FACTOR_COLUMNS, LATENT_DIM, LATENT_FACTORS, octRows } from './latent_map.js';
 import { OCT_LAYERS, OCT_REGIONS, renderOctRows, type OctRenderOptions } from './oct_render.js';
 import { LONGITUDINAL_STREAMS } from './streams.js';
@@ -83,6 +83,9 @@ export class ParametricOctDecoder implements LatentImageDecoder {
     }
     for (let k = 0; k < z.length; k++) if (!Number.isFinite(z[k])) throw invalidParameter(`z[${k}]`, 'a finite number', z[k]);
     subjects.forEach((s, k) => checkInteger(`subjects[${k}]`, s, 0, 0xffffffff));
+    if (subjects.length * this.height * this.width > MAX_VOXELS) {
+      throw invalidParameter('subjects', `at most ${Math.floor(MAX_VOXELS / (this.height * this.width))} per call at ${this.height}x${this.width}`, subjects.length);
+    }
     const { rows, factors } = octRows(this.render.seed, subjects, z, this.height, this.width);
     const images = new Float32Array(subjects.length * this.height * this.width);
     await renderOctRows(rows, this.render, images);

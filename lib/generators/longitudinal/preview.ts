@@ -165,12 +165,13 @@ export async function longitudinalPreviewPng(model: NlmeModel, decoder: LatentIm
   lo = Math.floor(lo - pad);
   hi = Math.ceil(hi + pad);
 
-  const gap = 8, header = 46, plotW = 300, plotLeft = gap + tw + 50, caption = plotLeft + plotW + 14;
+  const gap = 8, header = 60, plotW = 300, plotLeft = gap + tw + 50, caption = plotLeft + plotW + 14;
   const c = new RgbCanvas(caption + 250, header + subjects.length * rowH + 24, BG);
   const eq = m.name === 'exponential' ? 'y = th1 exp(-exp(th2) t) + e' : 'y = th1 / (1 + exp(-exp(th2)(t - th3))) + e';
-  c.text(gap, 6, `medsynth longitudinal: baseline image (left) and follow-up (right) from one latent z, ${m.name} model ${eq}`, TEXT);
-  c.text(gap, 20, `R2 of theta on z = ${cfg.explainedVariance}, residual sd ${cfg.residualSd}, dropout ${cfg.dropout}${cfg.dropout === 'none' ? '' : ` p=${cfg.dropoutRate}`}. subjects at rising quantiles of th1 (${m.meaning[0]})`, DIM);
-  c.text(gap, 32, 'dots: observed visits. line: subject curve f(t, theta i). dashed: population f(t, mu). red: dropped out', DIM);
+  c.text(gap, 6, 'medsynth longitudinal: baseline image (left) and follow-up (right) of each subject, both from one latent z', TEXT);
+  c.text(gap, 20, `${m.name} model ${eq}. R2 of theta on z = ${cfg.explainedVariance}, residual sd ${cfg.residualSd}, dropout ${cfg.dropout}${cfg.dropout === 'none' ? '' : ` p=${cfg.dropoutRate}`}`, DIM);
+  c.text(gap, 32, `subjects at rising quantiles of th1 (${m.meaning[0]}). dots: observed visits. line: subject curve f(t, theta i).`, DIM);
+  c.text(gap, 44, 'dashed: population curve f(t, mu). red: dropped out before that visit', DIM);
   subjects.forEach((s, k) => {
     const top = header + k * rowH;
     blit(c, tiles[k], th, tw, gap, top, win);
