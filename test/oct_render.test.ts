@@ -102,7 +102,7 @@ describe('OCT layered-retina renderer', () => {
     const a = (await render({ 0: -2 })).images, b = (await render({ 0: 2 })).images;
     expect(ilm(a, 5) - ilm(b, 5)).toBeGreaterThan(0.34 * H * (Math.exp(0.3) - Math.exp(-0.3)) - 2); // thicker retina, ILM higher
     const bowl = (await render({ 1: 2 })).images, dome = (await render({ 1: -2 })).images;
-    expect(ilm(bowl, 0) - ilm(bowl, W / 4)).toBeGreaterThan(5);
+    expect(ilm(bowl, 0) - ilm(bowl, W / 4)).toBeGreaterThan(5); // z1 > 0: edges deeper
     expect(ilm(dome, 0) - ilm(dome, W / 4)).toBeLessThan(-5);
     const up = (await render({ 7: 2 })).images;
     expect(ilm(up, W - 1) - ilm(up, 0)).toBeGreaterThan(0.06 * H * 2 * 2 - 6); // right side deeper

@@ -36,7 +36,7 @@ constexpr int kOctMaxDrusen = 8;
 enum OctParam : int {
   kOctIndex = 0,      // global sample index i (Philox sample word), integer in [0, 2^32)
   kOctBruch,          // Bruch's membrane depth at the scan centre, px
-  kOctCurvature,      // extra depth at the scan edges (u = ±1), px; > 0 bowl-shaped
+  kOctCurvature,      // extra depth at the scan edges (u = ±1), px; > 0 edges deeper
   kOctTilt,           // depth change from centre to the right edge, px
   kOctThickness,      // total retinal thickness (ILM to RPE base) away from the pit, px, > 0
   kOctPitDepth,       // fraction of the pit-weighted layers removed at the pit centre, [0, 1]

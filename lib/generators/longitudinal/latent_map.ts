@@ -4,7 +4,7 @@
  * factor, monotonically, so a traversal of dimension k changes only what LATENT_FACTORS[k] says:
  *
  *   z0 thickness   total retinal thickness   = 0.34·H·exp(0.15·z0)            px
- *   z1 curvature   edge sag of the retina    = 0.08·H·z1                       px (> 0 bowl, < 0 dome)
+ *   z1 curvature   edge sag of the retina    = 0.08·H·z1                       px (> 0 edges deeper: ∩ on screen; < 0 edges higher: the ∪ of a posterior pole)
  *   z2 drusen      drusen count              = min(8, floor(9·Φ(z2)))          0 … 8 (4 at z2 = 0)
  *   z3 drusen size height, width multiplier  = exp(0.35·z3)                    (×0.045·H, ×0.025·W, per druse ×U(0.7, 1.3))
  *   z4 pit         foveal pit depth          = 0.9·logistic(1.2·z4 + 0.4)     share of inner retina removed at the fovea
@@ -29,7 +29,7 @@ export const ATTENUATION_DEPTHS = 2;
 /** Name, factor and formula of each latent dimension, in order (recorded in metadata.json). */
 export const LATENT_FACTORS = Object.freeze([
   { dim: 0, name: 'thickness', factor: 'total retinal thickness (px)', formula: '0.34*H*exp(0.15*z0)' },
-  { dim: 1, name: 'curvature', factor: 'sag of the retina at the scan edges (px, >0 bowl)', formula: '0.08*H*z1' },
+  { dim: 1, name: 'curvature', factor: 'extra depth of the retina at the scan edges (px; >0 edges deeper, <0 edges higher)', formula: '0.08*H*z1' },
   { dim: 2, name: 'drusen_count', factor: 'number of drusen', formula: 'min(8, floor(9*Phi(z2)))' },
   { dim: 3, name: 'drusen_size', factor: 'drusen height and width multiplier', formula: 'exp(0.35*z3); height 0.045*H*m*U(0.7,1.3), width 0.025*W*m*U(0.7,1.3)' },
   { dim: 4, name: 'pit_depth', factor: 'foveal pit depth (share of inner retina removed)', formula: '0.9*logistic(1.2*z4+0.4)' },
