@@ -16,6 +16,7 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   msb::register_metric(env, exports);
   msb::register_labels(env, exports);
   msb::register_clinical2d(env, exports);
+  msb::register_oct(env, exports);
   msb::register_cuda(env, exports);
   return exports;
 }

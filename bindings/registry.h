@@ -15,6 +15,7 @@ void register_loss(Napi::Env env, Napi::Object exports);
 void register_metric(Napi::Env env, Napi::Object exports);
 void register_labels(Napi::Env env, Napi::Object exports);
 void register_clinical2d(Napi::Env env, Napi::Object exports);
+void register_oct(Napi::Env env, Napi::Object exports);
 void register_cuda(Napi::Env env, Napi::Object exports);
 
 }  // namespace msb

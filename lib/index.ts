@@ -43,6 +43,9 @@ export {
   type DecodedNifti, type Matrix4, type NiftiArray, type NiftiImage, type NiftiWriteOptions,
 } from './io/nifti.js';
 
+// Images and longitudinal follow-up from one latent (seed 003)
+export * from './generators/longitudinal/index.js';
+
 // Loss and metric kernels (forward + gradient, batched)
 export * from './loss/index.js';
 export * from './metric/index.js';
