@@ -125,8 +125,8 @@ export async function loadPatientSlices(cohort: PetCtCohort, id: string, o: Reso
   });
   await clamp(labels, 0, 1, labels); // labels 1 and 2 → 1
   const [H, W] = o.size;
-  let images = stack;
-  let masks = labels;
+  let images: Float32Array = stack;
+  let masks: Float32Array = labels;
   if (S > 0 && (H !== Y || W !== X)) {
     const map = resizeMap([Y, X], [H, W]);
     images = await warpAffine2d(stack, { planes: 2 * S, height: Y, width: X }, [H, W], map, { padding: 'edge' });
