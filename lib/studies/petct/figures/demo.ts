@@ -51,6 +51,15 @@ const TRUE_EDGE: Rgb = [255, 50, 50];
 const PRED_EDGE: Rgb = [0, 230, 255];
 const CT_WINDOW = { level: 40, width: 400 };
 
+/** The image panels' rectangles [x, y, w, h] in the figure, row by row (the risk panel last). */
+export function demoPanelRects(): Array<[number, number, number, number]> {
+  const rects: Array<[number, number, number, number]> = [];
+  for (let row = 0; row < 2; row++) {
+    for (let col = 0; col < 3; col++) rects.push([MARGIN + col * COL_W, TITLE_H + row * ROW_H + HEADER, PANEL, PANEL]);
+  }
+  return rects;
+}
+
 /** Display pixel (px, py) of a panel → source index (nearest). */
 function sampler(size: readonly [number, number]) {
   const [H, W] = size;
@@ -135,9 +144,12 @@ export function renderDemoFigure(input: DemoFigureInput): Buffer {
     return p < 0.05 ? g : blend(g, colorAt(HOT, p, 0, 1), Math.min(1, 0.35 + p));
   });
   bar(0, 1, HOT, 0, 1, 'P(TUMOUR)', [0, 0.5, 1]);
+  // Outline legend inside the panel's bottom edge (air, black, behind it).
   const [px0, py0] = origin(0, 1);
-  c.rect(px0 + PANEL + 8, py0 + HEADER + PANEL - 8, 10, 3, PRED_EDGE);
-  c.text(px0 + PANEL + 22, py0 + HEADER + PANEL - 10, 'P>=0.5', TEXT);
+  c.rect(px0 + 4, py0 + HEADER + PANEL - 8, 12, 3, PRED_EDGE);
+  c.text(px0 + 20, py0 + HEADER + PANEL - 10, 'PREDICTED P>=0.5', TEXT);
+  c.rect(px0 + 130, py0 + HEADER + PANEL - 8, 12, 3, TRUE_EDGE);
+  c.text(px0 + 146, py0 + HEADER + PANEL - 10, 'TRUE', TEXT);
 
   panel(1, 1, 'UNCERTAINTY (ENTROPY)', (i, k) => (trueEdge[k] || predEdge[k] ? [255, 255, 255] : colorAt(VIRIDIS, input.entropy[i], 0, 1)));
   bar(1, 1, VIRIDIS, 0, 1, 'BITS', [0, 0.5, 1]);

@@ -35,7 +35,7 @@ export function renderReliabilityDiagram(input: ReliabilityFigureInput): Buffer 
   const b = input.bins;
   const B = b.count.length;
   const width = 560;
-  const height = 620;
+  const height = 660;
   const c = new RgbCanvas(width, height, [20, 20, 24]);
   const total = Array.from(b.count).reduce((a, v) => a + v, 0);
   c.text(16, 10, input.title ?? 'RELIABILITY DIAGRAM: TUMOUR PROBABILITY PER PIXEL', TEXT, 2);
@@ -45,7 +45,7 @@ export function renderReliabilityDiagram(input: ReliabilityFigureInput): Buffer 
     `   N = ${total.toLocaleString('en-US')} PIXELS`;
   c.text(16, 32, eceLine, [200, 200, 200]);
 
-  const main = new Axes(c, 80, 70, 400, 360, {
+  const main = new Axes(c, 80, 110, 400, 360, {
     xRange: [0, 1],
     yRange: [0, 1],
     xTicks: [0, 0.2, 0.4, 0.6, 0.8, 1],
@@ -64,20 +64,27 @@ export function renderReliabilityDiagram(input: ReliabilityFigureInput): Buffer 
     c.rect(x0, yAcc, x1 - x0 + 1, yZero - yAcc + 1, BAR);
     // The gap between what was predicted and what was observed.
     const [ga, gb] = yAcc < yConf ? [yAcc, yConf] : [yConf, yAcc];
-    for (let y = ga; y <= gb; y++) for (let x = x0; x <= x1; x++) if ((x + y) % 3 === 0) c.set(x, y, GAP);
+    for (let y = ga; y <= gb; y++) {
+      for (let x = x0; x <= x1; x++) {
+        const i = 3 * (y * width + x);
+        c.set(x, y, [0, 1, 2].map((k) => Math.round(0.45 * c.pixels[i + k] + 0.55 * GAP[k])) as unknown as Rgb);
+      }
+    }
   }
   drawDashedLine(c, main.px(0), main.py(0), main.px(1), main.py(1), [200, 200, 200]);
   main.markers(b.meanConfidence, b.accuracy, MARK, 6);
-  drawLegend(c, 92, 80, [
-    { label: 'OBSERVED FREQUENCY', color: BAR },
+  drawLegend(c, 80, 56, [
+    { label: 'OBSERVED TUMOUR FREQUENCY', color: BAR },
+    { label: 'GAP TO PREDICTION (ERROR)', color: GAP },
+  ]);
+  drawLegend(c, 300, 56, [
     { label: 'BIN MEAN PREDICTION', color: MARK },
-    { label: 'GAP (CALIBRATION ERROR)', color: GAP },
     { label: 'PERFECT CALIBRATION', color: [200, 200, 200] },
   ]);
 
   // Pixel counts per bin, log10.
   const maxLog = Math.max(1, Math.ceil(Math.log10(Math.max(1, ...Array.from(b.count)))));
-  const hist = new Axes(c, 80, 470, 400, 100, {
+  const hist = new Axes(c, 80, 510, 400, 100, {
     xRange: [0, 1],
     yRange: [0, maxLog],
     xTicks: [0, 0.2, 0.4, 0.6, 0.8, 1],
