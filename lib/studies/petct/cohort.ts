@@ -10,6 +10,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { MedsynthError, invalidParameter } from '../../errors.js';
+import type { PetCtPatient } from '../../generators/petct/patient.js';
 import { readNifti, type DecodedNifti } from '../../io/nifti.js';
 import { rescale } from '../../ops/intensity.js';
 
@@ -32,18 +33,10 @@ export interface PetCtCohort {
   hasTruth: boolean;
 }
 
-export interface PetCtVolumes {
+/** One patient's images as the generator wrote them, CT as float32 HU; dims [Z, Y, X] (Z = 1 in 2D). */
+export interface PetCtVolumes extends Pick<PetCtPatient, 'dims' | 'spacing' | 'pet' | 'seg'> {
   id: string;
-  /** [Z, Y, X]; Z = 1 for a 2D cohort. */
-  dims: [number, number, number];
-  /** [sz, sy, sx] mm. */
-  spacing: [number, number, number];
-  /** HU. */
   ct: Float32Array;
-  /** SUV. */
-  pet: Float32Array;
-  /** 0 background, 1 primary tumour, 2 nodes / metastases. */
-  seg: Uint8Array;
 }
 
 const GENERATOR = 'medsynth petct';

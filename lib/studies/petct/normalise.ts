@@ -1,5 +1,5 @@
 /**
- * Intensity normalisation of the two input channels (documented in README's study section):
+ * Intensity normalisation of the two input channels, the model's input contract:
  *
  *   CT  (channel 0): HU clipped to the window [level − width/2, level + width/2] and mapped
  *                    linearly onto [0, 1]. Default level 0, width 2000 (−1000 … +1000 HU):
