@@ -1,9 +1,18 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+
 
 import { Rng } from '../lib/core/philox.js';
 import { setThreads } from '../lib/core/threads.js';
 import { composeMaps, resizeMap, rotationFlipMap, warpAffine2d, type AffineMap2d } from '../lib/ops/resample2d.js';
+import { runPython } from './helpers/python.js';
+import { tempDir } from './helpers/tmp.js';
 import { warpAffine2dRef } from './reference/resample2d.js';
+
+const tmp = tempDir('medsynth-resample2d-');
+afterAll(tmp.cleanup);
 
 afterEach(() => setThreads());
 
@@ -56,6 +65,21 @@ describe('2-D affine warp (native/warp/resample2d)', () => {
     expect(flipped[5 * 53 + 0]).toBe(src[5 * 53 + 52]);
     const twice = await warpAffine2d(flipped, shape, [37, 53], rotationFlipMap([37, 53], 0, { horizontal: true }));
     expect(twice).toEqual(src);
+  });
+
+  it('a resize equals torch.nn.functional.interpolate(bilinear, align_corners=False)', async () => {
+    const out = await warpAffine2d(src, shape, [64, 29], resizeMap([37, 53], [64, 29]), { padding: 'edge' });
+    const file = path.join(tmp.dir, 'src.bin');
+    writeFileSync(file, Buffer.from(src.buffer, src.byteOffset, src.byteLength));
+    const code = [
+      'import sys, json, numpy as np, torch',
+      'torch.set_num_threads(1)',
+      's = np.fromfile(sys.argv[1], dtype=np.float32).reshape(1, 3, 37, 53)',
+      'r = torch.nn.functional.interpolate(torch.from_numpy(s), size=(64, 29), mode="bilinear", align_corners=False)',
+      'print(json.dumps(r.numpy().ravel().tolist()))',
+    ].join('\n');
+    const ref = Float64Array.from(JSON.parse(runPython(code, [file], ['torch'])));
+    expectNear(out, ref, 1e-5);
   });
 
   it('binarises masks with a threshold', async () => {
