@@ -134,6 +134,7 @@ describe('evaluation protocol', () => {
     // Uncertainty.
     const err = Array.from(u.mean, (p, i) => Math.abs(p - truth[i]));
     expect(m.uncertainty.pixelCorrelation.pearson).toBeCloseTo(pearsonRef(u.entropy, err), 5);
+    expect(m.uncertainty.pixelVarianceCorrelation?.pearson).toBeCloseTo(pearsonRef(u.variance, err), 5);
     expect(m.uncertainty.meanEntropyBits).toBeCloseTo(u.entropy.reduce((a, b) => a + b, 0) / truth.length, 6);
     expect(m.uncertainty.sliceCorrelation?.n).toBeGreaterThanOrEqual(2 * P - 2);
     // Targets: seven rows, the C-index row carries the oracle, 'met' follows the direction.

@@ -17,8 +17,10 @@
  * - mean uncertainty: mean predictive entropy (bits) over all pixels; also the mean MC variance
  *   and the mean width of the patients' 95% risk intervals;
  * - uncertainty–error correlation (headline): Pearson's r over pixels between the predictive
- *   entropy and the absolute error |p̄ − y|; also per slice (mean entropy against 1 − Dice, for
- *   slices where truth or prediction has tumour), Pearson and Spearman.
+ *   entropy and the absolute error |p̄ − y|. Both are functions of p̄, so part of this agreement
+ *   holds by construction; two checks that do not share that are reported beside it: the MC
+ *   variance (disagreement between passes) against |p̄ − y|, and per slice the mean entropy
+ *   against 1 − Dice (slices where truth or prediction has tumour), Pearson and Spearman.
  */
 import { invalidParameter } from '../../errors.js';
 import { concordanceIndex } from '../../metric/c_index.js';
@@ -26,6 +28,7 @@ import { expectedCalibrationError } from '../../metric/calibration.js';
 import { uncertaintyErrorCorrelation, type CorrelationResult } from '../../metric/correlation.js';
 import { scoresFromCounts, segmentationMetrics, type ConfusionCounts } from '../../metric/segmentation.js';
 import { checkArray, checkInteger, checkNumber } from '../../validate.js';
+import type { RiskSummary } from './mc_dropout.js';
 
 export interface EvaluatedPatient {
   id: string;
@@ -95,6 +98,8 @@ export interface StudyMetrics {
     meanVariance: number;
     meanRiskIntervalWidth: number;
     pixelCorrelation: CorrelationResult;
+    /** MC variance (disagreement between passes, the epistemic part) against |p̄ − y|; null without variance. */
+    pixelVarianceCorrelation: CorrelationResult | null;
     sliceCorrelation: CorrelationResult | null;
   };
   calibration: {
@@ -105,6 +110,20 @@ export interface StudyMetrics {
     topLabelBins: { lower: number[]; upper: number[]; count: number[]; meanConfidence: number[]; accuracy: number[] };
   };
   targets: TargetCheck[];
+}
+
+/** The evaluation's patient rows from the cohort's patients and their MC risk summary (same order). */
+export function evaluatedPatients(patients: ReadonlyArray<{ id: string; time: number; event: 0 | 1; linearPredictor: number }>, risk: RiskSummary): EvaluatedPatient[] {
+  if (risk.mean.length !== patients.length) throw invalidParameter('risk', `a summary of ${patients.length} patients`, risk.mean);
+  return patients.map((p, k) => ({
+    id: p.id,
+    time: p.time,
+    event: p.event,
+    linearPredictor: p.linearPredictor,
+    risk: risk.mean[k],
+    riskLower: risk.lower[k],
+    riskUpper: risk.upper[k],
+  }));
 }
 
 /** The seed's targets. */
@@ -213,6 +232,7 @@ export async function evaluateStudy(input: StudyEvaluationInput): Promise<StudyM
     if (input.variance) sumVariance += input.variance[i];
   }
   const pixelCorrelation = await uncertaintyErrorCorrelation(input.entropy, error);
+  const pixelVarianceCorrelation = input.variance ? await uncertaintyErrorCorrelation(input.variance, error) : null;
   const sliceU: number[] = [];
   const sliceE: number[] = [];
   for (let s = 0; s < S; s++) {
@@ -238,6 +258,7 @@ export async function evaluateStudy(input: StudyEvaluationInput): Promise<StudyM
       meanVariance: input.variance ? sumVariance / (S * plane) : NaN,
       meanRiskIntervalWidth,
       pixelCorrelation,
+      pixelVarianceCorrelation,
       sliceCorrelation,
     },
     calibration: {

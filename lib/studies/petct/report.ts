@@ -57,6 +57,9 @@ export function markdownReport(m: StudyMetrics, ctx: ReportContext = {}): string
     `- Mean predictive entropy ${fmt(u.meanEntropyBits, 4)} bits per pixel; mean MC variance ${fmt(u.meanVariance, 5)}; mean 95% risk interval width ${fmt(u.meanRiskIntervalWidth)}`,
     `- ECE (top-label) ${fmt(m.calibration.ece, 4)}, MCE ${fmt(m.calibration.mce, 3)}; positive-class ECE ${fmt(m.calibration.positiveClassEce, 4)}`,
     `- Uncertainty–error correlation, pixels (entropy vs |p − y|, n = ${u.pixelCorrelation.n}): Pearson ${fmt(u.pixelCorrelation.pearson)}, Spearman ${fmt(u.pixelCorrelation.spearman)}`,
+    u.pixelVarianceCorrelation
+      ? `- MC variance vs |p − y| over pixels: Pearson ${fmt(u.pixelVarianceCorrelation.pearson)}, Spearman ${fmt(u.pixelVarianceCorrelation.spearman)}`
+      : '- MC variance: not given',
     u.sliceCorrelation
       ? `- per slice (mean entropy vs 1 − Dice, n = ${u.sliceCorrelation.n}): Pearson ${fmt(u.sliceCorrelation.pearson)}, Spearman ${fmt(u.sliceCorrelation.spearman)}`
       : '- per slice: fewer than 3 slices with tumour in truth or prediction',

@@ -211,3 +211,30 @@ export function sliceAt(set: PetCtSliceSet, i: number): { image: Float32Array; m
     hasTumour: p.hasTumour[s] === 1,
   };
 }
+
+/**
+ * The set's true masks as one [S, H, W] array and each slice's patient (index into
+ * `set.patients`), in flat slice order — the `truth` and `slicePatient` of an evaluation.
+ */
+export function sliceSetTruth(set: PetCtSliceSet): { truth: Float32Array; slicePatient: Int32Array } {
+  const plane = set.size[0] * set.size[1];
+  const truth = new Float32Array(set.count * plane);
+  let offset = 0;
+  for (const p of set.patients) {
+    truth.set(p.masks, offset);
+    offset += p.masks.length;
+  }
+  return { truth, slicePatient: set.owner.slice() };
+}
+
+/**
+ * Copies a batch's per-slice maps (`src`: [N, H, W], slice k = flat index `slices[k]`) into a
+ * set-sized [S, H, W] array, so maps computed batch by batch line up with sliceSetTruth.
+ */
+export function scatterSlices(dst: Float32Array, slices: Int32Array, plane: number, src: Float32Array): void {
+  if (src.length !== slices.length * plane) throw invalidParameter('src', `${slices.length} slices of ${plane} pixels`, src);
+  slices.forEach((s, k) => {
+    if (!((s + 1) * plane <= dst.length && s >= 0)) throw invalidParameter('slices', `flat indices below ${dst.length / plane}`, s);
+    dst.set(src.subarray(k * plane, (k + 1) * plane), s * plane);
+  });
+}
