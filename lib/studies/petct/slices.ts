@@ -32,8 +32,8 @@ export interface SliceOptions {
   /** At most this many tumour slices per patient, evenly spaced (default: all). */
   maxTumourSlices?: number;
   normalisation?: Parameters<typeof resolveNormalisation>[0];
-  /** Seed of the tumour-free choice (default 42). */
-  seed?: number | bigint;
+  /** Seed of the tumour-free choice (default 42; a decimal string is read as a BigInt). */
+  seed?: number | bigint | string;
   /** Refuse to hold more than this many bytes of slices (default 4 GiB). */
   maxBytes?: number;
 }
@@ -55,8 +55,23 @@ export function resolveSliceOptions(o: SliceOptions = {}): ResolvedSliceOptions 
     tumourFreeShare: checkNumber('tumourFreeShare', o.tumourFreeShare ?? 0.2, { min: 0, max: 0.9 }),
     maxTumourSlices: checkInteger('maxTumourSlices', o.maxTumourSlices ?? 1_000_000, 1, 1_000_000),
     normalisation: resolveNormalisation(o.normalisation),
-    seed: checkSeed('seed', o.seed ?? 42),
+    seed: checkSeed('seed', typeof o.seed === 'string' && /^[0-9]+$/.test(o.seed) ? BigInt(o.seed) : o.seed ?? 42),
     maxBytes: checkNumber('maxBytes', o.maxBytes ?? 4 * 2 ** 30, { above: 0 }),
+  };
+}
+
+/**
+ * JSON-safe record of the options (for a checkpoint's metadata, so evaluation rebuilds exactly
+ * the training pipeline): resolveSliceOptions(describeSliceOptions(o)) equals o.
+ */
+export function describeSliceOptions(o: ResolvedSliceOptions): SliceOptions & { seed: number | string } {
+  return {
+    size: [...o.size],
+    tumourFreeShare: o.tumourFreeShare,
+    maxTumourSlices: o.maxTumourSlices,
+    normalisation: { ct: { ...o.normalisation.ct }, pet: { ...o.normalisation.pet } },
+    seed: typeof o.seed === 'bigint' ? o.seed.toString() : o.seed,
+    maxBytes: o.maxBytes,
   };
 }
 
