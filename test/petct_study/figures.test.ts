@@ -5,13 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { expectedCalibrationError } from '../../lib/metric/calibration.js';
 import { segmentationMetrics } from '../../lib/metric/segmentation.js';
-import { resizeMap, warpAffine2d } from '../../lib/ops/resample2d.js';
-import { loadPetCtVolumes, openPetCtCohort } from '../../lib/studies/petct/cohort.js';
+import { openPetCtCohort } from '../../lib/studies/petct/cohort.js';
 import { demoPanelRects, renderDemoFigure } from '../../lib/studies/petct/figures/demo.js';
 import { renderReliabilityDiagram } from '../../lib/studies/petct/figures/reliability.js';
 import { parseTrainingLog, renderTrainingCurves } from '../../lib/studies/petct/figures/training_curves.js';
 import { summarisePixelPasses } from '../../lib/studies/petct/mc_dropout.js';
-import { loadSliceSet } from '../../lib/studies/petct/slices.js';
+import { largestTumourSlice, loadDisplaySlice, loadSliceSet } from '../../lib/studies/petct/slices.js';
 import { smallCohort, syntheticPasses } from '../helpers/petct_study.js';
 import { decodeOwnPng, regionSpread } from '../helpers/png_decode.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -41,18 +40,10 @@ describe('PET/CT study figures', () => {
     const id = p.patient.id;
     // The slice with the most tumour, in display units (HU, SUV) from the raw volumes.
     const plane = SIZE[0] * SIZE[1];
-    let best = 0;
-    let bestArea = -1;
-    for (let s = 0; s < p.z.length; s++) {
-      const area = p.masks.subarray(s * plane, (s + 1) * plane).reduce((a, v) => a + v, 0);
-      if (area > bestArea) [best, bestArea] = [s, area];
-    }
-    const v = await loadPetCtVolumes(cohort, id);
-    const [, Y, X] = v.dims;
+    const best = largestTumourSlice(p, SIZE);
     const z = p.z[best];
-    const map = resizeMap([Y, X], SIZE);
-    const ctHu = await warpAffine2d(v.ct.slice(z * Y * X, (z + 1) * Y * X), { planes: 1, height: Y, width: X }, SIZE, map, { padding: 'edge' });
-    const petSuv = await warpAffine2d(v.pet.slice(z * Y * X, (z + 1) * Y * X), { planes: 1, height: Y, width: X }, SIZE, map, { padding: 'edge' });
+    const { ctHu, petSuv } = await loadDisplaySlice(cohort, id, z, SIZE);
+    await expect(loadDisplaySlice(cohort, id, 10_000, SIZE)).rejects.toThrow(/z/);
     const truth = p.masks.slice(best * plane, (best + 1) * plane);
     const passes = await syntheticPasses(truth, 1, SIZE, 20);
     const u = summarisePixelPasses(passes);

@@ -253,3 +253,35 @@ export function scatterSlices(dst: Float32Array, slices: Int32Array, plane: numb
     dst.set(src.subarray(k * plane, (k + 1) * plane), s * plane);
   });
 }
+
+/** The slice (index within the patient) with the most tumour pixels; the demo figure shows it. */
+export function largestTumourSlice(p: PatientSlices, size: readonly [number, number]): number {
+  const plane = size[0] * size[1];
+  let best = 0;
+  let bestArea = -1;
+  for (let s = 0; s < p.z.length; s++) {
+    let area = 0;
+    const m = p.masks.subarray(s * plane, (s + 1) * plane);
+    for (let i = 0; i < m.length; i++) area += m[i];
+    if (area > bestArea) [best, bestArea] = [s, area];
+  }
+  return best;
+}
+
+/**
+ * Axial slice z of a patient in display units — CT in HU, PET in SUV — resampled to `size` as the
+ * model's input is (bilinear, edge padding), for figures.
+ */
+export async function loadDisplaySlice(cohort: PetCtCohort, id: string, z: number, size: readonly [number, number]): Promise<{ ctHu: Float32Array; petSuv: Float32Array }> {
+  const v = await loadPetCtVolumes(cohort, id);
+  const [Z, Y, X] = v.dims;
+  checkInteger('z', z, 0, Z - 1);
+  const plane = Y * X;
+  const map = resizeMap([Y, X], [size[0], size[1]]);
+  const stack = new Float32Array(2 * plane);
+  stack.set(v.ct.subarray(z * plane, (z + 1) * plane), 0);
+  stack.set(v.pet.subarray(z * plane, (z + 1) * plane), plane);
+  const out = await warpAffine2d(stack, { planes: 2, height: Y, width: X }, [size[0], size[1]], map, { padding: 'edge' });
+  const n = size[0] * size[1];
+  return { ctHu: out.subarray(0, n), petSuv: out.subarray(n, 2 * n) };
+}
