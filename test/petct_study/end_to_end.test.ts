@@ -42,7 +42,7 @@ describe('PET/CT study: evaluation path with a stand-in model', () => {
     const standInRisks = syntheticSliceRisks(lp, T);
     let seen = 0;
     for await (const b of petctBatches(val, { batchSize: 4 })) {
-      const u = summarisePixelPasses(await syntheticPasses(b.masks, b.size, size, T, 100 + seen));
+      const u = await summarisePixelPasses(await syntheticPasses(b.masks, b.size, size, T, 100 + seen));
       scatterSlices(probability, b.slices, plane, u.mean);
       scatterSlices(entropy, b.slices, plane, u.entropy);
       scatterSlices(variance, b.slices, plane, u.variance);

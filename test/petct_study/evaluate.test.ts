@@ -9,40 +9,55 @@ import { binaryEntropy, patientRisks, quantileSorted, summarisePixelPasses, summ
 import { markdownReport, writeEvaluationReport } from '../../lib/studies/petct/report.js';
 import { syntheticPasses, syntheticSliceRisks } from '../helpers/petct_study.js';
 import { tempDir } from '../helpers/tmp.js';
+import { setThreads } from '../../lib/core/threads.js';
+import { mcPixelSummaryRef } from '../reference/mc_dropout.js';
 import { cIndexNaive, eceRef, pearsonRef } from '../reference/metrics.js';
 
 const tmp = tempDir('medsynth-petct-eval-');
 afterAll(tmp.cleanup);
 
 describe('MC-dropout summaries', () => {
-  it('mean, variance, entropy and mutual information match float64 formulas', () => {
+  it('mean, variance, entropy and mutual information match the float64 reference', async () => {
     const rng = new Rng(3, 0, 0);
     const T = 7;
-    const n = 500;
-    const passes = Array.from({ length: T }, () => Float32Array.from({ length: n }, () => rng.uniform()));
-    passes[0][0] = 0;
-    passes[1][0] = 1;
-    const u = summarisePixelPasses(passes);
+    const n = 40_000; // several parallel chunks
+    const passes = Array.from({ length: T }, () => Float32Array.from({ length: n }, () => (rng.bernoulli(0.1) ? rng.int(2) : rng.uniform())));
+    const u = await summarisePixelPasses(passes);
+    const ref = mcPixelSummaryRef(passes);
+    let worst = 0;
     for (let i = 0; i < n; i++) {
-      const ps = passes.map((p) => p[i]);
-      const m = ps.reduce((a, b) => a + b, 0) / T;
-      const v = ps.reduce((a, b) => a + (b - m) ** 2, 0) / T;
-      const h = -(m * Math.log2(m) + (1 - m) * Math.log2(1 - m));
-      const mi = h - ps.reduce((a, p) => a + (p <= 0 || p >= 1 ? 0 : -(p * Math.log2(p) + (1 - p) * Math.log2(1 - p))), 0) / T;
-      expect(u.mean[i]).toBeCloseTo(m, 6);
-      expect(u.variance[i]).toBeCloseTo(v, 6);
-      expect(u.entropy[i]).toBeCloseTo(h, 5);
-      expect(u.mutualInformation[i]).toBeCloseTo(Math.max(0, mi), 5);
+      worst = Math.max(
+        worst,
+        Math.abs(u.mean[i] - ref.mean[i]),
+        Math.abs(u.variance[i] - ref.variance[i]),
+        Math.abs(u.entropy[i] - ref.entropy[i]),
+        Math.abs(u.mutualInformation[i] - ref.mutualInformation[i]),
+      );
+    }
+    expect(worst).toBeLessThan(1e-6);
+    // Packed [T, n] input gives the same bytes; so do 1 and 2 threads.
+    const packed = new Float32Array(T * n);
+    passes.forEach((p, t) => packed.set(p, t * n));
+    setThreads(1);
+    const one = await summarisePixelPasses({ data: packed, passes: T });
+    setThreads(2);
+    const two = await summarisePixelPasses({ data: packed, passes: T });
+    setThreads();
+    for (const k of ['mean', 'variance', 'entropy', 'mutualInformation'] as const) {
+      expect(one[k]).toEqual(u[k]);
+      expect(Buffer.from(one[k].buffer).equals(Buffer.from(two[k].buffer))).toBe(true);
     }
     // Agreeing passes: no variance, no mutual information; entropy of ½ is 1 bit.
-    const same = summarisePixelPasses([Float32Array.of(0.5, 0, 1), Float32Array.of(0.5, 0, 1)]);
+    const same = await summarisePixelPasses([Float32Array.of(0.5, 0, 1), Float32Array.of(0.5, 0, 1)]);
     expect(Array.from(same.entropy)).toEqual([1, 0, 0]);
     expect(Array.from(same.variance)).toEqual([0, 0, 0]);
     expect(Array.from(same.mutualInformation)).toEqual([0, 0, 0]);
     expect(binaryEntropy(0.25)).toBeCloseTo(0.811278, 6);
-    expect(() => summarisePixelPasses([])).toThrow(/at least one/);
-    expect(() => summarisePixelPasses([Float32Array.of(0.2), Float32Array.of(1.5)])).toThrow(/probability/);
-    expect(() => summarisePixelPasses([Float32Array.of(0.2), Float32Array.of(0.1, 0.3)])).toThrow(/passes\[1\]/);
+    await expect(summarisePixelPasses([])).rejects.toThrow(/at least one/);
+    await expect(summarisePixelPasses([Float32Array.of(0.2), Float32Array.of(1.5)])).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(/probabilities in \[0, 1\]/) });
+    await expect(summarisePixelPasses([Float32Array.of(0.2), Float32Array.of(NaN)])).rejects.toThrow(/NaN/);
+    await expect(summarisePixelPasses([Float32Array.of(0.2), Float32Array.of(0.1, 0.3)])).rejects.toThrow(/passes\[1\]/);
+    await expect(summarisePixelPasses({ data: new Float32Array(7), passes: 2 })).rejects.toThrow(/divisible/);
   });
 
   it('risk mean, SD and 95% interval (numpy linear quantiles); patient risk = mean of its slices', () => {
@@ -78,7 +93,7 @@ describe('evaluation protocol', () => {
       for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) truth[s * plane + y * W + x] = (x - 15.5) ** 2 + (y - 15.5) ** 2 < r * r ? 1 : 0;
     }
     const passes = await syntheticPasses(truth, S, [H, W], 10);
-    const u = summarisePixelPasses(passes);
+    const u = await summarisePixelPasses(passes);
     const rng = new Rng(2, 0, 0);
     const lp = Array.from({ length: P }, () => rng.normal());
     const time = lp.map((l) => Math.exp(-l) * (0.2 + rng.uniform()) * 10);

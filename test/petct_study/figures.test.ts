@@ -46,7 +46,7 @@ describe('PET/CT study figures', () => {
     await expect(loadDisplaySlice(cohort, id, 10_000, SIZE)).rejects.toThrow(/z/);
     const truth = p.masks.slice(best * plane, (best + 1) * plane);
     const passes = await syntheticPasses(truth, 1, SIZE, 20);
-    const u = summarisePixelPasses(passes);
+    const u = await summarisePixelPasses(passes);
     const dice = (await segmentationMetrics(u.mean, truth, { batch: 1, size: plane })).pooled.dice;
     const png = renderDemoFigure({
       patientId: id,
@@ -86,7 +86,7 @@ describe('PET/CT study figures', () => {
       truth.set(p.masks, o);
       o += p.masks.length;
     }
-    const u = summarisePixelPasses(await syntheticPasses(truth, set.count, SIZE, 8));
+    const u = await summarisePixelPasses(await syntheticPasses(truth, set.count, SIZE, 8));
     const label = Uint8Array.from(truth);
     const positive = await expectedCalibrationError(u.mean, label, { mode: 'positive' });
     const top = await expectedCalibrationError(u.mean, label);

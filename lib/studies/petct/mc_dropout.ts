@@ -6,9 +6,11 @@
  *
  * Conventions: variance is the population variance over passes (1/T, numpy's np.var);
  * entropies are in bits, so a binary entropy lies in [0, 1]; sums are float64 in pass order.
+ * The per-pixel summary runs natively; the per-patient risk summaries are small and stay here.
  */
+import { callNative, nativeAddon } from '../../native.js';
 import { invalidParameter } from '../../errors.js';
-import { checkArray, checkNumber } from '../../validate.js';
+import { checkArray, checkInteger, checkNumber } from '../../validate.js';
 
 export interface PixelUncertainty {
   /** p̄ = (1/T) Σ_t p_t. */
@@ -27,40 +29,57 @@ export function binaryEntropy(p: number): number {
   return -(p * Math.log2(p) + (1 - p) * Math.log2(1 - p));
 }
 
+interface McSummaryNative {
+  mcPixelSummary(
+    passes: Float32Array,
+    mean: Float32Array,
+    variance: Float32Array,
+    entropy: Float32Array,
+    mutualInformation: Float32Array,
+    params: { passes: number; size: number },
+  ): Promise<void>;
+}
+
+const native = () => nativeAddon<McSummaryNative>();
+
+/** T passes packed as one [T, n] array (pass t at data[t·n, (t + 1)·n)). */
+export interface PackedPasses {
+  data: Float32Array;
+  passes: number;
+}
+
 /**
- * Summarises T passes of probability maps (each a Float32Array of the same length, values in
- * [0, 1]).
+ * Summarises T passes of probability maps (values in [0, 1]) per pixel, natively
+ * (native/metric/mc_summary.h). Pass either the maps (each a Float32Array of the same length)
+ * or one packed [T, n] array. Run it per batch: T full-cohort maps would not fit in memory.
  *
  * @throws MedsynthError INVALID_ARGUMENT for no pass, different lengths or a value outside [0, 1]
  */
-export function summarisePixelPasses(passes: readonly Float32Array[]): PixelUncertainty {
-  if (!Array.isArray(passes) || passes.length === 0) throw invalidParameter('passes', 'at least one probability map', passes);
-  const n = passes[0]?.length;
-  passes.forEach((p, t) => checkArray(`passes[${t}]`, p, Float32Array, n));
-  const T = passes.length;
-  const mean = new Float32Array(n);
-  const variance = new Float32Array(n);
-  const entropy = new Float32Array(n);
-  const mutualInformation = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    let sum = 0;
-    let sumH = 0;
-    for (let t = 0; t < T; t++) {
-      const p = passes[t][i];
-      if (!(p >= 0 && p <= 1)) throw invalidParameter(`passes[${t}][${i}]`, 'a probability in [0, 1]', p);
-      sum += p;
-      sumH += binaryEntropy(p);
-    }
-    const m = sum / T;
-    let ss = 0;
-    for (let t = 0; t < T; t++) ss += (passes[t][i] - m) ** 2;
-    const h = binaryEntropy(m);
-    mean[i] = m;
-    variance[i] = ss / T;
-    entropy[i] = h;
-    mutualInformation[i] = Math.max(0, h - sumH / T);
+export async function summarisePixelPasses(passes: readonly Float32Array[] | PackedPasses): Promise<PixelUncertainty> {
+  let data: Float32Array;
+  let T: number;
+  if (Array.isArray(passes)) {
+    if (passes.length === 0) throw invalidParameter('passes', 'at least one probability map', passes);
+    const n = passes[0]?.length;
+    passes.forEach((p, t) => checkArray(`passes[${t}]`, p, Float32Array, n));
+    T = passes.length;
+    data = new Float32Array(T * n);
+    passes.forEach((p, t) => data.set(p, t * n));
+  } else {
+    T = checkInteger('passes.passes', (passes as PackedPasses)?.passes, 1, 1 << 20);
+    data = checkArray('passes.data', (passes as PackedPasses).data, Float32Array);
+    if (data.length % T !== 0) throw invalidParameter('passes.data', `a length divisible by ${T} passes`, data);
   }
-  return { mean, variance, entropy, mutualInformation };
+  const n = data.length / T;
+  if (n < 1) throw invalidParameter('passes', 'maps of at least one pixel', passes);
+  const out: PixelUncertainty = {
+    mean: new Float32Array(n),
+    variance: new Float32Array(n),
+    entropy: new Float32Array(n),
+    mutualInformation: new Float32Array(n),
+  };
+  await callNative(native().mcPixelSummary(data, out.mean, out.variance, out.entropy, out.mutualInformation, { passes: T, size: n }));
+  return out;
 }
 
 /** Quantile q of sorted values, linear interpolation between order statistics (numpy's default). */
