@@ -31,17 +31,22 @@
  *   split seed} so evaluate/demo rebuild the same pipeline and refuse another architecture.
  *
  * Evaluation — `medsynth evaluate --model M --data-dir D --output R --n-mc-samples 30`: rebuild
- * `val` from the checkpoint's metadata; for each batch run T passes under mcDropout(), collect
- * sigmoid maps and risks per pass; summarisePixelPasses(passes) → mean / variance / entropy;
- * per pass patientRisks(sliceRisks, slicePatient, P) then summariseRiskPasses → mean and 95%
- * interval; evaluateStudy({... , patients with linearPredictor from the cohort}) →
- * writeEvaluationReport(R, metrics, {figures}) and renderReliabilityDiagram({bins:
- * metrics.calibration.bins, ece: metrics.calibration.ece, positiveClassEce}) → reliability.png.
+ * `val` from the checkpoint's metadata (resolveSliceOptions(describeSliceOptions(o)) round-trips);
+ * { truth, slicePatient } = sliceSetTruth(val); for each batch of petctBatches(val, {batchSize})
+ * run T passes under mcDropout(), pack the T sigmoid maps as [T, N·H·W] and
+ * summarisePixelPasses({data, passes: T}) (native) → mean / variance / entropy, put each into a
+ * set-sized map with scatterSlices(map, b.slices, H·W, …), and record the per-slice risks of
+ * every pass; then per pass patientRisks(sliceRisks, slicePatient, P), summariseRiskPasses →
+ * mean and 95% interval, evaluatedPatients(val.patients.map(p => p.patient), risk) (carries the
+ * true linear predictor for the oracle), evaluateStudy({...}) → writeEvaluationReport(R, metrics,
+ * {figures}) and renderReliabilityDiagram({bins: metrics.calibration.bins, ece:
+ * metrics.calibration.ece, positiveClassEce}) → reliability.png. test/petct_study/end_to_end.test.ts
+ * runs exactly this path with a stand-in for the model.
  *
  * Demo — `medsynth demo --model M --data-dir D --patient ID --output R`: cohortPatient(cohort, ID)
- * (one-line error for an unknown id); loadPatientSlices for that patient; the slice with the most
- * tumour; T passes; CT / PET in display units resampled with warpAffine2d(resizeMap(...)) from
- * loadPetCtVolumes; renderDemoFigure({..., risk, cohortRisks: the held-out patients' risks}).
+ * (one-line error for an unknown id); loadPatientSlices for that patient; s = largestTumourSlice;
+ * T passes on that slice; loadDisplaySlice(cohort, ID, z, size) for CT in HU and PET in SUV;
+ * renderDemoFigure({..., risk, cohortRisks: the held-out patients' mean risks}).
  *
  * CLI errors map MedsynthError INVALID_ARGUMENT (not a petct dir, unknown patient, wrong
  * architecture) to one line on stderr and exit code 2, as the other commands do.
