@@ -173,5 +173,11 @@ describe('evaluation protocol', () => {
     await expect(evaluateStudy({ ...base, entropy: u.entropy.subarray(1) })).rejects.toThrow(/entropy/);
     await expect(evaluateStudy({ ...base, patients: [...patients, { ...patients[0], id: 'extra' }] })).rejects.toThrow(/extra/);
     await expect(evaluateStudy({ ...base, slicePatient: Int32Array.from(slicePatient, (k) => k + 1) })).rejects.toThrow(/patient indices/);
+    // No event among the held-out patients: the C-index (and the oracle's) is NaN, the rest stands.
+    const noEvents = await evaluateStudy({ ...base, patients: patients.map((p) => ({ ...p, event: 0 as const })) });
+    expect(noEvents.survival.cIndex).toBeNaN();
+    expect(noEvents.survival.oracleCIndex).toBeNaN();
+    expect(noEvents.targets[4].met).toBe(false);
+    expect(noEvents.segmentation.pooled.dice).toBeGreaterThan(0);
   });
 });

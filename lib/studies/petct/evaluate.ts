@@ -11,6 +11,7 @@
  *   over every slice; per patient = of that patient's slices' summed counts; the mean over
  *   patients is reported too (NaN-skipping);
  * - C-index: patient risk = mean over the patient's slices and MC passes (see mc_dropout.ts);
+ *   NaN when no pair of held-out patients is comparable (no event);
  * - ECE: Guo et al.'s top-label ECE over all pixels, 15 equal-width bins (the headline); the
  *   reliability bins and a positive-class ECE (predicted tumour probability against observed
  *   tumour frequency — the diagram a reader reads) are kept as well;
@@ -112,6 +113,19 @@ export interface StudyMetrics {
   targets: TargetCheck[];
 }
 
+/**
+ * Harrell's C-index, or NaN (0 comparable pairs) when no pair is comparable — a small held-out
+ * set without events — so the rest of the evaluation is still reported.
+ */
+async function concordanceOrNaN(risk: Float64Array, time: Float64Array, event: Uint8Array): Promise<{ cIndex: number; comparable: number }> {
+  let comparable = false;
+  for (let i = 0; i < time.length && !comparable; i++) {
+    if (!event[i]) continue;
+    for (let j = 0; j < time.length && !comparable; j++) comparable = time[j] > time[i] || (time[j] === time[i] && !event[j]);
+  }
+  return comparable ? concordanceIndex(risk, time, event) : { cIndex: NaN, comparable: 0 };
+}
+
 /** The evaluation's patient rows from the cohort's patients and their MC risk summary (same order). */
 export function evaluatedPatients(patients: ReadonlyArray<{ id: string; time: number; event: 0 | 1; linearPredictor: number }>, risk: RiskSummary): EvaluatedPatient[] {
   if (risk.mean.length !== patients.length) throw invalidParameter('risk', `a summary of ${patients.length} patients`, risk.mean);
@@ -211,9 +225,9 @@ export async function evaluateStudy(input: StudyEvaluationInput): Promise<StudyM
   const event = Uint8Array.from(input.patients, (p) => p.event);
   const events = event.reduce((a, b) => a + b, 0);
   const risk = Float64Array.from(input.patients, (p) => checkNumber(`risk of ${p.id}`, p.risk));
-  const c = await concordanceIndex(risk, time, event);
+  const c = await concordanceOrNaN(risk, time, event);
   const lp = Float64Array.from(input.patients, (p) => p.linearPredictor);
-  const oracleCIndex = lp.every(Number.isFinite) ? (await concordanceIndex(lp, time, event)).cIndex : NaN;
+  const oracleCIndex = lp.every(Number.isFinite) ? (await concordanceOrNaN(lp, time, event)).cIndex : NaN;
 
   // Calibration over all pixels.
   const label = new Uint8Array(S * plane);

@@ -15,6 +15,7 @@ import { encodePng } from '../../../io/png.js';
 import { RgbCanvas, type Rgb } from '../../../preview/canvas.js';
 import { Axes, drawLine } from '../../../preview/chart.js';
 import { GRAY, HOT, VIRIDIS, colorAt, drawColorBar } from '../../../preview/colormap.js';
+import { invalidParameter } from '../../../errors.js';
 import { checkArray } from '../../../validate.js';
 
 export interface DemoFigureInput {
@@ -90,7 +91,9 @@ export function renderDemoFigure(input: DemoFigureInput): Buffer {
   for (const [name, a] of [['ctHu', input.ctHu], ['petSuv', input.petSuv], ['probability', input.probability], ['entropy', input.entropy]] as const) {
     checkArray(name, a, Float32Array, H * W);
   }
-  if (input.truth.length !== H * W) checkArray('truth', input.truth, Float32Array, H * W);
+  if (!(input.truth instanceof Float32Array || input.truth instanceof Uint8Array) || input.truth.length !== H * W) {
+    throw invalidParameter('truth', `a Float32Array or Uint8Array of ${H * W} values`, input.truth);
+  }
   const at = sampler(input.size);
   const width = MARGIN + 3 * COL_W;
   const height = TITLE_H + 2 * ROW_H + MARGIN;
