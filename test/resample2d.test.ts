@@ -101,6 +101,13 @@ describe('2-D affine warp (native/warp/resample2d)', () => {
     expect(Buffer.from(a.buffer).equals(Buffer.from(b.buffer))).toBe(true);
   });
 
+  it('extreme maps read only padding, without undefined behaviour', async () => {
+    const far = await warpAffine2d(src, shape, [4, 4], [1e300, 1e300, 0, -1e300, 1e300, 0], { fill: 7 });
+    expect(far.every((v, i) => v === 7 || (i % 16 === 0 && v === src[(Math.floor(i / 16)) * 37 * 53]))).toBe(true);
+    const edge = await warpAffine2d(src, shape, [2, 2], [0, 0, 1e12, 0, 0, -1e12], { padding: 'edge' });
+    expect(edge[0]).toBe(src[52]); // top-right corner of plane 0
+  });
+
   it('rejects bad input with MedsynthError', async () => {
     await expect(warpAffine2d(src, { planes: 3, height: 37, width: 52 }, [8, 8], resizeMap([37, 53], [8, 8]))).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
     await expect(warpAffine2d(src, shape, [8, 8], [1, 0, NaN, 0, 1, 0])).rejects.toThrow(/map\[2\]/);

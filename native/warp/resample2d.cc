@@ -24,14 +24,21 @@ MS_ALWAYS_INLINE float tap(const Plane& s, int64_t ix, int64_t iy, const Warp2dP
   return s.data[iy * s.width + ix];
 }
 
+// Far outside any source (sides are at most 2^16) the padding rule alone decides the value, so
+// clamping keeps the integer casts defined for huge, infinite or NaN positions of extreme maps.
+MS_ALWAYS_INLINE double safe_coordinate(double v) {
+  if (!(v > -1e9)) return -1e9;
+  return v < 1e9 ? v : 1e9;
+}
+
 // One destination row y of one plane.
 MS_SIMD_CLONES void warp_row(const Plane s, float* MS_RESTRICT out, int64_t out_width, int64_t y,
                              const Warp2dParams& p) {
   const double* m = p.m;
   const bool binarise = !std::isnan(p.threshold);
   for (int64_t x = 0; x < out_width; ++x) {
-    const double xs = m[0] * static_cast<double>(x) + m[1] * static_cast<double>(y) + m[2];
-    const double ys = m[3] * static_cast<double>(x) + m[4] * static_cast<double>(y) + m[5];
+    const double xs = safe_coordinate(m[0] * static_cast<double>(x) + m[1] * static_cast<double>(y) + m[2]);
+    const double ys = safe_coordinate(m[3] * static_cast<double>(x) + m[4] * static_cast<double>(y) + m[5]);
     float v;
     if (p.interpolation == Interpolation::kNearest) {
       v = tap(s, static_cast<int64_t>(std::floor(xs + 0.5)), static_cast<int64_t>(std::floor(ys + 0.5)), p);
@@ -39,8 +46,22 @@ MS_SIMD_CLONES void warp_row(const Plane s, float* MS_RESTRICT out, int64_t out_
       const double fx = std::floor(xs), fy = std::floor(ys);
       const int64_t x0 = static_cast<int64_t>(fx), y0 = static_cast<int64_t>(fy);
       const float wx = static_cast<float>(xs - fx), wy = static_cast<float>(ys - fy);
-      const float top = tap(s, x0, y0, p) * (1.0f - wx) + tap(s, x0 + 1, y0, p) * wx;
-      const float bottom = tap(s, x0, y0 + 1, p) * (1.0f - wx) + tap(s, x0 + 1, y0 + 1, p) * wx;
+      float v00, v01, v10, v11;
+      if (x0 >= 0 && y0 >= 0 && x0 + 1 < s.width && y0 + 1 < s.height) {
+        // Interior (almost every pixel): the four taps without padding checks.
+        const float* r0 = s.data + y0 * s.width + x0;
+        v00 = r0[0];
+        v01 = r0[1];
+        v10 = r0[s.width];
+        v11 = r0[s.width + 1];
+      } else {
+        v00 = tap(s, x0, y0, p);
+        v01 = tap(s, x0 + 1, y0, p);
+        v10 = tap(s, x0, y0 + 1, p);
+        v11 = tap(s, x0 + 1, y0 + 1, p);
+      }
+      const float top = v00 * (1.0f - wx) + v01 * wx;
+      const float bottom = v10 * (1.0f - wx) + v11 * wx;
       v = top * (1.0f - wy) + bottom * wy;
     }
     out[x] = binarise ? (v >= p.threshold ? 1.0f : 0.0f) : v;
