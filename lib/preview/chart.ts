@@ -150,7 +150,9 @@ export class Axes {
   markers(xs: ArrayLike<number>, ys: ArrayLike<number>, color: Rgb, size = 5): void {
     for (let i = 0; i < xs.length; i++) {
       if (!Number.isFinite(xs[i]) || !Number.isFinite(ys[i])) continue;
-      this.canvas.rect(Math.round(this.px(xs[i]) - size / 2), Math.round(this.py(ys[i]) - size / 2), size, size, color);
+      // Offset as drawLine's pen, so a marker sits centred on a line through the same point.
+      const o = Math.floor((size - 1) / 2);
+      this.canvas.rect(Math.round(this.px(xs[i])) - o, Math.round(this.py(ys[i])) - o, size, size, color);
     }
   }
 }

@@ -110,5 +110,8 @@ describe('PET/CT study figures', () => {
     expect(img.width).toBe(3 * (300 + 90) + 30);
     for (let k = 0; k < 3; k++) expect(regionSpread(img, 80 + k * 390, 60, 300, 240)).toBeGreaterThan(5);
     expect(() => parseTrainingLog('loss\n1\n')).toThrow(/no 'epoch' column/);
+    // A log with only some columns (e.g. before validation exists) still draws; the rest is skipped.
+    const partial = decodeOwnPng(renderTrainingCurves(parseTrainingLog('epoch,train_loss\n1,0.9\n2,0.7\n3,\n')));
+    expect(regionSpread(partial, 80, 60, 300, 240)).toBeGreaterThan(5);
   });
 });

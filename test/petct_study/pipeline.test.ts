@@ -65,6 +65,7 @@ describe('PET/CT study: cohort reader', () => {
     oneLine(() => cohortPatient(c, 'patient_0099'), /unknown patient 'patient_0099'/);
     await expect(loadPetCtVolumes(c, 'nobody')).rejects.toThrow(/unknown patient 'nobody'/);
     await expect(loadSliceSet(c, ['patient_0000', 'nobody'])).rejects.toThrow(/unknown patient 'nobody'/);
+    await expect(loadSliceSet(c, ['patient_0000'], { size: [64, 64], maxBytes: 1000 })).rejects.toMatchObject({ code: 'OUT_OF_MEMORY' });
   });
 });
 
