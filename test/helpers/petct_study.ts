@@ -1,17 +1,36 @@
 /**
  * Realistic inputs for the PET/CT study's evaluation and figure tests, without a trained model:
  * a small generated cohort, and "MC passes" of a synthetic prediction made from the true mask —
- * blurred (a soft boundary), shifted by a per-patient bias, with per-pass noise (what dropout
+ * blurred (a soft boundary), biased towards background, with per-pass noise (what dropout
  * would vary) — plus per-slice risks that follow the true linear predictor with noise.
  */
+import path from 'node:path';
+
+import { afterAll, beforeAll } from 'vitest';
+
+import { Rng } from '../../lib/core/philox.js';
 import { generatePetCtDataset } from '../../lib/generators/petct/index.js';
 import { gaussianBlur } from '../../lib/ops/gaussian_blur.js';
 import { normalNoise } from '../../lib/ops/noise.js';
-import { Rng } from '../../lib/core/philox.js';
+import { tempDir } from './tmp.js';
 
 export async function smallCohort(dir: string, patients = 8, seed = 11): Promise<string> {
   await generatePetCtDataset({ outputDir: dir, patients, seed, preview: false, gzipLevel: 1 });
   return dir;
+}
+
+/**
+ * Registers hooks that generate a small cohort in a temporary folder before the file's tests and
+ * remove it after; `cohort.dir` is the cohort, `cohort.tmp` the folder for other outputs.
+ */
+export function useSmallCohort(prefix: string, patients: number, seed: number): { dir: string; tmp: string } {
+  const tmp = tempDir(prefix);
+  const cohort = { dir: '', tmp: tmp.dir };
+  beforeAll(async () => {
+    cohort.dir = await smallCohort(path.join(tmp.dir, 'cohort'), patients, seed);
+  }, 120_000);
+  afterAll(tmp.cleanup);
+  return cohort;
 }
 
 /**

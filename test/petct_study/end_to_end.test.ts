@@ -4,7 +4,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { writeFileAtomicSync } from '../../lib/io/atomic.js';
 import { petctBatches } from '../../lib/studies/petct/batches.js';
@@ -15,19 +15,13 @@ import { patientRisks, summarisePixelPasses, summariseRiskPasses } from '../../l
 import { writeEvaluationReport } from '../../lib/studies/petct/report.js';
 import { loadSliceSet, scatterSlices, sliceSetTruth } from '../../lib/studies/petct/slices.js';
 import { splitPatients } from '../../lib/studies/petct/split.js';
-import { smallCohort, syntheticPasses, syntheticSliceRisks } from '../helpers/petct_study.js';
-import { tempDir } from '../helpers/tmp.js';
+import { useSmallCohort, syntheticPasses, syntheticSliceRisks } from '../helpers/petct_study.js';
 
-const tmp = tempDir('medsynth-petct-e2e-');
-afterAll(tmp.cleanup);
-let dir = '';
-beforeAll(async () => {
-  dir = await smallCohort(path.join(tmp.dir, 'cohort'), 10, 31);
-}, 120_000);
+const data = useSmallCohort('medsynth-petct-e2e-', 10, 31);
 
 describe('PET/CT study: evaluation path with a stand-in model', () => {
   it('split → validation slices → MC batches → metrics.json, report.md, reliability.png', async () => {
-    const cohort = openPetCtCohort(dir);
+    const cohort = openPetCtCohort(data.dir);
     const split = splitPatients(cohort.patients, { seed: 4, validationFraction: 0.5 });
     const size: [number, number] = [128, 128];
     const plane = size[0] * size[1];
@@ -62,8 +56,8 @@ describe('PET/CT study: evaluation path with a stand-in model', () => {
     expect(Number.isFinite(m.survival.oracleCIndex)).toBe(true);
     for (const p of patients) expect(p.riskLower).toBeLessThanOrEqual(p.riskUpper);
 
-    const out = path.join(tmp.dir, 'report');
-    const files = writeEvaluationReport(out, m, { dataDir: dir, figures: [{ title: 'Reliability', file: 'reliability.png' }] }, { split });
+    const out = path.join(data.tmp, 'report');
+    const files = writeEvaluationReport(out, m, { dataDir: data.dir, figures: [{ title: 'Reliability', file: 'reliability.png' }] }, { split });
     writeFileAtomicSync(path.join(out, 'reliability.png'), renderReliabilityDiagram({ bins: m.calibration.bins, ece: m.calibration.ece, positiveClassEce: m.calibration.positiveClassEce }));
     for (const f of [...files, path.join(out, 'reliability.png')]) expect(existsSync(f)).toBe(true);
     const json = JSON.parse(readFileSync(files[0], 'utf8'));

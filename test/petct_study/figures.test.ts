@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { expectedCalibrationError } from '../../lib/metric/calibration.js';
 import { segmentationMetrics } from '../../lib/metric/segmentation.js';
@@ -11,12 +11,10 @@ import { renderReliabilityDiagram } from '../../lib/studies/petct/figures/reliab
 import { parseTrainingLog, renderTrainingCurves } from '../../lib/studies/petct/figures/training_curves.js';
 import { summarisePixelPasses } from '../../lib/studies/petct/mc_dropout.js';
 import { largestTumourSlice, loadDisplaySlice, loadSliceSet } from '../../lib/studies/petct/slices.js';
-import { smallCohort, syntheticPasses } from '../helpers/petct_study.js';
+import { useSmallCohort, syntheticPasses } from '../helpers/petct_study.js';
 import { decodeOwnPng, regionSpread } from '../helpers/png_decode.js';
-import { tempDir } from '../helpers/tmp.js';
 
-const tmp = tempDir('medsynth-petct-figures-');
-afterAll(tmp.cleanup);
+const data = useSmallCohort('medsynth-petct-figures-', 6, 11);
 // Set PETCT_FIGURES_DIR to keep the PNGs for looking at them.
 const keep = process.env.PETCT_FIGURES_DIR;
 function save(name: string, png: Buffer): void {
@@ -26,14 +24,10 @@ function save(name: string, png: Buffer): void {
 }
 
 const SIZE: [number, number] = [128, 128];
-let cohortDir = '';
-beforeAll(async () => {
-  cohortDir = await smallCohort(path.join(tmp.dir, 'cohort'), 6, 11);
-}, 120_000);
 
 describe('PET/CT study figures', () => {
   it('demo figure: six labelled, non-blank panels from a real patient and a synthetic prediction', async () => {
-    const cohort = openPetCtCohort(cohortDir);
+    const cohort = openPetCtCohort(data.dir);
     const all = await loadSliceSet(cohort, cohort.patients.map((q) => q.id), { size: SIZE, tumourFreeShare: 0 });
     const area = (q: (typeof all.patients)[number]) => q.masks.reduce((a, v) => a + v, 0) / q.z.length;
     const p = all.patients.reduce((a, b) => (area(b) > area(a) ? b : a));
@@ -77,7 +71,7 @@ describe('PET/CT study figures', () => {
   });
 
   it('reliability diagram of pixel probabilities: written with the expected size, bars drawn', async () => {
-    const cohort = openPetCtCohort(cohortDir);
+    const cohort = openPetCtCohort(data.dir);
     const set = await loadSliceSet(cohort, cohort.patients.map((p) => p.id), { size: SIZE, tumourFreeShare: 0.2, maxTumourSlices: 6 });
     const plane = SIZE[0] * SIZE[1];
     const truth = new Float32Array(set.count * plane);

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { Rng } from '../../lib/core/philox.js';
 import { MedsynthError } from '../../lib/errors.js';
@@ -12,23 +12,17 @@ import { chooseSlices, describeSliceOptions, loadSliceSet, resolveSliceOptions, 
 import { setThreads } from '../../lib/core/threads.js';
 import { splitPatients } from '../../lib/studies/petct/split.js';
 import { resizeMap } from '../../lib/ops/resample2d.js';
-import { smallCohort } from '../helpers/petct_study.js';
-import { tempDir } from '../helpers/tmp.js';
+import { useSmallCohort } from '../helpers/petct_study.js';
 import { warpAffine2dRef } from '../reference/resample2d.js';
 
-const tmp = tempDir('medsynth-petct-pipeline-');
-afterAll(tmp.cleanup);
-let dir = '';
-beforeAll(async () => {
-  dir = await smallCohort(path.join(tmp.dir, 'cohort'), 6, 21);
-}, 120_000);
+const data = useSmallCohort('medsynth-petct-pipeline-', 6, 21);
 
 const fakePatients = (n: number, eventEvery = 3): PetCtCohortPatient[] =>
   Array.from({ length: n }, (_, i) => ({ id: `p${String(i).padStart(3, '0')}`, time: i + 1, event: i % eventEvery === 0 ? 1 : 0, linearPredictor: 0 }));
 
 describe('PET/CT study: cohort reader', () => {
   it('reads outcomes and the true linear predictor', () => {
-    const c = openPetCtCohort(dir);
+    const c = openPetCtCohort(data.dir);
     expect(c.mode).toBe('3d');
     expect(c.patients).toHaveLength(6);
     for (const p of c.patients) {
@@ -38,7 +32,7 @@ describe('PET/CT study: cohort reader', () => {
   });
 
   it('a directory that is not a petct output, or an unknown patient: one-line MedsynthError', async () => {
-    const bad = path.join(tmp.dir, 'bad');
+    const bad = path.join(data.tmp, 'bad');
     mkdirSync(bad, { recursive: true });
     const oneLine = (f: () => unknown, re: RegExp) => {
       try {
@@ -53,7 +47,7 @@ describe('PET/CT study: cohort reader', () => {
       throw new Error('expected an error');
     };
     oneLine(() => openPetCtCohort(bad), /not a medsynth petct output directory: no metadata.json/);
-    oneLine(() => openPetCtCohort(path.join(tmp.dir, 'absent')), /does not exist/);
+    oneLine(() => openPetCtCohort(path.join(data.tmp, 'absent')), /does not exist/);
     writeFileSync(path.join(bad, 'metadata.json'), JSON.stringify({ generator: 'medsynth anatomy' }));
     oneLine(() => openPetCtCohort(bad), /names generator "medsynth anatomy"/);
     writeFileSync(path.join(bad, 'metadata.json'), '{');
@@ -61,7 +55,7 @@ describe('PET/CT study: cohort reader', () => {
     writeFileSync(path.join(bad, 'metadata.json'), JSON.stringify({ generator: 'medsynth petct' }));
     writeFileSync(path.join(bad, 'clinical.csv'), 'patient_id,time_months,event\nx1,3,1\n');
     oneLine(() => openPetCtCohort(bad), /x1\/ct.nii.gz is missing/);
-    const c = openPetCtCohort(dir);
+    const c = openPetCtCohort(data.dir);
     oneLine(() => cohortPatient(c, 'patient_0099'), /unknown patient 'patient_0099'/);
     await expect(loadPetCtVolumes(c, 'nobody')).rejects.toThrow(/unknown patient 'nobody'/);
     await expect(loadSliceSet(c, ['patient_0000', 'nobody'])).rejects.toThrow(/unknown patient 'nobody'/);
@@ -87,7 +81,7 @@ describe('PET/CT study: patient split', () => {
   });
 
   it('no slice of a validation patient reaches the training batches', async () => {
-    const c = openPetCtCohort(dir);
+    const c = openPetCtCohort(data.dir);
     const s = splitPatients(c.patients, { seed: 3 });
     const train = await loadSliceSet(c, s.train, { size: [64, 64], maxTumourSlices: 4 });
     const seen = new Set<string>();
@@ -109,7 +103,7 @@ describe('PET/CT study: slices, normalisation and resampling', () => {
   });
 
   it('normalised, resampled slices match a float64 reference from the raw volumes', async () => {
-    const c = openPetCtCohort(dir);
+    const c = openPetCtCohort(data.dir);
     const id = c.patients[2].id;
     const o = resolveSliceOptions({ size: [96, 80], tumourFreeShare: 0.3 });
     const set = await loadSliceSet(c, [id], o);
@@ -148,7 +142,7 @@ describe('PET/CT study: pipeline reproducibility', () => {
   it('options survive a JSON round trip; slices are the same bytes on 1 and 2 threads', async () => {
     const o = resolveSliceOptions({ size: [40, 56], tumourFreeShare: 0.3, maxTumourSlices: 7, seed: 2n ** 63n, normalisation: { ct: { level: 40 } } });
     expect(resolveSliceOptions(JSON.parse(JSON.stringify(describeSliceOptions(o))))).toEqual(o);
-    const c = openPetCtCohort(dir);
+    const c = openPetCtCohort(data.dir);
     const ids = [c.patients[0].id, c.patients[3].id];
     setThreads(1);
     const a = await loadSliceSet(c, ids, o);
@@ -186,7 +180,7 @@ describe('PET/CT study: augmentation and batches', () => {
   });
 
   it('batches: shapes, outcomes of the slice\'s patient, seeded order and augmentation, validation untouched', async () => {
-    const c = openPetCtCohort(dir);
+    const c = openPetCtCohort(data.dir);
     const ids = c.patients.map((p) => p.id);
     const set = await loadSliceSet(c, ids, { size: [48, 48], maxTumourSlices: 3, tumourFreeShare: 0.25 });
     const plane = 48 * 48;
