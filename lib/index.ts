@@ -51,3 +51,7 @@ export * from './loss/index.js';
 export * from './metric/index.js';
 
 export { runCli } from './cli/main.js';
+
+// 2-D affine resampling and the PET/CT multi-task study (issue 13)
+export { composeMaps, resizeMap, rotationFlipMap, warpAffine2d, type AffineMap2d, type PlaneStack, type WarpOptions } from './ops/resample2d.js';
+export * as petctStudy from './studies/petct/index.js';
