@@ -16,5 +16,7 @@ void register_metric(Napi::Env env, Napi::Object exports);
 void register_labels(Napi::Env env, Napi::Object exports);
 void register_clinical2d(Napi::Env env, Napi::Object exports);
 void register_cuda(Napi::Env env, Napi::Object exports);
+void register_warp(Napi::Env env, Napi::Object exports);
+void register_radiomics(Napi::Env env, Napi::Object exports);
 
 }  // namespace msb
