@@ -148,15 +148,23 @@ describe('augmentation of nodule patches', () => {
       if (inMask && moved.image[v] > -300) bright++;
     }
     expect((2 * both) / (covered + maskCount)).toBeGreaterThan(0.95);
-    // As bright inside the mask as the unaugmented nodule is inside its own.
-    let brightBefore = 0, before = 0;
-    for (let v = 0; v < patch.mask.length; v++) {
-      if (!patch.mask[v]) continue;
-      before++;
-      if (patch.image[v] > -300) brightBefore++;
+    // The bright region (above the nodule/parenchyma midpoint) and the mask: same place, same shape.
+    const mid = (p.densityHu - 850) / 2;
+    let brightAll = 0;
+    const centroid = [0, 0, 0, 0, 0, 0];
+    for (let v = 0; v < moved.mask.length; v++) {
+      const pos = [Math.floor(v / 4096), Math.floor(v / 64) % 64, v % 64];
+      if (moved.image[v] > mid) {
+        brightAll++;
+        for (let k = 0; k < 3; k++) centroid[k] += pos[k];
+      }
+      if (moved.mask[v]) for (let k = 0; k < 3; k++) centroid[3 + k] += pos[k];
     }
-    expect(bright / maskCount).toBeGreaterThan(brightBefore / before - 0.02);
-    expect(bright / maskCount).toBeGreaterThan(0.85);
+    let brightInMask = 0;
+    for (let v = 0; v < moved.mask.length; v++) if (moved.mask[v] && moved.image[v] > mid) brightInMask++;
+    expect((2 * brightInMask) / (brightAll + maskCount)).toBeGreaterThan(0.9);
+    for (let k = 0; k < 3; k++) expect(Math.abs(centroid[k] / brightAll - centroid[3 + k] / maskCount)).toBeLessThan(0.3);
+    expect(bright).toBeGreaterThan(0);
   });
 });
 
