@@ -35,21 +35,34 @@ export interface HostCt {
 export interface HostCtOptions {
   /** [Z, Y, X]. Default [160, 256, 256]. */
   size?: readonly [number, number, number];
-  /** [sz, sy, sx] mm. Default [2, 1.640625, 1.640625] (a 320 × 420 × 420 mm field of view). */
+  /** [sz, sy, sx] mm. Default HOST_FOV_MM / size ([2, 1.640625, 1.640625] at the default size). */
   spacing?: readonly [number, number, number];
   seed?: number | bigint;
   noiseHu?: number;
 }
 
 const HOST_STREAM_NOISE = 7;
+/** Field of view of an anatomy host CT when no spacing is given (mm), the PET/CT generator's trunk box. */
+export const HOST_FOV_MM: readonly [number, number, number] = [320, 420, 420];
 const PSF_FWHM_MM = 1.2;
+
+export function resolveHostCtOptions(options: HostCtOptions): { size: [number, number, number]; spacing: [number, number, number]; seed: number | bigint; noiseHu: number } {
+  const size = options.size ?? [160, 256, 256];
+  // Without a spacing the field of view stays HOST_FOV_MM whatever the size.
+  const spacing = options.spacing ?? (Array.isArray(size) ? size.map((n, i) => HOST_FOV_MM[i] / n) : size);
+  if (!Array.isArray(size) || size.length !== 3) throw invalidParameter('host.size', '[Z, Y, X]', size);
+  if (!Array.isArray(spacing) || spacing.length !== 3) throw invalidParameter('host.spacing', '[sz, sy, sx] mm', spacing);
+  return {
+    size: size.map((n, i) => checkInteger(`host.size[${i}]`, n, 8, 1024)) as [number, number, number],
+    spacing: spacing.map((s, i) => checkNumber(`host.spacing[${i}]`, s, { above: 0, max: 20 })) as [number, number, number],
+    seed: checkSeed('seed', options.seed ?? 42),
+    noiseHu: checkNumber('host.noiseHu', options.noiseHu ?? 12, { min: 0, max: 1000 }),
+  };
+}
 
 /** The anatomy CT of patient `index`. */
 export async function anatomyHostCt(options: HostCtOptions, index: number): Promise<HostCt> {
-  const size = (options.size ?? [160, 256, 256]).map((n, i) => checkInteger(`size[${i}]`, n, 8, 1024)) as [number, number, number];
-  const spacing = (options.spacing ?? [2, 1.640625, 1.640625]).map((s, i) => checkNumber(`spacing[${i}]`, s, { above: 0, max: 20 })) as [number, number, number];
-  const seed = checkSeed('seed', options.seed ?? 42);
-  const noiseHu = checkNumber('noiseHu', options.noiseHu ?? 12, { min: 0, max: 1000 });
+  const { size, spacing, seed, noiseHu } = resolveHostCtOptions(options);
   const names = DEFAULT_STRUCTURES.map((s) => s.name);
   const anatomy: ResolvedAnatomyOptions = {
     imageSize: size,
