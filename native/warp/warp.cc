@@ -8,6 +8,8 @@
 #include "warp/warp.h"
 
 #include <algorithm>
+#include <climits>
+#include <cstdint>
 #include <cmath>
 #include <vector>
 
@@ -126,9 +128,135 @@ void row_coordinates(const WarpSpec& spec, const Displacement* d, int64_t z, int
   if (d != nullptr) add_displacement_row(*d, z, y, nx, pz, py, px);
 }
 
-MS_SIMD_CLONES void sample_linear_row(const float* MS_RESTRICT in, const WarpDims& s, const double* pz, const double* py,
-                                      const double* px, int64_t n, float* MS_RESTRICT out, float fill) {
-  for (int64_t i = 0; i < n; ++i) out[i] = trilinear(in, s, pz[i], py[i], px[i], fill);
+// Row scratch for the interior fast path: per voxel the flat index of its (floor) corner, the
+// three fractional weights, and whether all 8 neighbours lie inside the volume.
+struct RowScratch {
+  std::vector<int32_t> idx;
+  std::vector<float> tz, ty, tx;
+  std::vector<int32_t> ok;
+  explicit RowScratch(int64_t n)
+      : idx(static_cast<size_t>(n)), tz(static_cast<size_t>(n)), ty(static_cast<size_t>(n)), tx(static_cast<size_t>(n)),
+        ok(static_cast<size_t>(n)) {}
+};
+
+// Splits coordinates into corner indices and weights; branch-free so it vectorizes. Corners are
+// clamped so every index is safe to read even where `ok` is 0 (those voxels are redone exactly).
+struct SplitOut {
+  int32_t* MS_RESTRICT idx;
+  float* MS_RESTRICT tz;
+  float* MS_RESTRICT ty;
+  float* MS_RESTRICT tx;
+  int32_t* MS_RESTRICT ok;
+};
+
+MS_ALWAYS_INLINE void split_one(const WarpDims& s, double pz, double py, double px, int64_t i, const SplitOut& r) {
+  const double zmax = static_cast<double>(s.z - 2), ymax = static_cast<double>(s.y - 2), xmax = static_cast<double>(s.x - 2);
+  const double fz = std::floor(pz), fy = std::floor(py), fx = std::floor(px);
+  r.ok[i] = static_cast<int32_t>(fz >= 0) & static_cast<int32_t>(fz <= zmax) & static_cast<int32_t>(fy >= 0) &
+                                 static_cast<int32_t>(fy <= ymax) & static_cast<int32_t>(fx >= 0) & static_cast<int32_t>(fx <= xmax);
+  // Clamped corners (NaN → 0), written as selects so they vectorize.
+  const double cz = !(fz >= 0) ? 0.0 : (fz > zmax ? zmax : fz);
+  const double cy = !(fy >= 0) ? 0.0 : (fy > ymax ? ymax : fy);
+  const double cx = !(fx >= 0) ? 0.0 : (fx > xmax ? xmax : fx);
+  r.idx[i] = static_cast<int32_t>(cz) * static_cast<int32_t>(s.y * s.x) +
+                                  static_cast<int32_t>(cy) * static_cast<int32_t>(s.x) + static_cast<int32_t>(cx);
+  r.tz[i] = static_cast<float>(pz - fz);
+  r.ty[i] = static_cast<float>(py - fy);
+  r.tx[i] = static_cast<float>(px - fx);
+}
+
+MS_SIMD_CLONES int32_t count_ok(const int32_t* MS_RESTRICT ok, int64_t n) {
+  int32_t c = 0;
+  for (int64_t i = 0; i < n; ++i) c += ok[i];
+  return c;
+}
+
+MS_SIMD_CLONES void split_row(const WarpDims& s, const double* MS_RESTRICT pz, const double* MS_RESTRICT py,
+                              const double* MS_RESTRICT px, int64_t n, RowScratch& scratch) {
+  int32_t* MS_RESTRICT idx = scratch.idx.data();
+  float* MS_RESTRICT tz = scratch.tz.data();
+  float* MS_RESTRICT ty = scratch.ty.data();
+  float* MS_RESTRICT tx = scratch.tx.data();
+  int32_t* MS_RESTRICT ok = scratch.ok.data();
+  const SplitOut r{idx, tz, ty, tx, ok};
+  for (int64_t i = 0; i < n; ++i) split_one(s, pz[i], py[i], px[i], i, r);
+}
+
+// The same for an affine row, p(x) = b + x·a, without materialising the coordinates.
+MS_SIMD_CLONES void split_affine_row(const WarpDims& s, const double* b, const double* a, int64_t n, RowScratch& scratch) {
+  int32_t* MS_RESTRICT idx = scratch.idx.data();
+  float* MS_RESTRICT tz = scratch.tz.data();
+  float* MS_RESTRICT ty = scratch.ty.data();
+  float* MS_RESTRICT tx = scratch.tx.data();
+  int32_t* MS_RESTRICT ok = scratch.ok.data();
+  const SplitOut r{idx, tz, ty, tx, ok};
+  const double b0 = b[0], b1 = b[1], b2 = b[2], a0 = a[0], a1 = a[1], a2 = a[2];
+  for (int64_t i = 0; i < n; ++i) {
+    const double x = static_cast<double>(i);
+    split_one(s, b0 + a0 * x, b1 + a1 * x, b2 + a2 * x, i, r);
+  }
+}
+
+// Trilinear at every voxel from its corner index (gathers; the same lerps as trilinear()).
+MS_SIMD_CLONES void interpolate_row(const float* MS_RESTRICT in, int32_t plane, int32_t row, const RowScratch& r, int64_t n,
+                                    float* MS_RESTRICT out) {
+  const int32_t* MS_RESTRICT idx = r.idx.data();
+  const float* MS_RESTRICT tz = r.tz.data();
+  const float* MS_RESTRICT ty = r.ty.data();
+  const float* MS_RESTRICT tx = r.tx.data();
+  for (int64_t i = 0; i < n; ++i) {
+    const int32_t k = idx[i];
+    const float c00 = lerp(in[k], in[k + 1], tx[i]), c01 = lerp(in[k + row], in[k + row + 1], tx[i]);
+    const float c10 = lerp(in[k + plane], in[k + plane + 1], tx[i]);
+    const float c11 = lerp(in[k + plane + row], in[k + plane + row + 1], tx[i]);
+    out[i] = lerp(lerp(c00, c01, ty[i]), lerp(c10, c11, ty[i]), tz[i]);
+  }
+}
+
+// A row's source coordinates: given per voxel (arrays) or affine, p(x) = b + x·a.
+struct RowCoords {
+  const double *pz = nullptr, *py = nullptr, *px = nullptr;
+  double b[3] = {0, 0, 0}, a[3] = {0, 0, 0};
+  void at(int64_t i, double* p) const {
+    if (pz != nullptr) {
+      p[0] = pz[i];
+      p[1] = py[i];
+      p[2] = px[i];
+      return;
+    }
+    const double x = static_cast<double>(i);
+    for (int k = 0; k < 3; ++k) p[k] = b[k] + a[k] * x;
+  }
+};
+
+// Trilinear along one output row: the vectorized interior pass, then the exact scalar sampler
+// for voxels whose neighbourhood leaves the volume.
+void sample_linear_row(const float* in, const WarpDims& s, const RowCoords& c, int64_t n, float* out, float fill,
+                       RowScratch& scratch) {
+  double p[3];
+  // The fast path needs at least 2 voxels per axis (and int32 indices, which MAX_VOXELS guarantees).
+  if (s.z < 2 || s.y < 2 || s.x < 2 || s.count() > INT32_MAX) {
+    for (int64_t i = 0; i < n; ++i) {
+      c.at(i, p);
+      out[i] = trilinear(in, s, p[0], p[1], p[2], fill);
+    }
+    return;
+  }
+  if (c.pz != nullptr) split_row(s, c.pz, c.py, c.px, n, scratch);
+  else split_affine_row(s, c.b, c.a, n, scratch);
+  interpolate_row(in, static_cast<int32_t>(s.y * s.x), static_cast<int32_t>(s.x), scratch, n, out);
+  if (count_ok(scratch.ok.data(), n) == n) return;
+  for (int64_t i = 0; i < n; ++i) {
+    if (scratch.ok[static_cast<size_t>(i)]) continue;
+    c.at(i, p);
+    out[i] = trilinear(in, s, p[0], p[1], p[2], fill);
+  }
+}
+
+RowScratch& row_scratch(int64_t n) {
+  thread_local RowScratch scratch(0);
+  if (static_cast<int64_t>(scratch.idx.size()) < n) scratch = RowScratch(n);
+  return scratch;
 }
 
 MS_SIMD_CLONES void sample_nearest_row(const uint8_t* MS_RESTRICT in, const WarpDims& s, const double* pz, const double* py,
@@ -167,8 +295,29 @@ void for_each_row(const WarpDims& out, const WarpSpec& spec, Sample&& sample) {
 void warp_linear(const float* in, const WarpDims& in_dims, float* out, const WarpDims& out_dims, const WarpSpec& spec,
                  float fill) {
   check_spec(in_dims, out_dims, spec);
-  for_each_row(out_dims, spec, [&](const double* pz, const double* py, const double* px, int64_t r) {
-    sample_linear_row(in, in_dims, pz, py, px, out_dims.x, out + r * out_dims.x, fill);
+  if (spec.control != nullptr) {
+    for_each_row(out_dims, spec, [&](const double* pz, const double* py, const double* px, int64_t r) {
+      RowCoords c;
+      c.pz = pz;
+      c.py = py;
+      c.px = px;
+      sample_linear_row(in, in_dims, c, out_dims.x, out + r * out_dims.x, fill, row_scratch(out_dims.x));
+    });
+    return;
+  }
+  // Affine only: coordinates are generated inside the split pass (row base b, step a per voxel).
+  const double* A = spec.affine;
+  parallel_for(out_dims.z * out_dims.y, std::max<int64_t>(1, 8192 / out_dims.x), [&](int64_t r0, int64_t r1) {
+    RowScratch& scratch = row_scratch(out_dims.x);
+    for (int64_t r = r0; r < r1; ++r) {
+      const double z = static_cast<double>(r / out_dims.y), y = static_cast<double>(r % out_dims.y);
+      RowCoords c;
+      for (int k = 0; k < 3; ++k) {
+        c.b[k] = A[4 * k] * z + A[4 * k + 1] * y + A[4 * k + 3];
+        c.a[k] = A[4 * k + 2];
+      }
+      sample_linear_row(in, in_dims, c, out_dims.x, out + r * out_dims.x, fill, scratch);
+    }
   });
 }
 
