@@ -48,3 +48,7 @@ export * from './loss/index.js';
 export * from './metric/index.js';
 
 export { runCli } from './cli/main.js';
+
+// Lung nodules (seed 002) and the warp kernels under their augmentation
+export * from './generators/nodules/index.js';
+export * from './ops/warp.js';

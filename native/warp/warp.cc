@@ -149,6 +149,8 @@ struct SplitOut {
   int32_t* MS_RESTRICT ok;
 };
 
+SplitOut split_out(RowScratch& s) { return SplitOut{s.idx.data(), s.tz.data(), s.ty.data(), s.tx.data(), s.ok.data()}; }
+
 MS_ALWAYS_INLINE void split_one(const WarpDims& s, double pz, double py, double px, int64_t i, const SplitOut& r) {
   const double zmax = static_cast<double>(s.z - 2), ymax = static_cast<double>(s.y - 2), xmax = static_cast<double>(s.x - 2);
   const double fz = std::floor(pz), fy = std::floor(py), fx = std::floor(px);
@@ -173,23 +175,13 @@ MS_SIMD_CLONES int32_t count_ok(const int32_t* MS_RESTRICT ok, int64_t n) {
 
 MS_SIMD_CLONES void split_row(const WarpDims& s, const double* MS_RESTRICT pz, const double* MS_RESTRICT py,
                               const double* MS_RESTRICT px, int64_t n, RowScratch& scratch) {
-  int32_t* MS_RESTRICT idx = scratch.idx.data();
-  float* MS_RESTRICT tz = scratch.tz.data();
-  float* MS_RESTRICT ty = scratch.ty.data();
-  float* MS_RESTRICT tx = scratch.tx.data();
-  int32_t* MS_RESTRICT ok = scratch.ok.data();
-  const SplitOut r{idx, tz, ty, tx, ok};
+  const SplitOut r = split_out(scratch);
   for (int64_t i = 0; i < n; ++i) split_one(s, pz[i], py[i], px[i], i, r);
 }
 
 // The same for an affine row, p(x) = b + x·a, without materialising the coordinates.
 MS_SIMD_CLONES void split_affine_row(const WarpDims& s, const double* b, const double* a, int64_t n, RowScratch& scratch) {
-  int32_t* MS_RESTRICT idx = scratch.idx.data();
-  float* MS_RESTRICT tz = scratch.tz.data();
-  float* MS_RESTRICT ty = scratch.ty.data();
-  float* MS_RESTRICT tx = scratch.tx.data();
-  int32_t* MS_RESTRICT ok = scratch.ok.data();
-  const SplitOut r{idx, tz, ty, tx, ok};
+  const SplitOut r = split_out(scratch);
   const double b0 = b[0], b1 = b[1], b2 = b[2], a0 = a[0], a1 = a[1], a2 = a[2];
   for (int64_t i = 0; i < n; ++i) {
     const double x = static_cast<double>(i);

@@ -9,7 +9,7 @@
 import { Rng } from '../../core/philox.js';
 import { MedsynthError, invalidParameter } from '../../errors.js';
 import { gaussianBlur } from '../../ops/gaussian_blur.js';
-import { labelBounds, type Box } from '../../ops/labels.js';
+import { boxUnion, labelBounds, type Box } from '../../ops/labels.js';
 import { insertPatch } from '../../ops/warp.js';
 import { checkNumber } from '../../validate.js';
 import { checkHostCt, type HostCt } from './host_ct.js';
@@ -41,18 +41,9 @@ for (let a = -1; a <= 1; a++) for (let b = -1; b <= 1; b++) for (let c = -1; c <
   DIRECTIONS.push([a / n, b / n, c / n]);
 }
 
-function unionBox(boxes: Array<Box | null>): Box | null {
-  let u: Box | null = null;
-  for (const b of boxes) {
-    if (!b) continue;
-    u = u ? [Math.min(u[0], b[0]), Math.min(u[1], b[1]), Math.min(u[2], b[2]), Math.max(u[3], b[3]), Math.max(u[4], b[4]), Math.max(u[5], b[5])] : [...b];
-  }
-  return u;
-}
-
 /** The nodule's outer radius (mm) about the patch centre, from its mask's bounding box. */
 async function patchRadiusMm(patch: NodulePatch): Promise<number> {
-  const box = (await labelBounds(patch.mask, patch.dims, 256)).slice(1).reduce<Box | null>((u, b) => unionBox([u, b]), null);
+  const box = (await labelBounds(patch.mask, patch.dims, 256)).slice(1).reduce<Box | null>((u, b) => boxUnion([u, b]), null);
   if (!box) throw invalidParameter('patch.mask', 'a patch with a non-empty nodule mask', 'an empty mask');
   let r2 = 0;
   for (const dz of [box[0] - 0.5, box[3] - 0.5]) for (const dy of [box[1] - 0.5, box[4] - 0.5]) for (const dx of [box[2] - 0.5, box[5] - 0.5]) {
@@ -65,8 +56,8 @@ async function patchRadiusMm(patch: NodulePatch): Promise<number> {
 /** Throws the one-line error for a CT without lung voxels; returns the lung boxes otherwise. */
 export async function lungBoxes(host: HostCt): Promise<{ left: Box | null; right: Box | null }> {
   const bounds = await labelBounds(host.labels, host.dims, 256);
-  const left = unionBox(host.lungLabels.left.map((l) => bounds[l]));
-  const right = unionBox(host.lungLabels.right.map((l) => bounds[l]));
+  const left = boxUnion(host.lungLabels.left.map((l) => bounds[l]));
+  const right = boxUnion(host.lungLabels.right.map((l) => bounds[l]));
   if (!left && !right) {
     const labels = [...host.lungLabels.left, ...host.lungLabels.right].join(', ');
     throw new MedsynthError('INVALID_ARGUMENT', `the CT has no lung: no voxel carries a lung label (${labels || 'none given'})`);
