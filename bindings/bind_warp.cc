@@ -3,6 +3,8 @@
 //   warpNearest(input: Uint8Array, out: Uint8Array, spec, control: Float32Array | null) -> Promise<void>
 //     spec: {inDims, outDims: [Z, Y, X], affine: 12 numbers (row-major 3×4, output voxel -> input
 //            voxel), fill, controlDims?: [cz, cy, cx] (with control: [3, cz, cy, cx] voxels)}
+//   warpGatedLabels(labels: Uint8Array, coverage: Float32Array, out: Uint8Array,
+//                   spec & {threshold, fallback}, control: Float32Array | null) -> Promise<void>
 //   bsplineDisplacement(control: Float32Array, field: Float32Array, {controlDims, dims}) -> Promise<void>
 //   insertPatch(ct: Float32Array, labels: Uint8Array, patch: Float32Array, alpha: Float32Array,
 //               hostOk: Uint8Array(256), result: Float64Array(2),
@@ -84,6 +86,28 @@ Napi::Value warp(const Napi::CallbackInfo& info, bool linear) {
 Napi::Value warp_linear(const Napi::CallbackInfo& info) { return warp<float>(info, true); }
 Napi::Value warp_nearest(const Napi::CallbackInfo& info) { return warp<uint8_t>(info, false); }
 
+Napi::Value warp_gated_labels(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const View<uint8_t> labels = typed_view<uint8_t>(info[0], "labels");
+  const View<float> coverage = typed_view<float>(info[1], "coverage");
+  const View<uint8_t> out = typed_view<uint8_t>(info[2], "out");
+  const Napi::Object o = object_arg(info, 3, "spec");
+  const ms::WarpDims in_dims = warp_dims(o, "inDims"), out_dims = warp_dims(o, "outDims");
+  require_length(env, labels, static_cast<size_t>(in_dims.count()), "labels");
+  require_length(env, coverage, static_cast<size_t>(in_dims.count()), "coverage");
+  require_length(env, out, static_cast<size_t>(out_dims.count()), "out");
+  if (labels.data < out.data + out.length && out.data < labels.data + labels.length) throw_invalid(env, "out must not overlap labels");
+  const ms::WarpSpec spec = warp_spec(info, o, 4);
+  const double threshold = number_field(o, "threshold");
+  if (!std::isfinite(threshold)) throw_invalid(env, "threshold must be finite");
+  const auto fallback = static_cast<uint8_t>(integer_field(o, "fallback", 0, 255));
+  const Napi::Value control = spec.control != nullptr ? info[4] : info[0];
+  const auto t = static_cast<float>(threshold);
+  return queue_task(env, [=] {
+    ms::warp_gated_labels(labels.data, coverage.data, in_dims, out.data, out_dims, spec, t, fallback);
+  }, {info[0], info[1], info[2], control});
+}
+
 Napi::Value bspline_displacement(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const View<float> control = typed_view<float>(info[0], "control");
@@ -141,6 +165,7 @@ Napi::Value insert_patch(const Napi::CallbackInfo& info) {
 void register_warp(Napi::Env env, Napi::Object exports) {
   exports.Set("warpLinear", Napi::Function::New(env, warp_linear));
   exports.Set("warpNearest", Napi::Function::New(env, warp_nearest));
+  exports.Set("warpGatedLabels", Napi::Function::New(env, warp_gated_labels));
   exports.Set("bsplineDisplacement", Napi::Function::New(env, bspline_displacement));
   exports.Set("insertPatch", Napi::Function::New(env, insert_patch));
 }

@@ -3,10 +3,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Rng } from '../lib/core/philox.js';
 import { setThreads } from '../lib/core/threads.js';
 import { rasterize } from '../lib/ops/rasterize.js';
-import { IDENTITY_AFFINE, bsplineDisplacement, insertPatch, physicalAffine, warpLabels, warpVolume } from '../lib/ops/warp.js';
+import { IDENTITY_AFFINE, bsplineDisplacement, insertPatch, physicalAffine, warpGatedLabels, warpLabels, warpVolume } from '../lib/ops/warp.js';
 import {
   referenceBsplineDisplacement,
   referenceInsertPatch,
+  referenceWarpGatedLabels,
   referenceWarpLinear,
   referenceWarpNearest,
 } from './reference/warp.js';
@@ -69,6 +70,13 @@ describe('warpVolume / warpLabels match the float64 reference', () => {
       const gotL = await warpLabels(labels, dims, affine, { fill: 9, displacement, outDims });
       const wantL = referenceWarpNearest(labels, dims, { affine, fill: 9, control: displacement?.control, controlDims: cd, outDims });
       expect(sameBytes(gotL, wantL)).toBe(true);
+      const coverage = randomFloats(count(dims), 40 + trial, 0, 1);
+      const gotG = await warpGatedLabels(labels, coverage, dims, affine, { displacement, outDims, fallback: 7 });
+      const wantG = referenceWarpGatedLabels(labels, coverage, dims, { affine, fill: 0, control: displacement?.control, controlDims: cd, outDims, threshold: 0.5, fallback: 7 });
+      let differ = 0;
+      for (let i = 0; i < gotG.length; i++) differ += gotG[i] !== wantG[i] ? 1 : 0;
+      // Only a coverage within float rounding of the threshold may decide differently.
+      expect(differ).toBeLessThanOrEqual(1);
     });
   }
 

@@ -51,6 +51,7 @@ interface WarpSpec {
 interface WarpNative {
   warpLinear(input: Float32Array, out: Float32Array, spec: WarpSpec, control: Float32Array | null): Promise<void>;
   warpNearest(input: Uint8Array, out: Uint8Array, spec: WarpSpec, control: Float32Array | null): Promise<void>;
+  warpGatedLabels(labels: Uint8Array, coverage: Float32Array, out: Uint8Array, spec: WarpSpec & { threshold: number; fallback: number }, control: Float32Array | null): Promise<void>;
   bsplineDisplacement(control: Float32Array, field: Float32Array, params: { controlDims: number[]; dims: number[] }): Promise<void>;
   insertPatch(
     ct: Float32Array,
@@ -124,6 +125,31 @@ export async function warpLabels(input: Uint8Array, dims: Dims, affine: Affine3x
   const y = outputArray('out', out, Uint8Array, outCount);
   checkSeparate(x, y);
   await callNative(native().warpNearest(x, y, s, control));
+  return y;
+}
+
+/**
+ * Resamples a label map gated by its partial-volume coverage (same grid): a voxel is foreground
+ * where the trilinearly resampled coverage is ≥ `threshold` (default 1/2, the rasterizer's mask
+ * rule) and takes the nearest input label there (`fallback`, default 1, where that is 0). Masks
+ * keep a smooth surface under rotation, where nearest-neighbour labels alone get staircases.
+ */
+export async function warpGatedLabels(
+  labels: Uint8Array,
+  coverage: Float32Array,
+  dims: Dims,
+  affine: Affine3x4,
+  options: WarpOptions & { threshold?: number; fallback?: number } = {},
+  out?: Uint8Array,
+): Promise<Uint8Array> {
+  const { s, control, inCount, outCount } = spec(dims, affine, options, { min: 0, max: 255 });
+  const l = checkArray('labels', labels, Uint8Array, inCount);
+  const c = checkArray('coverage', coverage, Float32Array, inCount);
+  const y = outputArray('out', out, Uint8Array, outCount);
+  checkSeparate(l, y);
+  const threshold = checkNumber('threshold', options.threshold ?? 0.5, { min: -3.4e38, max: 3.4e38 });
+  const fallback = checkNumber('fallback', options.fallback ?? 1, { integer: true, min: 0, max: 255 });
+  await callNative(native().warpGatedLabels(l, c, y, { ...s, threshold, fallback }, control));
   return y;
 }
 

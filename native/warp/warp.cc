@@ -321,6 +321,19 @@ void warp_nearest(const uint8_t* in, const WarpDims& in_dims, uint8_t* out, cons
   });
 }
 
+void warp_gated_labels(const uint8_t* labels, const float* coverage, const WarpDims& in_dims, uint8_t* out,
+                       const WarpDims& out_dims, const WarpSpec& spec, float threshold, uint8_t fallback) {
+  check_spec(in_dims, out_dims, spec);
+  for_each_row(out_dims, spec, [&](const double* pz, const double* py, const double* px, int64_t r) {
+    uint8_t* o = out + r * out_dims.x;
+    for (int64_t i = 0; i < out_dims.x; ++i) {
+      const bool on = trilinear(coverage, in_dims, pz[i], py[i], px[i], 0.0f) >= threshold;
+      const uint8_t label = nearest(labels, in_dims, pz[i], py[i], px[i], uint8_t{0});
+      o[i] = on ? (label != 0 ? label : fallback) : 0;
+    }
+  });
+}
+
 void bspline_displacement(const float* control, const WarpDims& control_dims, float* field, const WarpDims& dims) {
   WarpSpec spec;
   spec.control = control;

@@ -41,6 +41,13 @@ void warp_linear(const float* in, const WarpDims& in_dims, float* out, const War
 void warp_nearest(const uint8_t* in, const WarpDims& in_dims, uint8_t* out, const WarpDims& out_dims,
                   const WarpSpec& spec, uint8_t fill);
 
+// Label maps with a partial-volume coverage (same input grid): output voxel o is foreground when
+// trilinear(coverage, p(o)) >= threshold — the rule the rasterizer draws masks by (coverage >= 1/2)
+// — and then takes the nearest input label, or `fallback` where that label is 0; else 0. Smoother
+// than nearest-neighbour labels alone, whose rotated staircases roughen a mask's surface.
+void warp_gated_labels(const uint8_t* labels, const float* coverage, const WarpDims& in_dims, uint8_t* out,
+                       const WarpDims& out_dims, const WarpSpec& spec, float threshold, uint8_t fallback);
+
 // The dense displacement d as [3, Z, Y, X] (components dz, dy, dx) on `dims`, evaluated exactly as
 // the warps evaluate it.
 void bspline_displacement(const float* control, const WarpDims& control_dims, float* field,

@@ -106,6 +106,17 @@ export function referenceWarpNearest(input: ArrayLike<number>, dims: Zyx, w: Ref
   return result;
 }
 
+export function referenceWarpGatedLabels(labels: ArrayLike<number>, coverage: ArrayLike<number>, dims: Zyx, w: ReferenceWarp & { threshold: number; fallback: number }): Uint8Array {
+  const { out, points } = sourcePoints(dims, w);
+  const result = new Uint8Array(out[0] * out[1] * out[2]);
+  for (let o = 0; o < result.length; o++) {
+    const p = points(o);
+    if (referenceTrilinear(coverage, dims, p, 0) < w.threshold) continue;
+    result[o] = referenceNearest(labels, dims, p, 0) || w.fallback;
+  }
+  return result;
+}
+
 /** Patch insertion as insert_patch.h defines it; changes ct and labels in place. */
 export function referenceInsertPatch(
   ct: Float64Array,

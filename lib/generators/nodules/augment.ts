@@ -13,15 +13,16 @@
  *              B-spline in between. TorchIO's default m is 7.5 mm for whole images; ours is 2 mm,
  *              as nodules are 4–30 mm across.
  *   noise      RandomNoise: σ ~ U(0, std) HU (default 25 HU), zero mean, added after resampling.
- * Images resample trilinearly, masks by nearest neighbour and coverage trilinearly, all through
- * the same transform, so they stay aligned. Voxels from outside the patch read parenchyma
+ * Images and coverage resample trilinearly and masks by the coverage gate (warpGatedLabels: the
+ * resampled coverage ≥ 1/2, the rasterizer's own mask rule, labelled by nearest neighbour), all
+ * through the same transform, so they stay aligned and masks keep a smooth surface. Voxels from outside the patch read parenchyma
  * (−850 HU), mask 0, coverage 0.
  */
 import { Rng } from '../../core/philox.js';
 import { invalidParameter } from '../../errors.js';
 import { addNoise } from '../../ops/noise.js';
 import type { Vec3 } from '../../ops/rasterize.js';
-import { physicalAffine, warpLabels, warpVolume } from '../../ops/warp.js';
+import { physicalAffine, warpGatedLabels, warpVolume } from '../../ops/warp.js';
 import { checkInteger, checkNumber, checkSeed } from '../../validate.js';
 import { PARENCHYMA_HU } from './kinds.js';
 import type { NodulePatch } from './render.js';
@@ -125,7 +126,7 @@ export async function applyAugment(patch: NodulePatch, params: AugmentParams): P
     displacement = { control, controlDims: cd };
   }
   const image = await warpVolume(patch.image, dims, affine, { fill: PARENCHYMA_HU, displacement });
-  const mask = await warpLabels(patch.mask, dims, affine, { fill: 0, displacement });
+  const mask = await warpGatedLabels(patch.mask, patch.coverage, dims, affine, { displacement });
   const coverage = await warpVolume(patch.coverage, dims, affine, { fill: 0, displacement });
   if (params.noiseSd > 0) {
     const seed = /^\d+$/.test(params.noise.seed) ? BigInt(params.noise.seed) : NaN;
