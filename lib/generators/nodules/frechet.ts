@@ -14,7 +14,8 @@
  * Bootstrap: both sets resampled with replacement (Philox keyed by (seed, replicate)), FD
  * recomputed, the 2.5% and 97.5% percentiles reported. Real-vs-real: the reference set split in
  * two random halves, FD between them — what "as close as two real samples" looks like at this
- * sample size (FD is biased upwards at small n).
+ * sample size (FD is biased upwards at small n; so is its bootstrap distribution, whose percentile
+ * interval can sit above the point estimate when two populations agree).
  */
 import { Rng } from '../../core/philox.js';
 import { invalidParameter } from '../../errors.js';
