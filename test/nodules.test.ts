@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { labelBounds } from '../lib/ops/labels.js';
 import { applyAugment, resolveAugmentOptions, sampleAugmentParams } from '../lib/generators/nodules/augment.js';
 import { planBalancedDataset } from '../lib/generators/nodules/balance.js';
-import { NODULE_KINDS, type NoduleKind } from '../lib/generators/nodules/kinds.js';
+import { NODULE_KINDS } from '../lib/generators/nodules/kinds.js';
 import { resolveNoduleOptions } from '../lib/generators/nodules/options.js';
 import { expectedPrevalence, RISK_BETA } from '../lib/generators/nodules/risk_model.js';
 import { renderNodule } from '../lib/generators/nodules/render.js';
@@ -190,4 +190,3 @@ describe('balancing', () => {
   });
 });
 
-export type { NoduleKind };

@@ -29,7 +29,6 @@ import { insertNodule, lungBoxes, type Insertion } from './insert.js';
 import { describeNoduleOptions, resolveNoduleOptions, type NoduleOptions } from './options.js';
 import { renderNodulePreview, type PreviewNodule } from './preview.js';
 import { RISK_BETA, RISK_COVARIATES } from './risk_model.js';
-import { sampleNoduleParams } from './sample_params.js';
 import { AugmentedNoduleSource, ProceduralNoduleSource, type NoduleSample, type NoduleSource } from './source.js';
 
 export interface NoduleDatasetOptions extends NoduleOptions {
