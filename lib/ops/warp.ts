@@ -31,7 +31,7 @@ export interface Displacement {
   controlDims: Vec3;
 }
 
-export interface WarpOptions {
+export interface VolumeWarpOptions {
   /** Value read outside the input. Default 0. */
   fill?: number;
   /** Elastic displacement added to the affine map. */
@@ -87,7 +87,7 @@ function checkDisplacement(d: Displacement | undefined): { control: Float32Array
   return { control, controlDims: zyx };
 }
 
-function spec(inDims: Dims, affine: Affine3x4, options: WarpOptions, fillRule: { min: number; max: number }) {
+function spec(inDims: Dims, affine: Affine3x4, options: VolumeWarpOptions, fillRule: { min: number; max: number }) {
   const input = checkDims('dims', inDims);
   const output = checkDims('outDims', options?.outDims ?? inDims);
   const { control, controlDims } = checkDisplacement(options?.displacement);
@@ -108,7 +108,7 @@ function checkSeparate(a: ArrayBufferView, b: ArrayBufferView): void {
 }
 
 /** Resamples an image (trilinear); returns `out` (allocated when omitted). */
-export async function warpVolume(input: Float32Array, dims: Dims, affine: Affine3x4, options: WarpOptions = {}, out?: Float32Array): Promise<Float32Array> {
+export async function warpVolume(input: Float32Array, dims: Dims, affine: Affine3x4, options: VolumeWarpOptions = {}, out?: Float32Array): Promise<Float32Array> {
   const { s, control, inCount, outCount } = spec(dims, affine, options, { min: -3.4e38, max: 3.4e38 });
   const x = checkArray('input', input, Float32Array, inCount);
   const y = outputArray('out', out, Float32Array, outCount);
@@ -118,7 +118,7 @@ export async function warpVolume(input: Float32Array, dims: Dims, affine: Affine
 }
 
 /** Resamples a label map (nearest neighbour); returns `out` (allocated when omitted). */
-export async function warpLabels(input: Uint8Array, dims: Dims, affine: Affine3x4, options: WarpOptions = {}, out?: Uint8Array): Promise<Uint8Array> {
+export async function warpLabels(input: Uint8Array, dims: Dims, affine: Affine3x4, options: VolumeWarpOptions = {}, out?: Uint8Array): Promise<Uint8Array> {
   const { s, control, inCount, outCount } = spec(dims, affine, options, { min: 0, max: 255 });
   if (!Number.isInteger(s.fill)) throw invalidParameter('fill', 'a label 0..255', s.fill);
   const x = checkArray('input', input, Uint8Array, inCount);
@@ -139,7 +139,7 @@ export async function warpGatedLabels(
   coverage: Float32Array,
   dims: Dims,
   affine: Affine3x4,
-  options: WarpOptions & { threshold?: number; fallback?: number } = {},
+  options: VolumeWarpOptions & { threshold?: number; fallback?: number } = {},
   out?: Uint8Array,
 ): Promise<Uint8Array> {
   const { s, control, inCount, outCount } = spec(dims, affine, options, { min: 0, max: 255 });
