@@ -3,6 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { Rng } from '../lib/core/philox.js';
 import { frechetBootstrap, frechetDistance, frechetFromMoments, realVsRealBaseline, symmetricEigen } from '../lib/generators/nodules/frechet.js';
 import { noduleFeatures, radiomicsSums, RADIOMICS_FEATURES } from '../lib/generators/nodules/radiomics.js';
+import { compareNoduleSets } from '../lib/generators/nodules/evaluate.js';
+import { resolveNoduleOptions } from '../lib/generators/nodules/options.js';
+import { ProceduralNoduleSource } from '../lib/generators/nodules/source.js';
 import { rasterize } from '../lib/ops/rasterize.js';
 import { referenceRadiomicsSums } from './reference/radiomics.js';
 
@@ -82,5 +85,33 @@ describe('Fréchet distance', () => {
     const base = realVsRealBaseline(real, d, { replicates: 50, seed: 7 });
     expect(base.distance).toBeLessThan(0.2);
     expect(base.upper95).toBeLessThan(r.lower95);
+  });
+});
+
+describe('compareNoduleSets', () => {
+  it('tells solid from ground-glass nodules, and a set from itself no more than its own halves do', async () => {
+    const make = async (kind: 'solid' | 'ground-glass', n: number, start: number) => {
+      const o = resolveNoduleOptions({ kinds: [kind], patchSize: [24, 24, 24], diameterMm: [6, 12], seed: 3 });
+      const src = new ProceduralNoduleSource(o);
+      const vox = 24 ** 3;
+      const images = new Float32Array(n * vox), masks = new Uint8Array(n * vox);
+      for (let i = 0; i < n; i++) {
+        const { patch } = await src.sample(start + i);
+        images.set(patch.image, i * vox);
+        masks.set(patch.mask, i * vox);
+      }
+      return { set: { images, masks, n }, spacing: o.spacing };
+    };
+    const solid = await make('solid', 40, 0);
+    const solid2 = await make('solid', 40, 1000);
+    const ggo = await make('ground-glass', 40, 0);
+    const opts = { spacing: solid.spacing, replicates: 50, seed: 1 };
+    const same = await compareNoduleSets(solid.set, solid2.set, [24, 24, 24], opts);
+    const different = await compareNoduleSets(solid.set, ggo.set, [24, 24, 24], opts);
+    expect(different.distance.distance).toBeGreaterThan(10 * same.distance.distance);
+    expect(different.distance.lower95).toBeGreaterThan(same.baseline.upper95);
+    // Without masks the threshold segments them: the same conclusion.
+    const unmasked = await compareNoduleSets({ ...solid.set, masks: undefined }, { ...ggo.set, masks: undefined }, [24, 24, 24], { ...opts, threshold: -700 });
+    expect(unmasked.distance.distance).toBeGreaterThan(unmasked.baseline.upper95);
   });
 });

@@ -27,6 +27,8 @@ export { RADIOMICS_FEATURES as NODULE_RADIOMICS_FEATURES, featuresFromSums, nodu
 export type { RadiomicsOptions } from './radiomics.js';
 export { frechetBootstrap, frechetDistance, frechetFromMoments, realVsRealBaseline, standardise, symmetricEigen } from './frechet.js';
 export type { FrechetReport } from './frechet.js';
+export { compareNoduleSets } from './evaluate.js';
+export type { NoduleSet, NoduleSetComparison } from './evaluate.js';
 export { TABLE_COLUMNS as NODULE_TABLE_COLUMNS, generateNoduleDataset } from './dataset.js';
 export type { NoduleDatasetOptions, NoduleDatasetResult } from './dataset.js';
 export { renderNodulePreview } from './preview.js';
