@@ -155,7 +155,7 @@ export async function generateNoduleDataset(options: NoduleDatasetOptions, hooks
         paramsJson.push(JSON.stringify({ entry: e, params: s.params, augment: s.augment }));
         const kind = s.params?.kind ?? 'unknown';
         if (previewNodules.filter((p) => p.kind === kind).length < 6 && !s.augment) {
-          previewNodules.push({ kind, diameterMm: s.params?.diameterMm ?? NaN, malignant: e.malignant, dims: s.patch.dims, image: Float32Array.from(s.patch.image), mask: Uint8Array.from(s.patch.mask) });
+          previewNodules.push({ kind, diameterMm: s.params?.diameterMm ?? NaN, malignant: e.malignant, dims: s.patch.dims, spacing: s.patch.spacing, image: Float32Array.from(s.patch.image), mask: Uint8Array.from(s.patch.mask) });
         }
         hooks.onNodule?.(j + 1, plan.length);
       }
