@@ -46,6 +46,17 @@ describe('radiomics sums match the float64 reference', () => {
   });
 });
 
+describe('radiomics bad input', () => {
+  it('is an INVALID_ARGUMENT MedsynthError', async () => {
+    const images = new Float32Array(8);
+    await expect(radiomicsSums(images, 1, [2, 2, 2], { spacing: [1, 1, 1], levels: 1 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(radiomicsSums(images, 2, [2, 2, 2], { spacing: [1, 1, 1] })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(radiomicsSums(images, 1, [2, 2, 2], { spacing: [1, 1, 1], masks: new Uint8Array(7) })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(radiomicsSums(images, 1, [2, 2, 2], { spacing: [1, 1, 1], lo: 5, hi: 5 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    expect(() => frechetDistance(new Float64Array(3), new Float64Array(6), 3)).toThrow(/at least 2 rows/);
+  });
+});
+
 describe('Fréchet distance', () => {
   it('symmetricEigen reconstructs the matrix', () => {
     const d = 5;

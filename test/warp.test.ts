@@ -234,6 +234,16 @@ describe('insertPatch', () => {
     for (let i = 0; i < ct.length; i++) {
       if (ct[i] !== before[i] || labels[i] !== beforeLabels[i]) expect(beforeLabels[i]).toBe(1);
     }
+    // The same bytes and totals on one thread as on two.
+    const ct1 = Float32Array.from(before), labels1 = Uint8Array.from(beforeLabels);
+    setThreads(1);
+    const one = await insertPatch(ct1, labels1, patch, alpha, { ...o, dims, patchDims: pd });
+    setThreads(2);
+    expect(sameBytes(ct1, ct)).toBe(true);
+    expect(sameBytes(labels1, labels)).toBe(true);
+    expect(one).toEqual(got);
+    await expect(insertPatch(ct, labels, patch, alpha, { ...o, dims, patchDims: pd, hostLabels: [] })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(insertPatch(ct, labels, patch, alpha.subarray(1), { ...o, dims, patchDims: pd })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
   });
 });
 
