@@ -1,7 +1,9 @@
-// Fields: biasField(input: Float32Array | null, out: Float32Array, {dims, order, coefficients})
-// -> Promise<void>; a null input writes the field itself.
+// Fields: biasField(input: Float32Array | null, out: Float32Array, {dims, order, coefficients, device?})
+// -> Promise (device_task.h); a null input writes the field itself.
+#include "core/device.h"
+#include "device_task.h"
 #include "field/bias_field.h"
-#include "js_args.h"
+#include "kernel_args.h"
 #include "registry.h"
 
 namespace msb {
@@ -13,22 +15,19 @@ Napi::Value bias_field(const Napi::CallbackInfo& info) {
   const View<float> in = field_only ? View<float>{} : typed_view<float>(info[0], "input");
   const View<float> out = typed_view<float>(info[1], "out");
   Napi::Object o = object_arg(info, 2, "params");
+  const Device device = device_field(o);
   const Dims3 dims = dims_field(o, "dims");
-  const int order = static_cast<int>(integer_field(o, "order", 0, ms::kMaxBiasOrder));
-  const std::vector<double> coefficients = number_array_field(o, "coefficients");
-  if (static_cast<int64_t>(coefficients.size()) != ms::bias_field_term_count(order)) {
-    throw_invalid(env, "coefficients must hold " + std::to_string(ms::bias_field_term_count(order)) +
-                           " numbers for order " + std::to_string(order));
-  }
+  const BiasArgs b = bias_args(o);
   const auto count = static_cast<size_t>(dims.count());
   require_length(env, out, count, "out");
   if (!field_only) require_length(env, in, count, "input");
+  auto field = on_device(device, ms::bias_field, ms::cuda::bias_field);
   auto task = [=] {
-    ms::bias_field(field_only ? nullptr : in.data, out.data, dims.z, dims.y, dims.x, order,
-                   coefficients.data(), static_cast<int64_t>(coefficients.size()));
+    field(field_only ? nullptr : in.data, out.data, dims.z, dims.y, dims.x, b.order, b.coefficients.data(),
+          static_cast<int64_t>(b.coefficients.size()));
   };
   // Only objects can be kept alive (a reference to null is an error).
-  return field_only ? queue_task(env, task, {info[1]}) : queue_task(env, task, {info[0], info[1]});
+  return field_only ? queue_on(env, device, task, {info[1]}) : queue_on(env, device, task, {info[0], info[1]});
 }
 
 }  // namespace

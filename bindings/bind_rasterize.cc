@@ -1,11 +1,13 @@
 // rasterize(packed: Float64Array, labelPriority: Float64Array(256), coverage: Float64Array(n),
-//           options: {dims}, intensity: Float32Array | null, labels: Uint8Array | null)
-//   -> Promise<void>
+//           options: {dims, device?}, intensity: Float32Array | null, labels: Uint8Array | null)
+//   -> Promise (device_task.h)
 // `packed` holds one shape per 112 numbers in the layout lib/ops/rasterize.ts documents;
-// raster_shapes.cc unpacks it (shared with the CUDA binding). The kernel checks the geometry.
+// raster_shapes.cc unpacks it (shared with bind_render.cc). The kernel checks the geometry.
 #include <vector>
 
-#include "js_args.h"
+#include "core/device.h"
+#include "device_task.h"
+#include "kernel_args.h"
 #include "raster_shapes.h"
 #include "registry.h"
 #include "volume/rasterize.h"
@@ -13,19 +15,13 @@
 namespace msb {
 namespace {
 
-template <typename T>
-T* optional_target(const Napi::CallbackInfo& info, size_t index, const char* name, size_t count) {
-  if (info.Length() <= index || info[index].IsUndefined() || info[index].IsNull()) return nullptr;
-  const View<T> v = typed_view<T>(info[index], name);
-  require_length(info.Env(), v, count, name);
-  return v.data;
-}
-
 Napi::Value rasterize(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const View<double> packed = typed_view<double>(info[0], "packed shapes");
   const View<double> priority = label_priority_arg(info, 1);
-  const Dims3 dims = dims_field(object_arg(info, 3, "options"), "dims");
+  Napi::Object o = object_arg(info, 3, "options");
+  const Device device = device_field(o);
+  const Dims3 dims = dims_field(o, "dims");
   std::vector<ms::RasterShape> shapes = unpack_shapes(env, packed, dims.z);
   const View<double> coverage = typed_view<double>(info[2], "coverage");
   require_length(env, coverage, shapes.size(), "coverage");
@@ -44,8 +40,9 @@ Napi::Value rasterize(const Napi::CallbackInfo& info) {
   if (targets.intensity != nullptr) holder.Set(0u, info[4]);
   if (targets.labels != nullptr) holder.Set(1u, info[5]);
   double* out = coverage.data;
-  return queue_task(env, [shapes = std::move(shapes), targets, out] { ms::rasterize(shapes, targets, out); },
-                    {info[0], info[1], info[2], holder});
+  auto paint = on_device(device, ms::rasterize, ms::cuda::rasterize);
+  return queue_on(env, device, [paint, shapes = std::move(shapes), targets, out] { paint(shapes, targets, out); },
+                  {info[0], info[1], info[2], holder});
 }
 
 }  // namespace

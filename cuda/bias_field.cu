@@ -73,13 +73,7 @@ __global__ void bias_apply_kernel(const float* in, float* out, int64_t rows, int
 }  // namespace
 
 BiasPlan plan_bias(int order, const double* coefficients, int64_t coefficient_count) {
-  require(order >= 0 && order <= kMaxBiasOrder, "bias field order must be 0..3");
-  require(coefficient_count == bias_field_term_count(order),
-          "bias field of order " + std::to_string(order) + " needs " +
-              std::to_string(bias_field_term_count(order)) + " coefficients");
-  for (int64_t t = 0; t < coefficient_count; ++t) {
-    require(std::isfinite(coefficients[t]), "bias field coefficients must be finite");
-  }
+  check_bias_field(order, coefficients, coefficient_count);
   BiasPlan plan;
   plan.order = order;
   // Coefficient order of field/bias_field.h: i (X), then j (Y), then k (Z).

@@ -58,9 +58,6 @@ void launch_rician_noise(const float* in, float* out, int64_t n, float sigma, co
                          cudaStream_t stream);
 void launch_poisson_noise(const float* in, float* out, int64_t n, double scale, const NoiseKey& key,
                           cudaStream_t stream);
-// The parameter checks of the CPU kernels.
-void check_noise_sigma(float sigma);
-void check_poisson(int64_t n, double scale);
 
 // ---- rasterize (rasterize.cu) ----------------------------------------------------------------------
 struct RasterJob;  // shapes prepared for the device

@@ -105,15 +105,6 @@ void run_noise(const float* in, float* out, int64_t n, Launch&& launch) {
 
 }  // namespace
 
-void check_noise_sigma(float sigma) {
-  require(sigma >= 0.0f && sigma <= 3.4e38f, "noise sigma must be a finite number >= 0");
-}
-
-void check_poisson(int64_t n, double scale) {
-  require(n >= 0 && static_cast<uint64_t>(n) <= (uint64_t{1} << 32), "poisson noise covers at most 2^32 voxels");
-  require(scale > 0.0 && scale <= 1.7e308, "poisson scale must be a finite number > 0");
-}
-
 void launch_normal_noise(const NoiseKey& key, float* out, int64_t n, cudaStream_t stream) {
   if (n == 0) return;
   normal_kernel<<<grid_for((n + 3) / 4, kThreads), kThreads, 0, stream>>>(stream_of(key), out, n);

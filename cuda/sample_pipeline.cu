@@ -1,4 +1,4 @@
-// A whole sample on the device (core/device.h, render_sample): rasterize → blur → bias field →
+// A whole sample on the device (render/volume_sample.h's chain, device.h's render_volume_sample): rasterize → blur → bias field →
 // noise → cast, on one stream, in the slot's cached buffers; the labels go back on the copy
 // stream as soon as the rasterizer is done, overlapping the remaining kernels, and the image once
 // the cast is done. Every step is the single-kernel launcher the twins use.
@@ -9,10 +9,8 @@
 namespace ms {
 namespace cuda {
 
-void render_sample(const SampleSpec& spec, const SampleTargets& targets) {
-  require(spec.z >= 1 && spec.y >= 1 && spec.x >= 1, "dims must be positive");
-  require(targets.image != nullptr, "render_sample needs an image target");
-  require(spec.label_priority.size() == 256, "the label priority table must have 256 entries");
+void render_volume_sample(const VolumeSampleSpec& spec, const VolumeSampleTargets& targets) {
+  check_volume_sample(spec, targets);
   RasterTargets raster_targets;
   raster_targets.z = spec.z;
   raster_targets.y = spec.y;
@@ -28,22 +26,6 @@ void render_sample(const SampleSpec& spec, const SampleTargets& targets) {
                      static_cast<int64_t>(spec.bias_coefficients.size()));
   }
   const int64_t n = spec.z * spec.y * spec.x;
-  switch (spec.noise) {
-    case NoiseKind::kNone:
-      break;
-    case NoiseKind::kGaussian:
-    case NoiseKind::kRician:
-      check_noise_sigma(spec.noise_sigma);
-      break;
-    case NoiseKind::kPoisson:
-      check_poisson(n, spec.poisson_scale);
-      break;
-    default:
-      throw Error("INVALID_ARGUMENT", "unknown noise kind");
-  }
-  require(spec.image_type == ImageType::kFloat32 || spec.image_type == ImageType::kUint8 ||
-              spec.image_type == ImageType::kInt16,
-          "unknown image type");
 
   Lease lease;
   Slot& s = lease.slot();
@@ -51,7 +33,7 @@ void render_sample(const SampleSpec& spec, const SampleTargets& targets) {
   float* a = s.buffer<float>(kVolA, n, "the sample's intensity volume");
   float* b = blur.any() ? s.buffer<float>(kVolB, n, "the sample's blur scratch volume") : a;
   uint8_t* labels = targets.labels != nullptr ? s.buffer<uint8_t>(kLabels, n, "the sample's label volume") : nullptr;
-  const size_t image_bytes = spec.image_type == ImageType::kFloat32 ? 4 : spec.image_type == ImageType::kInt16 ? 2 : 1;
+  const auto image_bytes = static_cast<size_t>(image_element_size(spec.image_type));
   void* image = spec.image_type == ImageType::kFloat32 ? nullptr : s.buffers[kOut].reserve(n * image_bytes, "the sample's image");
   upload_raster(s, *raster);
   if (blur.any()) upload_blur_tables(s, blur);

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "noise/noise.h"
+#include "render/volume_sample.h"
 #include "volume/rasterize.h"
 
 namespace ms {
@@ -84,39 +85,9 @@ void rasterize(const std::vector<RasterShape>& shapes, const RasterTargets& targ
                double* coverage_sum);
 
 // ---- a whole sample on the device ----------------------------------------------------------------
-// The generator's chain in one call, with one copy back of each output:
-//   intensity = 0, labels = 0; rasterize(shapes); gaussian_blur (if blur); bias_field (if
-//   bias_order >= 0); noise (unless kNone); image = intensity cast to image_type.
-// Each step is the kernel above with the same parameters, so the result equals the CPU kernels
-// run in that order, within their float tolerances.
-
-enum class NoiseKind : int32_t { kNone = 0, kGaussian = 1, kRician = 2, kPoisson = 3 };
-enum class ImageType : int32_t { kFloat32 = 0, kUint8 = 1, kInt16 = 2 };
-
-struct SampleSpec {
-  int64_t z = 1, y = 1, x = 1;
-  std::vector<RasterShape> shapes;
-  std::vector<double> label_priority;  // 256 entries
-  bool blur = false;
-  double blur_sigma[3] = {0, 0, 0};  // voxels, [sz, sy, sx]
-  double blur_truncate = 4.0;
-  int bias_order = -1;  // -1: no bias field
-  std::vector<double> bias_coefficients;
-  NoiseKind noise = NoiseKind::kNone;
-  float noise_sigma = 0;       // gaussian, rician
-  double poisson_scale = 1;    // poisson
-  NoiseKey noise_key;
-  ImageType image_type = ImageType::kFloat32;
-  float cast_scale = 1, cast_offset = 0;  // uint8 / int16: saturate(round(v * scale + offset))
-};
-
-struct SampleTargets {
-  void* image = nullptr;          // z*y*x elements of image_type; required
-  uint8_t* labels = nullptr;      // z*y*x labels, or null
-  double* coverage_sum = nullptr; // one per shape, or null
-};
-
-void render_sample(const SampleSpec& spec, const SampleTargets& targets);
+// render/volume_sample.h's chain, on the device with one copy back of each output (the labels
+// while the rest still runs). targets.work is not used.
+void render_volume_sample(const VolumeSampleSpec& spec, const VolumeSampleTargets& targets);
 
 }  // namespace cuda
 }  // namespace ms

@@ -39,7 +39,7 @@ void gaussian_noise(const float*, float*, int64_t, float, const NoiseKey&) { una
 void rician_noise(const float*, float*, int64_t, float, const NoiseKey&) { unavailable(); }
 void poisson_noise(const float*, float*, int64_t, double, const NoiseKey&) { unavailable(); }
 void rasterize(const std::vector<RasterShape>&, const RasterTargets&, double*) { unavailable(); }
-void render_sample(const SampleSpec&, const SampleTargets&) { unavailable(); }
+void render_volume_sample(const VolumeSampleSpec&, const VolumeSampleTargets&) { unavailable(); }
 
 }  // namespace cuda
 }  // namespace ms
