@@ -6,7 +6,7 @@
 #include <memory>
 #include <string>
 
-#include "core/device.h"
+#include "cuda/device.h"
 #include "js_args.h"
 #include "registry.h"
 

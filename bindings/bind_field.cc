@@ -1,6 +1,6 @@
 // Fields: biasField(input: Float32Array | null, out: Float32Array, {dims, order, coefficients, device?})
 // -> Promise (device_task.h); a null input writes the field itself.
-#include "core/device.h"
+#include "cuda/device.h"
 #include "device_task.h"
 #include "field/bias_field.h"
 #include "kernel_args.h"

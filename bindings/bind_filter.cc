@@ -1,7 +1,7 @@
 // Filters: gaussianBlur(input: Float32Array, out: Float32Array,
 //   { dims: [Z, Y, X] | [Y, X], sigma: [sz, sy, sx] in voxels, truncate, device? }) -> Promise
 // (device_task.h: CPU or its CUDA twin).
-#include "core/device.h"
+#include "cuda/device.h"
 #include "device_task.h"
 #include "filter/gaussian_blur.h"
 #include "kernel_args.h"

@@ -1,7 +1,7 @@
 // Intensity steps: windowLevel, affine, clamp, castU8, castI16. Signature of each:
 // (input: Float32Array, out: <typed array of the same length>, {..., device?}) -> Promise
 // (device_task.h: CPU or its CUDA twin).
-#include "core/device.h"
+#include "cuda/device.h"
 #include "device_task.h"
 #include "js_args.h"
 #include "registry.h"

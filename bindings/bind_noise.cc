@@ -3,7 +3,7 @@
 // normalNoise(out, {seed, sample, stream, device?}) -> Promise (device_task.h).
 #include <cstdint>
 
-#include "core/device.h"
+#include "cuda/device.h"
 #include "device_task.h"
 #include "kernel_args.h"
 #include "noise/noise.h"

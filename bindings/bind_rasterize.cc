@@ -5,7 +5,7 @@
 // raster_shapes.cc unpacks it (shared with bind_render.cc). The kernel checks the geometry.
 #include <vector>
 
-#include "core/device.h"
+#include "cuda/device.h"
 #include "device_task.h"
 #include "kernel_args.h"
 #include "raster_shapes.h"

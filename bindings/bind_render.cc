@@ -9,7 +9,7 @@
 #include <string>
 #include <utility>
 
-#include "core/device.h"
+#include "cuda/device.h"
 #include "device_task.h"
 #include "kernel_args.h"
 #include "raster_shapes.h"

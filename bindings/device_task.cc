@@ -4,7 +4,7 @@
 #include <string>
 #include <utility>
 
-#include "core/device.h"
+#include "cuda/device.h"
 #include "js_args.h"
 
 namespace msb {

@@ -3,7 +3,7 @@
  *   intensity = 0, labels = 0 → rasterize(shapes) → Gaussian blur → bias field → noise → cast
  * with the parameters of the single kernels (rasterize, gaussianBlur, applyBiasField, addNoise,
  * castToUint8/castToInt16), in that order in native/render/volume_sample.cc (CPU, on the thread
- * pool) and cuda/sample_pipeline.cu (CUDA). On CUDA the whole chain stays on the device and only the labels and
+ * pool) and cuda/render/volume_sample.cu (CUDA). On CUDA the whole chain stays on the device and only the labels and
  * the image come back (the labels while the rest still runs); device buffers are reused from call
  * to call. Both devices give the same labels and coverage, and images equal within float
  * tolerance (a cast may differ by one where a value sits within rounding of a .5 tie).

@@ -1,5 +1,5 @@
 // Device probe, error mapping, the slot pool and the staged copies (see runtime.cuh).
-#include "runtime.cuh"
+#include "cuda/core/runtime.cuh"
 
 #include <algorithm>
 #include <atomic>

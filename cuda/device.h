@@ -3,8 +3,9 @@
 // pointer is host memory: a call stages its input through pinned memory to the device, runs the
 // kernel there and copies the result back, reusing device buffers from call to call.
 //
-// Built from cuda/*.cu when CMake finds nvcc; a CPU-only build links native/core/device_stub.cc,
-// where cuda_info() says why CUDA is unavailable and every kernel throws CUDA_UNAVAILABLE.
+// Built from cuda/<domain>/*.cu (the same folders as native/) when CMake finds nvcc; a CPU-only
+// build links cuda/device_stub.cc, where cuda_info() says why CUDA is unavailable and every
+// kernel throws CUDA_UNAVAILABLE.
 //
 // Errors (ms::Error codes): CUDA_UNAVAILABLE (no driver, no device, unsupported device),
 // CUDA_ERROR (a CUDA call failed; the message names the call and the error code), OUT_OF_MEMORY

@@ -8,7 +8,7 @@
 #include <string>
 
 #include "core/philox.h"
-#include "kernels.cuh"
+#include "cuda/noise/noise.cuh"
 #include "noise/noise_draws.h"
 
 namespace ms {

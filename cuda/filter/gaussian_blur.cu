@@ -13,7 +13,7 @@
 #include <string>
 
 #include "filter/gaussian_blur.h"
-#include "kernels.cuh"
+#include "cuda/filter/gaussian_blur.cuh"
 
 namespace ms {
 namespace cuda {

@@ -10,143 +10,28 @@
 // This file is compiled without fused multiply-add (CMakeLists.txt), as the CPU's scalar code is,
 // so the double geometry, the counts, the labels and the float blends come out the same.
 //
-// The host-side preparation (checks, voxel ranges, label permissions) and the row decisions
-// mirror rasterize.cc's private functions line for line; they belong in a shared MS_HOSTDEV
-// header once rasterize.cc exposes them.
+// The host-side checks and preparation are rasterize.cc's own (volume/raster_prepare.h); the row
+// decisions mirror rasterize.cc's private functions.
 #include <algorithm>
 #include <cmath>
 #include <string>
 
-#include "kernels.cuh"
+#include "cuda/volume/rasterize.cuh"
+#include "volume/raster_prepare.h"
 #include "volume/shapes.h"
 
 namespace ms {
 namespace cuda {
 namespace {
 
-constexpr double kReach3 = 0.66;
-constexpr double kReach2 = 0.54;
-constexpr double kCoordLimit = 1e7;
 constexpr int kThreads = 128;
 constexpr int64_t kMaxBlocks = int64_t{1} << 20;
 
 // Sub-sample offsets along each axis (rasterize.cc's kOffsets).
 __constant__ double c_offsets[4] = {-0.375, -0.125, 0.125, 0.375};
 
-// A shape ready for the device (trivially copyable).
-struct DevShape {
-  ShapeGeom g;
-  int64_t z0, z1, y0, y1, x0, x1;  // inclusive voxel box inside the volume; empty when z0 > z1
-  float value, inv_full;
-  int32_t convex, plane, blend, label, full;
-  uint8_t can_write[256];  // can_write[old label] = priority >= label_priority[old]
-};
-
-// ---- host: checks and preparation (rasterize.cc's check_shape and prepare) ----------------------
-
-void require_finite(const double* v, int n, const std::string& what) {
-  for (int i = 0; i < n; ++i) {
-    require(std::isfinite(v[i]) && std::fabs(v[i]) <= kCoordLimit, what + " must be finite numbers of magnitude <= 1e7");
-  }
-}
-
-void check_rotation(const double* R, const std::string& who) {
-  require_finite(R, 9, who + " rotation");
-  for (int i = 0; i < 3; ++i) {
-    for (int j = 0; j < 3; ++j) {
-      const double d = R[i] * R[j] + R[3 + i] * R[3 + j] + R[6 + i] * R[6 + j];
-      require(std::fabs(d - (i == j ? 1.0 : 0.0)) <= 1e-6, who + " rotation must be orthonormal");
-    }
-  }
-}
-
-bool positive_size(double v) { return std::isfinite(v) && v > 0 && v <= kCoordLimit; }
-
-void check_shape(const RasterShape& s, size_t index, const RasterTargets& t) {
-  const std::string who = "shape " + std::to_string(index);
-  const ShapeParams& p = s.geometry;
-  require(p.kind >= kEllipsoid && p.kind <= kLobulated, who + " has an unknown type");
-  require(s.blend >= kBlendReplace && s.blend <= kBlendMax, who + " has an unknown blend mode");
-  require(s.label >= -1 && s.label <= 255, who + " label must be in 0..255");
-  require(s.plane >= -1 && s.plane < t.z, who + " plane must be a slice index in [0, Z)");
-  require(std::isfinite(s.intensity), who + " intensity must be finite");
-  require(!std::isnan(s.priority), who + " priority must be a number");
-  if (p.kind == kEllipsoid || p.kind == kBean || p.kind == kLobulated) {
-    require_finite(p.center, 3, who + " center");
-    check_rotation(p.rotation, who);
-  }
-  if (p.kind == kEllipsoid || p.kind == kBean) {
-    for (double r : p.radii) require(positive_size(r), who + " radii must be > 0");
-  }
-  if (p.kind == kBean) {
-    require(p.hilum_depth >= 0 && p.hilum_depth < 1, who + " hilumDepth must be in [0, 1)");
-    require(positive_size(p.hilum_width), who + " hilumWidth must be > 0");
-  }
-  if (p.kind == kCapsule || p.kind == kCylinder) {
-    require_finite(p.a, 3, who + " a");
-    require_finite(p.b, 3, who + " b");
-    require(positive_size(p.radius), who + " radius must be > 0");
-    if (p.kind == kCylinder) {
-      require(p.a[0] != p.b[0] || p.a[1] != p.b[1] || p.a[2] != p.b[2], who + " needs a != b");
-    }
-  }
-  if (p.kind == kLobulated) {
-    require(positive_size(p.radius), who + " radius must be > 0");
-    require(p.n_harmonics >= 0 && p.n_harmonics <= kMaxHarmonics, who + " has too many harmonics");
-    require(p.n_spicules >= 0 && p.n_spicules <= kMaxSpicules, who + " has too many spicules");
-    double amp_sum = 0;
-    for (int m = 0; m < p.n_harmonics; ++m) {
-      const auto& h = p.harmonics[m];
-      require(std::isfinite(h.amplitude), who + " harmonic amplitude must be finite");
-      require(h.degree >= 0 && h.degree <= kMaxHarmonicDegree, who + " harmonic degree must be in 0..32");
-      require_finite(h.axis, 3, who + " harmonic axis");
-      require(dot3(h.axis, h.axis) > 1e-12, who + " harmonic axis must be non-zero");
-      amp_sum += std::fabs(h.amplitude);
-    }
-    require(amp_sum < 1, who + " harmonic amplitudes must sum (in absolute value) to < 1");
-    for (int j = 0; j < p.n_spicules; ++j) {
-      const auto& sp = p.spicules[j];
-      require_finite(sp.direction, 3, who + " spicule direction");
-      require(dot3(sp.direction, sp.direction) > 1e-12, who + " spicule direction must be non-zero");
-      require(positive_size(sp.length) && positive_size(sp.width), who + " spicule length and width must be > 0");
-    }
-  }
-}
-
-// First and last voxel index in [0, n) whose sub-samples can touch [lo, hi].
-void voxel_range(double lo, double hi, int64_t n, int64_t& first, int64_t& last) {
-  const double f = std::ceil(lo - 0.375), l = std::floor(hi + 0.375);
-  first = static_cast<int64_t>(std::max(0.0, std::min(f, static_cast<double>(n))));
-  last = static_cast<int64_t>(std::min(static_cast<double>(n - 1), std::max(l, -1.0)));
-}
-
-DevShape prepare(const RasterShape& s, const RasterTargets& t) {
-  DevShape p{};
-  p.g = prepare_shape(s.geometry);
-  const int32_t kind = s.geometry.kind;
-  p.convex = kind == kEllipsoid || kind == kCapsule || kind == kCylinder;
-  p.plane = s.plane >= 0;
-  p.value = s.intensity;
-  p.blend = s.blend;
-  p.label = s.label;
-  p.full = p.plane ? 16 : 64;
-  p.inv_full = 1.0f / static_cast<float>(p.full);
-  if (p.plane) {
-    p.z0 = p.z1 = s.plane;
-  } else {
-    voxel_range(p.g.bbox_lo[0], p.g.bbox_hi[0], t.z, p.z0, p.z1);
-  }
-  voxel_range(p.g.bbox_lo[1], p.g.bbox_hi[1], t.y, p.y0, p.y1);
-  voxel_range(p.g.bbox_lo[2], p.g.bbox_hi[2], t.x, p.x0, p.x1);
-  if (p.y0 > p.y1 || p.x0 > p.x1) {  // misses the volume
-    p.z0 = 1;
-    p.z1 = 0;
-  }
-  for (int l = 0; l < 256; ++l) {
-    p.can_write[l] = t.label_priority != nullptr && s.priority >= t.label_priority[l];
-  }
-  return p;
-}
+// The shape table both devices paint from (volume/raster_prepare.h).
+using DevShape = PreparedShape;
 
 // ---- device: the row decisions (rasterize.cc's convex_row, general_row, paint_*) -------------------
 
@@ -296,11 +181,11 @@ __global__ void raster_kernel(const DevShape* __restrict__ shapes, int n_shapes,
         __syncthreads();
         if (threadIdx.x == 0) span = convex_span(s, xa, xb, nsub);
       } else if (threadIdx.x == 0) {
-        span = general_span(s, zl, yl, s.plane ? kReach2 : kReach3);
+        span = general_span(s, zl, yl, s.plane ? kRasterReach2 : kRasterReach3);
       }
       __syncthreads();
       const RowSpan r = span;
-      const double t = s.plane ? kReach2 : kReach3;
+      const double t = s.plane ? kRasterReach2 : kRasterReach3;
       const bool paint_labels = labels != nullptr && s.label >= 0;
       unsigned long long sum = 0;
       for (int64_t x = r.first + threadIdx.x; x <= r.last; x += blockDim.x) {
@@ -343,16 +228,13 @@ void RasterJobDeleter::operator()(RasterJob* job) const { delete job; }
 
 std::unique_ptr<RasterJob, RasterJobDeleter> plan_raster(const std::vector<RasterShape>& shapes,
                                                          const RasterTargets& t) {
-  require(t.z >= 1 && t.y >= 1 && t.x >= 1, "dims must be positive");
-  require(t.labels == nullptr || t.label_priority != nullptr, "labels need a label priority table");
-  require(shapes.size() <= static_cast<size_t>(1 << 30), "too many shapes");
-  for (size_t i = 0; i < shapes.size(); ++i) check_shape(shapes[i], i, t);
+  check_raster_args(shapes, t);
   std::unique_ptr<RasterJob, RasterJobDeleter> job(new RasterJob);
   job->z = t.z;
   job->y = t.y;
   job->x = t.x;
   job->shapes.reserve(shapes.size());
-  for (const RasterShape& s : shapes) job->shapes.push_back(prepare(s, t));
+  for (const RasterShape& s : shapes) job->shapes.push_back(prepare_raster_shape(s, t));
   return job;
 }
 

@@ -6,7 +6,7 @@
 
 #include "core/fastmath.h"
 #include "field/bias_field.h"
-#include "kernels.cuh"
+#include "cuda/field/bias_field.cuh"
 
 namespace ms {
 namespace cuda {

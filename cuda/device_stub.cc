@@ -1,6 +1,6 @@
 // ms::cuda in a build without CUDA: cuda_info() says so and every kernel throws
 // CUDA_UNAVAILABLE, so callers need no #ifdef and 'auto' can fall back to the CPU.
-#include "core/device.h"
+#include "cuda/device.h"
 #include "core/error.h"
 
 namespace ms {

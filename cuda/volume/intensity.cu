@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <type_traits>
 
-#include "kernels.cuh"
+#include "cuda/volume/intensity.cuh"
 
 namespace ms {
 namespace cuda {

@@ -4,7 +4,12 @@
 // the cast is done. Every step is the single-kernel launcher the twins use.
 #include <string>
 
-#include "kernels.cuh"
+#include "cuda/field/bias_field.cuh"
+#include "cuda/filter/gaussian_blur.cuh"
+#include "cuda/noise/noise.cuh"
+#include "cuda/volume/intensity.cuh"
+#include "cuda/volume/rasterize.cuh"
+#include "render/volume_sample.h"
 
 namespace ms {
 namespace cuda {
