@@ -10,18 +10,9 @@
  */
 import { invalidParameter } from '../errors.js';
 import type { Rng } from '../core/philox.js';
-import { callNative, nativeAddon } from '../native.js';
+import { binding } from '../binding.js';
+import { callNative } from '../native.js';
 import { checkArray, checkDims, checkInPlaceOrDisjoint, checkInteger, checkNumber, outputArray, type Dims } from '../validate.js';
-
-interface FieldNative {
-  biasField(
-    input: Float32Array | null,
-    out: Float32Array,
-    p: { dims: [number, number, number]; order: number; coefficients: number[] },
-  ): Promise<void>;
-}
-
-const native = () => nativeAddon<FieldNative>();
 
 /** Highest supported polynomial order. */
 export const MAX_BIAS_ORDER = 3;
@@ -73,7 +64,7 @@ export async function applyBiasField(
   const p = biasParams(options);
   const y = outputArray('out', out, Float32Array, count);
   checkInPlaceOrDisjoint(x, y);
-  await callNative(native().biasField(x, y, { dims: zyx, ...p }));
+  await callNative(binding().biasField(x, y, { dims: zyx, ...p }));
   return y;
 }
 
@@ -82,7 +73,7 @@ export async function biasField(dims: Dims, options: BiasFieldOptions, out?: Flo
   const { zyx, count } = checkDims('dims', dims);
   const p = biasParams(options);
   const y = outputArray('out', out, Float32Array, count);
-  await callNative(native().biasField(null, y, { dims: zyx, ...p }));
+  await callNative(binding().biasField(null, y, { dims: zyx, ...p }));
   return y;
 }
 

@@ -6,18 +6,9 @@
  * images stored as [N, H, W] is blurred image by image with sigma [0, s, s].
  */
 import { invalidParameter } from '../errors.js';
-import { callNative, nativeAddon } from '../native.js';
+import { binding } from '../binding.js';
+import { callNative } from '../native.js';
 import { checkArray, checkDims, checkInPlaceOrDisjoint, checkNumber, outputArray, perAxis, type Dims } from '../validate.js';
-
-interface FilterNative {
-  gaussianBlur(
-    input: Float32Array,
-    out: Float32Array,
-    params: { dims: [number, number, number]; sigma: number[]; truncate: number },
-  ): Promise<void>;
-}
-
-const native = () => nativeAddon<FilterNative>();
 
 /** Largest kernel radius (voxels) the native kernel accepts; 2r + 1 taps per axis. */
 export const MAX_GAUSSIAN_RADIUS = 1 << 16;
@@ -32,12 +23,6 @@ export interface GaussianBlurOptions {
   spacing?: readonly number[];
   /** Kernel radius in standard deviations (scipy's `truncate`); default 4. */
   truncate?: number;
-}
-
-/** The native blur's parameters: sigma in voxels, [sz, sy, sx]. */
-export interface BlurParams {
-  sigma: number[];
-  truncate: number;
 }
 
 /** Kernel radius in voxels for a sigma in voxels: int(truncate * sigma + 0.5), as scipy. */
@@ -82,7 +67,7 @@ export async function gaussianBlur(
   const p = blurParams(options, dims.length);
   const y = outputArray('out', out, Float32Array, count);
   checkInPlaceOrDisjoint(x, y);
-  await callNative(native().gaussianBlur(x, y, { dims: zyx, ...p }));
+  await callNative(binding().gaussianBlur(x, y, { dims: zyx, ...p }));
   return y;
 }
 
@@ -90,7 +75,7 @@ export async function gaussianBlur(
  * The options as the native blur takes them: sigma in voxels per axis of [Z, Y, X] (mm divided
  * by the spacing here, the one place it is) and truncate. `prefix` names the fields in errors.
  */
-export function blurParams(options: GaussianBlurOptions, axes: number, prefix = ''): BlurParams {
+export function blurParams(options: GaussianBlurOptions, axes: number, prefix = ''): { sigma: number[]; truncate: number } {
   const sigma = perAxis(`${prefix}sigma`, options?.sigma, axes, { min: 0 });
   const truncate = checkNumber(`${prefix}truncate`, options?.truncate ?? 4, { above: 0 });
   const spacing = options?.spacing === undefined ? undefined : perAxis(`${prefix}spacing`, options.spacing, axes, { above: 0 });

@@ -14,7 +14,8 @@
  * 10 up fast float32 estimates of the quantile (Giles's method) decide wherever their error bounds
  * allow, and exact float64 steps the rest (see native/noise/noise_draws.h).
  */
-import { callNative, nativeAddon } from '../native.js';
+import { binding, type NoiseParams } from '../binding.js';
+import { callNative } from '../native.js';
 import { checkArray, checkInPlaceOrDisjoint, checkInteger, checkNumber, checkOneOf, checkSeed, MAX_VOXELS, outputArray } from '../validate.js';
 
 export type NoiseKind = 'gaussian' | 'rician' | 'poisson';
@@ -35,17 +36,6 @@ export interface NoiseOptions extends NoiseKey {
   scale?: number;
 }
 
-interface NoiseNative {
-  addNoise(
-    input: Float32Array,
-    out: Float32Array,
-    p: { kind: NoiseKind; sigma?: number; scale?: number; seed: number | bigint; sample: number; stream: number },
-  ): Promise<void>;
-  normalNoise(out: Float32Array, p: { seed: number | bigint; sample: number; stream: number }): Promise<void>;
-}
-
-const native = () => nativeAddon<NoiseNative>();
-
 const KINDS: readonly NoiseKind[] = ['gaussian', 'rician', 'poisson'];
 
 /** Adds noise of `options.kind` to `input`; `out` may be `input` itself (in place). */
@@ -54,7 +44,7 @@ export async function addNoise(input: Float32Array, options: NoiseOptions, out?:
   const p = noiseParams(options);
   const y = outputArray('out', out, Float32Array, x.length);
   checkInPlaceOrDisjoint(x, y);
-  await callNative(native().addNoise(x, y, p));
+  await callNative(binding().addNoise(x, y, p));
   return y;
 }
 
@@ -63,20 +53,11 @@ export async function normalNoise(count: number, key: NoiseKey, out?: Float32Arr
   const n = checkInteger('count', count, 0, MAX_VOXELS);
   const k = checkKey(key);
   const y = outputArray('out', out, Float32Array, n);
-  await callNative(native().normalNoise(y, k));
+  await callNative(binding().normalNoise(y, k));
   return y;
 }
 
 /** The native noise parameters: the kind's own parameter and the key. `prefix` names the fields in errors. */
-export interface NoiseParams {
-  kind: NoiseKind;
-  sigma?: number;
-  scale?: number;
-  seed: number | bigint;
-  sample: number;
-  stream: number;
-}
-
 export function noiseParams(options: NoiseOptions, prefix = ''): NoiseParams {
   const kind = checkOneOf(`${prefix}kind`, options?.kind, KINDS);
   const key = checkKey(options, prefix);

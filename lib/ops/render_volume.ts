@@ -10,11 +10,12 @@
  */
 import { resolveDevice, type CudaTiming, type Device, type DeviceOption } from '../core/device.js';
 import { invalidParameter } from '../errors.js';
-import { callNative, nativeAddon } from '../native.js';
+import { binding, type VolumeSampleParams } from '../binding.js';
+import { callNative } from '../native.js';
 import { checkArray, checkDims, checkNumber, checkOneOf, type Dims } from '../validate.js';
 import { biasParams, type BiasFieldOptions } from './bias_field.js';
-import { blurParams, type BlurParams, type GaussianBlurOptions } from './gaussian_blur.js';
-import { noiseParams, type NoiseOptions, type NoiseParams } from './noise.js';
+import { blurParams, type GaussianBlurOptions } from './gaussian_blur.js';
+import { noiseParams, type NoiseOptions } from './noise.js';
 import { labelPriorityTable, packShapes, type Shape } from './rasterize.js';
 
 export type VolumeImageType = 'float32' | 'uint8' | 'int16';
@@ -57,30 +58,6 @@ export interface VolumeSampleResult {
   timing?: CudaTiming;
 }
 
-interface NativeSampleParams {
-  dims: [number, number, number];
-  blur?: BlurParams;
-  bias?: { order: number; coefficients: number[] };
-  noise?: NoiseParams;
-  image: VolumeImageType;
-  cast?: { scale: number; offset: number };
-  device: Device;
-}
-
-interface RenderNative {
-  renderVolumeSample(
-    packed: Float64Array,
-    labelPriority: Float64Array,
-    coverage: Float64Array,
-    params: NativeSampleParams,
-    image: VolumeImage,
-    labels: Uint8Array | null,
-    work: Float32Array | null,
-  ): Promise<CudaTiming | undefined>;
-}
-
-const native = () => nativeAddon<RenderNative>();
-
 const IMAGE_TYPES: readonly VolumeImageType[] = ['float32', 'uint8', 'int16'];
 const IMAGE_CTORS = { float32: Float32Array, uint8: Uint8Array, int16: Int16Array } as const;
 
@@ -108,7 +85,7 @@ export async function renderVolumeSample(
       ? checkArray('targets.work', targets.work, Float32Array, count)
       : null;
   const coverageSum = new Float64Array(spec.shapes.length);
-  const timing = await callNative(native().renderVolumeSample(packed, table, coverageSum, params, image, labels, work));
+  const timing = await callNative(binding().renderVolumeSample(packed, table, coverageSum, params, image, labels, work));
   if (where.device === 'cuda') return { coverageSum, device: 'cuda', timing };
   return where.reason === undefined ? { coverageSum, device: 'cpu' } : { coverageSum, device: 'cpu', reason: where.reason };
 }
@@ -120,8 +97,8 @@ function nativeParams(
   image: VolumeImageType,
   count: number,
   device: Device,
-): NativeSampleParams {
-  const p: NativeSampleParams = { dims: zyx, image, device };
+): VolumeSampleParams {
+  const p: VolumeSampleParams = { dims: zyx, image, device };
   if (spec.blur !== undefined) p.blur = blurParams(spec.blur, spec.dims.length, 'blur.');
   if (spec.bias !== undefined) p.bias = biasParams(spec.bias, 'bias.');
   if (spec.noise !== undefined) {
