@@ -8,15 +8,10 @@ import { resolveDevice, type Device, type DeviceOption } from '../../core/device
 import type { NoiseOptions } from '../../ops/noise.js';
 import type { Shape } from '../../ops/rasterize.js';
 import { renderVolumeSample, type VolumeSampleSpec } from '../../ops/render_volume.js';
-import type { ResolvedAnatomyOptions } from './options.js';
-import { STREAM, type AnatomySampleParams } from './sample_params.js';
+import type { ResolvedAnatomyOptions } from '../../anatomy/options.js';
+import { STREAM, type AnatomySampleParams } from '../../anatomy/sample_params.js';
+import { allocateImage, type ImageArray, type ImageDtype } from './image.js';
 
-export type ImageDtype = 'float32' | 'int16' | 'uint8';
-export type ImageArray = Float32Array | Int16Array | Uint8Array;
-
-export function allocateImage(dtype: ImageDtype, n: number): ImageArray {
-  return dtype === 'float32' ? new Float32Array(n) : dtype === 'int16' ? new Int16Array(n) : new Uint8Array(n);
-}
 
 export class AnatomyRenderer {
   readonly intensity: Float32Array;

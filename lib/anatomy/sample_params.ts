@@ -4,8 +4,8 @@
  * choice comes from Philox keyed by (seed, sample index), so sample i is the same whether it is
  * generated alone, in a batch, in another process or on another thread count.
  */
-import { Rng } from '../../core/philox.js';
-import type { Shape } from '../../ops/rasterize.js';
+import { Rng } from '../core/philox.js';
+import type { Shape } from '../ops/rasterize.js';
 import { SIZE_TO_EXTENT, type StructureSpec } from './catalogue.js';
 import type { ResolvedAnatomyOptions } from './options.js';
 import { drawScenario, scenarioProbabilities } from './scenarios.js';

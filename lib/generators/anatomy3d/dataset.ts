@@ -6,21 +6,23 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 
-import type { Device, DeviceOption } from '../core/device.js';
-import { setThreads } from '../core/threads.js';
-import { invalidParameter } from '../errors.js';
-import { SIZE_TO_EXTENT } from '../generators/anatomy3d/catalogue.js';
-import { AnatomyRenderer, type ImageArray, type ImageDtype } from '../generators/anatomy3d/render.js';
-import { describeOptions, resolveAnatomyOptions, type AnatomyOptions, type ResolvedAnatomyOptions } from '../generators/anatomy3d/options.js';
-import { sampleAnatomyParams, type AnatomySampleParams } from '../generators/anatomy3d/sample_params.js';
-import { scenarioProbabilities } from '../generators/anatomy3d/scenarios.js';
-import { writeAtomically, writeFileAtomicSync } from '../io/atomic.js';
-import { createH5, createSampleDataset, setAttributes, writeSmallDataset, type H5Dataset, type H5File } from '../io/hdf5.js';
-import { cropBox, type Box } from '../ops/labels.js';
-import { checkInteger, checkNumber, checkOneOf } from '../validate.js';
-import { medsynthVersion } from '../version.js';
+import type { Device, DeviceOption } from '../../core/device.js';
+import { setThreads } from '../../core/threads.js';
+import { invalidParameter } from '../../errors.js';
+import { SIZE_TO_EXTENT } from '../../anatomy/catalogue.js';
+import type { ImageArray, ImageDtype } from './image.js';
+import { AnatomyRenderer } from './render.js';
+import { describeOptions, resolveAnatomyOptions, type AnatomyOptions, type ResolvedAnatomyOptions } from '../../anatomy/options.js';
+import { sampleAnatomyParams, type AnatomySampleParams } from '../../anatomy/sample_params.js';
+import { scenarioProbabilities } from '../../anatomy/scenarios.js';
+import { writeAtomically, writeFileAtomicSync } from '../../io/atomic.js';
+import { createH5, createSampleDataset, setAttributes, writeSmallDataset, type H5Dataset, type H5File } from '../../io/hdf5.js';
+import { cropBox, type Box } from '../../ops/labels.js';
+import { checkInteger, checkNumber, checkOneOf } from '../../validate.js';
+import { medsynthVersion } from '../../version.js';
 import { extractOneHotMasks, scanLabels, writeMaskPieces, type MaskPiece } from './mask_writer.js';
-import { checkResources, chunkShapes, estimateResources, maskWriteBlock, planSplits, type MaskForm, type SplitPlan } from './plan.js';
+import { checkResources } from '../../core/resources.js';
+import { chunkShapes, estimateResources, maskWriteBlock, planSplits, type MaskForm, type SplitPlan } from './plan.js';
 
 export interface DatasetOptions extends AnatomyOptions {
   outputDir: string;

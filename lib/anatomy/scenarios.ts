@@ -3,7 +3,7 @@
  * seed's (normal 40%, surgical 35%, traumatic/congenital 20%, edge 5%); within a category every
  * scenario is equally likely.
  */
-import type { Rng } from '../../core/philox.js';
+import type { Rng } from '../core/philox.js';
 
 export type ScenarioCategory = 'normal' | 'surgical' | 'traumatic_congenital' | 'edge';
 

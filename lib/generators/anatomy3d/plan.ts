@@ -1,17 +1,15 @@
 /**
- * Planning a dataset before any voxel is made: which global sample indices go to which split,
- * how the files are chunked, and how much memory and disk the run needs — so an impossible
- * request is refused with its numbers instead of failing half way.
+ * Planning an anatomy dataset before any voxel is made: which global sample indices go to which
+ * split, how the files are chunked, and how much memory and disk the run needs (checked by
+ * core/resources.ts) — so an impossible request is refused with its numbers instead of failing
+ * half way.
  */
-import { statfsSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import type { ResourceEstimate } from '../../core/resources.js';
+import type { SplitName } from '../../datasets/reader.js';
+import { invalidParameter } from '../../errors.js';
+import { checkInteger, checkNumber } from '../../validate.js';
+import { DTYPE_BYTES, type ImageDtype } from './image.js';
 
-import { MedsynthError, invalidParameter } from '../errors.js';
-import { checkInteger, checkNumber } from '../validate.js';
-import type { ImageDtype } from '../generators/anatomy3d/render.js';
-
-export type SplitName = 'train' | 'val' | 'test';
 export type MaskForm = 'onehot' | 'labels' | 'both' | 'none';
 
 export interface SplitPlan {
@@ -41,8 +39,6 @@ export function planSplits(total: number, validationSplit: number, testSplit: nu
   if (testSplit > 0) plans.push({ name: 'test', first: train + val, count: test });
   return plans;
 }
-
-export const DTYPE_BYTES: Record<ImageDtype, number> = { float32: 4, int16: 2, uint8: 1 };
 
 /**
  * Whether one-hot masks are written only through the chunks that hold each structure (rather
@@ -81,14 +77,6 @@ export function chunkShapes(imageSize: readonly [number, number, number], dtype:
   };
 }
 
-export interface ResourceEstimate {
-  /** Bytes written per sample (masks estimated from the structures' share of the volume). */
-  diskBytesPerSample: number;
-  diskBytes: number;
-  /** Peak bytes of sample buffers held at once (two samples in flight). */
-  memoryBytes: number;
-}
-
 export function estimateResources(
   imageSize: readonly [number, number, number],
   total: number,
@@ -107,40 +95,3 @@ export function estimateResources(
   const renderer = n * 4 + n + (dtype === 'float32' ? 0 : image);
   return { diskBytesPerSample: perSample, diskBytes: perSample * total, memoryBytes: 2 * renderer + image + n };
 }
-
-const GiB = 1024 ** 3;
-const fmt = (b: number) => (b >= GiB ? `${(b / GiB).toFixed(2)} GiB` : `${(b / 1024 ** 2).toFixed(1)} MiB`);
-
-/** Throws INSUFFICIENT_DISK / OUT_OF_MEMORY with the numbers when the run cannot fit. */
-export function checkResources(estimate: ResourceEstimate, outputDir: string): void {
-  const free = freeDiskBytes(outputDir);
-  if (free !== undefined && estimate.diskBytes > free) {
-    throw new MedsynthError(
-      'INSUFFICIENT_DISK',
-      `the dataset needs about ${fmt(estimate.diskBytes)} (${fmt(estimate.diskBytesPerSample)} per sample) but ${outputDir} has ${fmt(free)} free`,
-    );
-  }
-  const memory = os.totalmem();
-  if (estimate.memoryBytes > 0.8 * memory) {
-    throw new MedsynthError(
-      'OUT_OF_MEMORY',
-      `generating needs about ${fmt(estimate.memoryBytes)} of memory at once but this machine has ${fmt(memory)}`,
-    );
-  }
-}
-
-function freeDiskBytes(dir: string): number | undefined {
-  let probe = path.resolve(dir);
-  for (;;) {
-    try {
-      const s = statfsSync(probe);
-      return s.bavail * s.bsize;
-    } catch {
-      const parent = path.dirname(probe);
-      if (parent === probe) return undefined;
-      probe = parent;
-    }
-  }
-}
-
-export { fmt as formatBytes };

@@ -4,8 +4,8 @@
  * stored bytes follow the structure's shape rather than its bounding box (a round organ leaves
  * the corners of its box empty).
  */
-import type { H5Dataset } from '../io/hdf5.js';
-import { boxVoxels, labelBounds, labelChunkOccupancy, labelMaskBox, type Box, type ChunkOccupancy } from '../ops/labels.js';
+import type { H5Dataset } from '../../io/hdf5.js';
+import { boxVoxels, labelBounds, labelChunkOccupancy, labelMaskBox, type Box, type ChunkOccupancy } from '../../ops/labels.js';
 
 /**
  * Boxes (voxel coordinates, clipped to `bounds`) that together cover exactly the chunks holding

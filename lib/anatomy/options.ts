@@ -1,7 +1,7 @@
 /** Options of the 3D anatomy generator, their defaults (the seed's) and their validation. */
-import { invalidParameter } from '../../errors.js';
-import type { NoiseKind } from '../../ops/noise.js';
-import { checkInteger, checkNumber, checkOneOf, checkSeed, MAX_VOXELS } from '../../validate.js';
+import { invalidParameter } from '../errors.js';
+import type { NoiseKind } from '../ops/noise.js';
+import { checkInteger, checkNumber, checkOneOf, checkSeed, MAX_VOXELS } from '../validate.js';
 import { DEFAULT_BODY, DEFAULT_STRUCTURES, type BodySpec, type StructureSpec } from './catalogue.js';
 import { DEFAULT_SCENARIOS, type ScenarioSpec } from './scenarios.js';
 
