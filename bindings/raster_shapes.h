@@ -1,6 +1,6 @@
 // Reading the rasterizer's arguments: the packed shape table (one shape per kPackStride float64s,
 // in the layout lib/ops/rasterize.ts documents and writes) and the 256-entry label priority
-// table. Shared by bind_rasterize.cc and bind_render.cc.
+// table. Shared by bind_volume.cc and bind_render.cc.
 #pragma once
 
 #include <napi.h>

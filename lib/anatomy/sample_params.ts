@@ -5,6 +5,7 @@
  * generated alone, in a batch, in another process or on another thread count.
  */
 import { Rng } from '../core/philox.js';
+import { biasFieldTermCount } from '../ops/bias_field.js';
 import type { Shape } from '../ops/rasterize.js';
 import { SIZE_TO_EXTENT, type StructureSpec } from './catalogue.js';
 import type { ResolvedAnatomyOptions } from './options.js';
@@ -32,11 +33,6 @@ export interface AnatomySampleParams {
   blurSigmaMm: [number, number, number];
   bias: { order: number; coefficients: number[] };
   noise: { kind: 'gaussian' | 'rician' | 'poisson'; sigma: number };
-}
-
-/** Number of bias-field coefficients of a polynomial of this order in 3 variables. */
-export function biasCoefficientCount(order: number): number {
-  return ((order + 1) * (order + 2) * (order + 3)) / 6;
 }
 
 const clamp = (v: number, lo: number, hi: number) => Math.min(Math.max(v, lo), hi);
@@ -169,7 +165,7 @@ export function sampleAnatomyParams(o: ResolvedAnatomyOptions, index: number): A
 
   const a = o.artifacts;
   const art = new Rng(o.seed, index, STREAM.artifacts);
-  const coefficients = Array.from({ length: biasCoefficientCount(a.biasOrder) }, () =>
+  const coefficients = Array.from({ length: biasFieldTermCount(a.biasOrder) }, () =>
     a.biasMagnitude === 0 ? 0 : art.range(-a.biasMagnitude, a.biasMagnitude),
   );
   return {

@@ -9,17 +9,12 @@ import { runPreview } from './preview.js';
 
 type Command = (argv: readonly string[]) => Promise<number>;
 
-const COMMANDS: Record<string, { run: Command; summary: string }> = {
+const COMMANDS: Readonly<Record<string, { run: Command; summary: string }>> = {
   generate: { run: runGenerate, summary: '3D anatomy dataset (HDF5) with masks, scenarios and previews' },
   preview: { run: runPreview, summary: 'PNG of one stored sample with its labelled mask overlay' },
   clinical: { run: runClinical, summary: '2D image + radiomics + noisy label dataset from one latent disease model (HDF5, CSV, PNG)' },
   petct: { run: runPetct, summary: 'PET/CT NIfTI cohort with tumours, masks and survival outcomes (clinical.csv)' },
 };
-
-/** Subcommands other modules add (clinical, petct, …). */
-export function registerCommand(name: string, run: Command, summary: string): void {
-  COMMANDS[name] = { run, summary };
-}
 
 function usage(): string {
   const rows = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
