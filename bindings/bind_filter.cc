@@ -12,19 +12,17 @@ namespace {
 
 Napi::Value gaussian_blur(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  const View<float> in = typed_view<float>(info[0], "input");
-  const View<float> out = typed_view<float>(info[1], "out");
+  const FloatPair io = float_pair(info);
   Napi::Object o = object_arg(info, 2, "params");
   const Device device = device_field(o);
   const Dims3 dims = dims_field(o, "dims");
-  require_length(env, in, static_cast<size_t>(dims.count()), "input");
-  require_length(env, out, static_cast<size_t>(dims.count()), "out");
+  require_length(env, io.in, static_cast<size_t>(dims.count()), "input");
   const BlurArgs b = blur_args(o);
-  if (partly_overlaps(in.data, in.length, out.data, out.length)) {
+  if (partly_overlaps(io.in.data, io.in.length, io.out.data, io.out.length)) {
     throw_invalid(env, "out must be the input itself or not overlap it");
   }
   auto blur = on_device(device, ms::gaussian_blur, ms::cuda::gaussian_blur);
-  return queue_on(env, device, [=] { blur(in.data, out.data, dims.z, dims.y, dims.x, b.sigma.data(), b.truncate); },
+  return queue_on(env, device, [=] { blur(io.in.data, io.out.data, dims.z, dims.y, dims.x, b.sigma.data(), b.truncate); },
                   {info[0], info[1]});
 }
 

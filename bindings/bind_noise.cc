@@ -13,21 +13,18 @@ namespace msb {
 namespace {
 
 Napi::Value add_noise(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  const View<float> in = typed_view<float>(info[0], "input");
-  const View<float> out = typed_view<float>(info[1], "out");
-  require_length(env, out, in.length, "out");
+  const FloatPair io = float_pair(info);
   Napi::Object o = object_arg(info, 2, "params");
   const Device device = device_field(o);
-  const NoiseArgs p = noise_args(o, in.length);
-  const auto n = static_cast<int64_t>(in.length);
+  const NoiseArgs p = noise_args(o, io.in.length);
+  const auto n = static_cast<int64_t>(io.in.length);
   if (p.kind == ms::NoiseKind::kPoisson) {
     auto poisson = on_device(device, ms::poisson_noise, ms::cuda::poisson_noise);
-    return queue_on(env, device, [=] { poisson(in.data, out.data, n, p.scale, p.key); }, {info[0], info[1]});
+    return queue_on(info.Env(), device, [=] { poisson(io.in.data, io.out.data, n, p.scale, p.key); }, {info[0], info[1]});
   }
   auto add = p.kind == ms::NoiseKind::kGaussian ? on_device(device, ms::gaussian_noise, ms::cuda::gaussian_noise)
                                                 : on_device(device, ms::rician_noise, ms::cuda::rician_noise);
-  return queue_on(env, device, [=] { add(in.data, out.data, n, p.sigma, p.key); }, {info[0], info[1]});
+  return queue_on(info.Env(), device, [=] { add(io.in.data, io.out.data, n, p.sigma, p.key); }, {info[0], info[1]});
 }
 
 Napi::Value normal_noise(const Napi::CallbackInfo& info) {

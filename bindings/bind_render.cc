@@ -29,20 +29,16 @@ Napi::Object object_field(const Napi::Object& o, const char* key) {
 
 Napi::Value render_volume_sample(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  const View<double> packed = typed_view<double>(info[0], "packed shapes");
-  const View<double> priority = label_priority_arg(info, 1);
-  Napi::Object o = object_arg(info, 3, "params");
-  const Device device = device_field(o);
-  const Dims3 dims = dims_field(o, "dims");
-  const auto count = static_cast<size_t>(dims.count());
+  RasterArgs a = raster_args(info);
+  Napi::Object o = a.options;
+  const Device device = a.device;
+  const auto count = static_cast<size_t>(a.dims.count());
   ms::VolumeSampleSpec spec;
-  spec.z = dims.z;
-  spec.y = dims.y;
-  spec.x = dims.x;
-  spec.shapes = unpack_shapes(env, packed, dims.z);
-  spec.label_priority.assign(priority.data, priority.data + 256);
-  const View<double> coverage = typed_view<double>(info[2], "coverage");
-  require_length(env, coverage, spec.shapes.size(), "coverage");
+  spec.z = a.dims.z;
+  spec.y = a.dims.y;
+  spec.x = a.dims.x;
+  spec.shapes = std::move(a.shapes);
+  spec.label_priority.assign(a.priority.data, a.priority.data + 256);
   if (has_field(o, "blur")) {
     const BlurArgs b = blur_args(object_field(o, "blur"));
     spec.blur = true;
@@ -84,7 +80,7 @@ Napi::Value render_volume_sample(const Napi::CallbackInfo& info) {
   ms::VolumeSampleTargets targets;
   targets.image = image;
   targets.labels = optional_target<uint8_t>(info, 5, "labels", count);
-  targets.coverage_sum = coverage.data;
+  targets.coverage_sum = a.coverage.data;
   targets.work = device == Device::kCpu ? optional_target<float>(info, 6, "work", count) : nullptr;
   // Only objects can be kept alive: the holder keeps the optional targets.
   Napi::Array holder = Napi::Array::New(env);

@@ -24,17 +24,6 @@
 namespace msb {
 namespace {
 
-struct FloatPair {
-  View<float> in;
-  View<float> out;
-};
-
-FloatPair float_pair(const Napi::CallbackInfo& info) {
-  FloatPair p{typed_view<float>(info[0], "input"), typed_view<float>(info[1], "out")};
-  require_length(info.Env(), p.out, p.in.length, "out");
-  return p;
-}
-
 Napi::Value window_level(const Napi::CallbackInfo& info) {
   const FloatPair p = float_pair(info);
   Napi::Object o = object_arg(info, 2, "params");
@@ -86,14 +75,8 @@ Napi::Value cast(const Napi::CallbackInfo& info) {
 
 Napi::Value rasterize(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  const View<double> packed = typed_view<double>(info[0], "packed shapes");
-  const View<double> priority = label_priority_arg(info, 1);
-  Napi::Object o = object_arg(info, 3, "options");
-  const Device device = device_field(o);
-  const Dims3 dims = dims_field(o, "dims");
-  std::vector<ms::RasterShape> shapes = unpack_shapes(env, packed, dims.z);
-  const View<double> coverage = typed_view<double>(info[2], "coverage");
-  require_length(env, coverage, shapes.size(), "coverage");
+  RasterArgs a = raster_args(info);
+  const Dims3 dims = a.dims;
   const size_t count = static_cast<size_t>(dims.count());
 
   ms::RasterTargets targets;
@@ -102,15 +85,15 @@ Napi::Value rasterize(const Napi::CallbackInfo& info) {
   targets.x = dims.x;
   targets.intensity = optional_target<float>(info, 4, "intensity", count);
   targets.labels = optional_target<uint8_t>(info, 5, "labels", count);
-  targets.label_priority = priority.data;
+  targets.label_priority = a.priority.data;
 
   // The task only sees plain data; the holder keeps the optional targets alive.
   Napi::Array holder = Napi::Array::New(env);
   if (targets.intensity != nullptr) holder.Set(0u, info[4]);
   if (targets.labels != nullptr) holder.Set(1u, info[5]);
-  double* out = coverage.data;
-  auto paint = on_device(device, ms::rasterize, ms::cuda::rasterize);
-  return queue_on(env, device, [paint, shapes = std::move(shapes), targets, out] { paint(shapes, targets, out); },
+  double* out = a.coverage.data;
+  auto paint = on_device(a.device, ms::rasterize, ms::cuda::rasterize);
+  return queue_on(env, a.device, [paint, shapes = std::move(a.shapes), targets, out] { paint(shapes, targets, out); },
                   {info[0], info[1], info[2], holder});
 }
 

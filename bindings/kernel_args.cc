@@ -7,6 +7,12 @@
 
 namespace msb {
 
+FloatPair float_pair(const Napi::CallbackInfo& info) {
+  FloatPair p{typed_view<float>(info[0], "input"), typed_view<float>(info[1], "out")};
+  require_length(info.Env(), p.out, p.in.length, "out");
+  return p;
+}
+
 BlurArgs blur_args(const Napi::Object& o) {
   Napi::Env env = o.Env();
   BlurArgs b;

@@ -40,6 +40,13 @@ struct NoiseArgs {
 };
 NoiseArgs noise_args(const Napi::Object& o, size_t voxels);
 
+// (input: Float32Array, out: Float32Array of the same length) at info[0], info[1].
+struct FloatPair {
+  View<float> in;
+  View<float> out;
+};
+FloatPair float_pair(const Napi::CallbackInfo& info);
+
 // True when [a, a + na) and [b, b + nb) share memory without being the same array.
 inline bool partly_overlaps(const float* a, size_t na, const float* b, size_t nb) {
   return a != b && a < b + nb && b < a + na;

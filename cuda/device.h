@@ -17,8 +17,11 @@
 #include <string>
 #include <vector>
 
+#include "field/bias_field.h"
+#include "filter/gaussian_blur.h"
 #include "noise/noise.h"
 #include "render/volume_sample.h"
+#include "volume/intensity.h"
 #include "volume/rasterize.h"
 
 namespace ms {
@@ -62,33 +65,30 @@ CallTiming last_call_timing();
 // `repeats` copies of `bytes`: the ceiling an elementwise kernel can approach.
 double measure_copy_bandwidth(uint64_t bytes, int repeats);
 
-// ---- kernels: see the CPU declarations for the semantics --------------------------------------
+// ---- kernels: the CPU kernels' own function types, so a twin's signature cannot drift ------------
+// (see the CPU declarations for the semantics)
 // volume/intensity.h
-void window_level(const float* in, float* out, int64_t n, float center, float width, float out_min,
-                  float out_max);
-void affine(const float* in, float* out, int64_t n, float scale, float offset);
-void clamp(const float* in, float* out, int64_t n, float lo, float hi);
-void cast_u8(const float* in, uint8_t* out, int64_t n, float scale, float offset);
-void cast_i16(const float* in, int16_t* out, int64_t n, float scale, float offset);
+decltype(ms::window_level) window_level;
+decltype(ms::affine) affine;
+decltype(ms::clamp) clamp;
+decltype(ms::cast_u8) cast_u8;
+decltype(ms::cast_i16) cast_i16;
 // filter/gaussian_blur.h
-void gaussian_blur(const float* in, float* out, int64_t nz, int64_t ny, int64_t nx,
-                   const double sigma[3], double truncate);
+decltype(ms::gaussian_blur) gaussian_blur;
 // field/bias_field.h
-void bias_field(const float* in, float* out, int64_t nz, int64_t ny, int64_t nx, int order,
-                const double* coefficients, int64_t coefficient_count);
+decltype(ms::bias_field) bias_field;
 // noise/noise.h
-void normal_noise(const NoiseKey& key, float* out, int64_t n);
-void gaussian_noise(const float* in, float* out, int64_t n, float sigma, const NoiseKey& key);
-void rician_noise(const float* in, float* out, int64_t n, float sigma, const NoiseKey& key);
-void poisson_noise(const float* in, float* out, int64_t n, double scale, const NoiseKey& key);
+decltype(ms::normal_noise) normal_noise;
+decltype(ms::gaussian_noise) gaussian_noise;
+decltype(ms::rician_noise) rician_noise;
+decltype(ms::poisson_noise) poisson_noise;
 // volume/rasterize.h
-void rasterize(const std::vector<RasterShape>& shapes, const RasterTargets& targets,
-               double* coverage_sum);
+decltype(ms::rasterize) rasterize;
 
 // ---- a whole sample on the device ----------------------------------------------------------------
 // render/volume_sample.h's chain, on the device with one copy back of each output (the labels
 // while the rest still runs). targets.work is not used.
-void render_volume_sample(const VolumeSampleSpec& spec, const VolumeSampleTargets& targets);
+decltype(ms::render_volume_sample) render_volume_sample;
 
 }  // namespace cuda
 }  // namespace ms

@@ -6,6 +6,7 @@
 #include <type_traits>
 
 #include "cuda/volume/intensity.cuh"
+#include "volume/intensity.h"
 
 namespace ms {
 namespace cuda {
@@ -105,14 +106,12 @@ void launch_cast_i16(const float* in, int16_t* out, int64_t n, float scale, floa
 }
 
 // The window maps [center - width/2, center + width/2] onto [out_min, out_max]: the CPU kernel's
-// scale and offset, computed the same way in float.
+// own map (volume/intensity.h, window_map).
 void window_level(const float* in, float* out, int64_t n, float center, float width, float out_min,
                   float out_max) {
-  const float scale = (out_max - out_min) / width;
-  const float offset = out_min - (center - 0.5f * width) * scale;
-  const float lo = std::min(out_min, out_max), hi = std::max(out_min, out_max);
+  const WindowMap m = window_map(center, width, out_min, out_max);
   elementwise(in, out, n, [&](const float* d_in, float* d_out, cudaStream_t st) {
-    launch_affine_clamp(d_in, d_out, n, scale, offset, lo, hi, st);
+    launch_affine_clamp(d_in, d_out, n, m.scale, m.offset, m.lo, m.hi, st);
   });
 }
 
