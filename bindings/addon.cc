@@ -15,6 +15,7 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   msb::register_metric(env, exports);
   msb::register_cuda(env, exports);
   msb::register_render(env, exports);
+  msb::register_warp(env, exports);
   return exports;
 }
 

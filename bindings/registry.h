@@ -15,5 +15,6 @@ void register_loss(Napi::Env env, Napi::Object exports);
 void register_metric(Napi::Env env, Napi::Object exports);
 void register_cuda(Napi::Env env, Napi::Object exports);
 void register_render(Napi::Env env, Napi::Object exports);
+void register_warp(Napi::Env env, Napi::Object exports);
 
 }  // namespace msb

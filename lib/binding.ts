@@ -105,6 +105,27 @@ export interface Clinical2dRenderParams {
   noiseSigma: number;
 }
 
+/** One OCT render call (native/field/oct_layers.h). */
+export interface OctRenderParams {
+  height: number;
+  width: number;
+  seed: number;
+  speckleStream: number;
+  noiseStream: number;
+  /** One per OCT region. */
+  reflectivity: readonly number[];
+  /** One per OCT layer: share of the total thickness. */
+  fraction: readonly number[];
+  /** One per OCT layer: how much the foveal pit thins the layer (≤ 1; < 0 thickens). */
+  pitWeight: readonly number[];
+  /** Boundary softness, px. */
+  edge: number;
+  /** Speckle grain sigmas, px. */
+  grainAxial: number;
+  grainLateral: number;
+  noiseSigma: number;
+}
+
 export interface NativeBinding {
   // ---- core (bind_core.cc): thread pool, build facts, Philox words ------------------------------
   threadCount(): number;
@@ -151,6 +172,9 @@ export interface NativeBinding {
   renderClinical2d(out: Float32Array, params: Float64Array, options: Clinical2dRenderParams): Promise<void>;
   /** Numbers per clinical2d parameter row. */
   clinical2dStride(): number;
+  renderOctLayers(out: Float32Array, params: Float64Array, options: OctRenderParams): Promise<void>;
+  /** Numbers per OCT parameter row. */
+  octStride(): number;
 
   // ---- noise (bind_noise.cc) ---------------------------------------------------------------------
   addNoise(input: Float32Array, out: Float32Array, p: NoiseParams & OnDevice): KernelResult;
@@ -208,6 +232,34 @@ export interface NativeBinding {
     params: { bins: number; mode: 'confidence' | 'positive' },
   ): Promise<{ ece: number; mce: number }>;
   correlation(x: RealArray, y: RealArray): Promise<{ pearson: number; spearman: number }>;
+  /** Per-pixel mean, variance, entropy and mutual information of T Monte Carlo passes [T·n]. */
+  mcPixelSummary(
+    passes: Float32Array,
+    mean: Float32Array,
+    variance: Float32Array,
+    entropy: Float32Array,
+    mutualInformation: Float32Array,
+    params: { passes: number; size: number },
+  ): Promise<void>;
+
+  // ---- warp (bind_warp.cc) -------------------------------------------------------------------------
+  /** Affine resampling of a stack of planes [planes, height, width] (native/warp/resample2d.h). */
+  warpAffine2d(
+    src: Float32Array,
+    dst: Float32Array,
+    params: {
+      planes: number;
+      height: number;
+      width: number;
+      outHeight: number;
+      outWidth: number;
+      matrix: number[];
+      interpolation: 'linear' | 'nearest';
+      padding: 'constant' | 'edge';
+      fill: number;
+      threshold?: number;
+    },
+  ): Promise<void>;
 }
 
 /** The loaded addon, typed (loads it on first use; native.ts says why when it cannot). */
