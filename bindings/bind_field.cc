@@ -47,31 +47,63 @@ Napi::Value bias_field(const Napi::CallbackInfo& info) {
   return field_only ? queue_on(env, device, task, {info[1]}) : queue_on(env, device, task, {info[0], info[1]});
 }
 
+// The arguments both row renderers take: (out: Float32Array [n, height, width],
+// params: Float64Array [n, stride], options {height, width, seed, noiseSigma, ...}).
+struct RowRender {
+  View<float> out;
+  View<double> params;
+  Napi::Object options;
+  int64_t height, width, n;
+  uint64_t seed;
+  double noise_sigma;
+};
+
+RowRender row_render_args(const Napi::CallbackInfo& info, int64_t stride) {
+  Napi::Env env = info.Env();
+  RowRender r{typed_view<float>(info[0], "out"), typed_view<double>(info[1], "params"), object_arg(info, 2, "options"),
+              0, 0, 0, 0, 0};
+  r.height = integer_field(r.options, "height", 1, 1 << 16);
+  r.width = integer_field(r.options, "width", 1, 1 << 16);
+  r.seed = seed_field(r.options, "seed");
+  r.noise_sigma = number_field(r.options, "noiseSigma");
+  if (!(r.noise_sigma >= 0 && r.noise_sigma <= 3.4e38)) throw_invalid(env, "noiseSigma must be >= 0 and fit a float");
+  if (r.params.length % static_cast<size_t>(stride) != 0) {
+    throw_invalid(env, "params must hold rows of " + std::to_string(stride) + " numbers");
+  }
+  r.n = static_cast<int64_t>(r.params.length) / stride;
+  require_length(env, r.out, static_cast<size_t>(r.n * r.height * r.width), "out");
+  return r;
+}
+
+uint32_t stream_field(const Napi::Object& o, const char* key) {
+  return static_cast<uint32_t>(integer_field(o, key, 0, 0xFFFFFFFFLL));
+}
+
+// A renderer's options with the shared fields filled in.
+template <typename Options>
+Options row_options(const RowRender& r) {
+  Options opt;
+  opt.height = r.height;
+  opt.width = r.width;
+  opt.seed = r.seed;
+  opt.noise_sigma = r.noise_sigma;
+  opt.noise_stream = stream_field(r.options, "noiseStream");
+  return opt;
+}
+
 Napi::Value render_clinical2d(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  const View<float> out = typed_view<float>(info[0], "out");
-  const View<double> params = typed_view<double>(info[1], "params");
-  Napi::Object o = object_arg(info, 2, "options");
-  ms::Clinical2dOptions opt;
-  opt.height = integer_field(o, "height", 1, 1 << 16);
-  opt.width = integer_field(o, "width", 1, 1 << 16);
-  opt.seed = seed_field(o, "seed");
-  opt.texture_stream = static_cast<uint32_t>(integer_field(o, "textureStream", 0, 0xFFFFFFFFLL));
-  opt.noise_stream = static_cast<uint32_t>(integer_field(o, "noiseStream", 0, 0xFFFFFFFFLL));
+  const RowRender r = row_render_args(info, ms::kClinical2dStride);
+  const Napi::Object& o = r.options;
+  auto opt = row_options<ms::Clinical2dOptions>(r);
+  opt.texture_stream = stream_field(o, "textureStream");
   opt.texture_sigma = number_field(o, "textureSigma");
   opt.texture_edge = number_field(o, "textureEdge");
   opt.lesion_edge = number_field(o, "lesionEdge");
-  opt.noise_sigma = number_field(o, "noiseSigma");
   if (!(opt.texture_sigma > 0 && opt.texture_sigma <= 1000)) throw_invalid(env, "textureSigma must be in (0, 1000]");
   if (!(opt.texture_edge > 0)) throw_invalid(env, "textureEdge must be > 0");
   if (!(opt.lesion_edge > 0)) throw_invalid(env, "lesionEdge must be > 0");
-  if (!(opt.noise_sigma >= 0 && opt.noise_sigma <= 3.4e38)) throw_invalid(env, "noiseSigma must be >= 0 and fit a float");
-  if (params.length % ms::kClinical2dStride != 0) {
-    throw_invalid(env, "params must hold rows of " + std::to_string(ms::kClinical2dStride) + " numbers");
-  }
-  const auto n = static_cast<int64_t>(params.length / ms::kClinical2dStride);
-  require_length(env, out, static_cast<size_t>(n * opt.height * opt.width), "out");
-  return queue_task(env, [=] { ms::render_clinical2d(opt, params.data, n, out.data); }, {info[0], info[1]});
+  return queue_task(env, [=] { ms::render_clinical2d(opt, r.params.data, r.n, r.out.data); }, {info[0], info[1]});
 }
 
 template <size_t N>
@@ -83,31 +115,19 @@ void copy_fixed(Napi::Env env, const Napi::Object& o, const char* key, double (&
 
 Napi::Value render_oct_layers(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  const View<float> out = typed_view<float>(info[0], "out");
-  const View<double> params = typed_view<double>(info[1], "params");
-  Napi::Object o = object_arg(info, 2, "options");
-  ms::OctOptions opt;
-  opt.height = integer_field(o, "height", 1, 1 << 16);
-  opt.width = integer_field(o, "width", 1, 1 << 16);
-  opt.seed = seed_field(o, "seed");
-  opt.speckle_stream = static_cast<uint32_t>(integer_field(o, "speckleStream", 0, 0xFFFFFFFFLL));
-  opt.noise_stream = static_cast<uint32_t>(integer_field(o, "noiseStream", 0, 0xFFFFFFFFLL));
+  const RowRender r = row_render_args(info, ms::kOctStride);
+  const Napi::Object& o = r.options;
+  auto opt = row_options<ms::OctOptions>(r);
+  opt.speckle_stream = stream_field(o, "speckleStream");
   copy_fixed(env, o, "reflectivity", opt.reflectivity);
   copy_fixed(env, o, "fraction", opt.fraction);
   copy_fixed(env, o, "pitWeight", opt.pit_weight);
   opt.edge = number_field(o, "edge");
   opt.grain_axial = number_field(o, "grainAxial");
   opt.grain_lateral = number_field(o, "grainLateral");
-  opt.noise_sigma = number_field(o, "noiseSigma");
   if (!(opt.edge > 0)) throw_invalid(env, "edge must be > 0");
   if (!(opt.grain_axial >= 0 && opt.grain_lateral >= 0)) throw_invalid(env, "grainAxial and grainLateral must be >= 0");
-  if (!(opt.noise_sigma >= 0 && opt.noise_sigma <= 3.4e38)) throw_invalid(env, "noiseSigma must be >= 0 and fit a float");
-  if (params.length % ms::kOctStride != 0) {
-    throw_invalid(env, "params must hold rows of " + std::to_string(ms::kOctStride) + " numbers");
-  }
-  const auto n = static_cast<int64_t>(params.length / ms::kOctStride);
-  require_length(env, out, static_cast<size_t>(n * opt.height * opt.width), "out");
-  return queue_task(env, [=] { ms::render_oct_layers(opt, params.data, n, out.data); }, {info[0], info[1]});
+  return queue_task(env, [=] { ms::render_oct_layers(opt, r.params.data, r.n, r.out.data); }, {info[0], info[1]});
 }
 
 }  // namespace
