@@ -18,10 +18,11 @@ import { fileURLToPath } from 'node:url';
 import { cudaInfo, type CudaTiming } from '../lib/core/device.js';
 import { Rng } from '../lib/core/philox.js';
 import { buildInfo, getThreads } from '../lib/core/threads.js';
-import { resolveAnatomyOptions } from '../lib/generators/anatomy3d/options.js';
-import { sampleAnatomyParams, STREAM } from '../lib/generators/anatomy3d/sample_params.js';
+import { resolveAnatomyOptions } from '../lib/anatomy/options.js';
+import { anatomyVolumeSpec } from '../lib/generators/anatomy3d/render.js';
+import { sampleAnatomyParams } from '../lib/anatomy/sample_params.js';
 import { nativeAddon } from '../lib/native.js';
-import { labelPriorityTable, packShapes, type Shape } from '../lib/ops/rasterize.js';
+import { labelPriorityTable, packShapes } from '../lib/ops/rasterize.js';
 import { renderVolumeSample, type VolumeSampleSpec } from '../lib/ops/render_volume.js';
 
 type Dims3 = [number, number, number];
@@ -66,24 +67,7 @@ async function timeCpu(repeats: number, fn: () => Promise<unknown>): Promise<num
 /** The anatomy generator's sample `index` at `dims` as one chain (what AnatomyRenderer renders). */
 function anatomySpec(dims: Dims3, index: number): VolumeSampleSpec {
   const o = resolveAnatomyOptions({ imageSize: dims, seed: 42 });
-  const p = sampleAnatomyParams(o, index);
-  const present = p.structures.filter((s) => s.present);
-  present.sort((a, b) => (a.shape.priority ?? 0) - (b.shape.priority ?? 0) || a.label - b.label);
-  const shapes: Shape[] = [p.body, ...present.map((s) => s.shape)];
-  const key = { seed: o.seed, sample: index, stream: STREAM.voxelNoise };
-  return {
-    dims,
-    shapes,
-    blur: p.blurSigmaMm.some((s) => s > 0) ? { sigma: p.blurSigmaMm, spacing: o.spacing } : undefined,
-    bias: p.bias.coefficients.some((c) => c !== 0) ? p.bias : undefined,
-    noise:
-      p.noise.sigma > 0
-        ? p.noise.kind === 'poisson'
-          ? { kind: 'poisson', scale: p.noise.sigma, ...key }
-          : { kind: p.noise.kind, sigma: p.noise.sigma, ...key }
-        : undefined,
-    image: 'uint8',
-  };
+  return anatomyVolumeSpec(o, sampleAnatomyParams(o, index), 'uint8');
 }
 
 async function benchSize(dims: Dims3, repeats: number, rows: Row[]): Promise<void> {
@@ -96,8 +80,10 @@ async function benchSize(dims: Dims3, repeats: number, rows: Row[]): Promise<voi
   const labels = new Uint8Array(n);
 
   const add = async (name: string, bytesPerVoxel: number, fn: string, args: () => unknown[]) => {
-    const cap = fn[0].toUpperCase() + fn.slice(1);
-    const gpu = await timeCuda(repeats, () => addon()[`cuda${cap}`](...args()) as Promise<CudaTiming>);
+    // The params object (the one plain object among the arguments): its `device` picks the CUDA twin.
+    const isParams = (a: unknown) => a !== null && typeof a === 'object' && !ArrayBuffer.isView(a);
+    const onCuda = () => args().map((a) => (isParams(a) ? { ...(a as object), device: 'cuda' } : a));
+    const gpu = await timeCuda(repeats, () => addon()[fn](...onCuda()) as Promise<CudaTiming>);
     const cpuMs = await timeCpu(Math.max(1, Math.floor(repeats / 2)), () => addon()[fn](...args()));
     rows.push({ name, size, ...gpu, cpuMs, bytes: bytesPerVoxel * n });
     report(rows[rows.length - 1]);

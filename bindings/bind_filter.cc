@@ -1,9 +1,10 @@
 // Filters: gaussianBlur(input: Float32Array, out: Float32Array,
-//   { dims: [Z, Y, X] | [Y, X], sigma: [sz, sy, sx] in voxels, truncate }) -> Promise<void>.
-#include <array>
-
+//   { dims: [Z, Y, X] | [Y, X], sigma: [sz, sy, sx] in voxels, truncate, device? }) -> Promise
+// (device_task.h: CPU or its CUDA twin).
+#include "cuda/device.h"
+#include "device_task.h"
 #include "filter/gaussian_blur.h"
-#include "js_args.h"
+#include "kernel_args.h"
 #include "registry.h"
 
 namespace msb {
@@ -11,31 +12,18 @@ namespace {
 
 Napi::Value gaussian_blur(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  const View<float> in = typed_view<float>(info[0], "input");
-  const View<float> out = typed_view<float>(info[1], "out");
+  const FloatPair io = float_pair(info);
   Napi::Object o = object_arg(info, 2, "params");
+  const Device device = device_field(o);
   const Dims3 dims = dims_field(o, "dims");
-  require_length(env, in, static_cast<size_t>(dims.count()), "input");
-  require_length(env, out, static_cast<size_t>(dims.count()), "out");
-  const std::vector<double> s = number_array_field(o, "sigma");
-  if (s.size() != 3) throw_invalid(env, "sigma must hold 3 numbers [sz, sy, sx]");
-  const double truncate = number_field(o, "truncate");
-  if (!(truncate > 0)) throw_invalid(env, "truncate must be > 0");
-  std::array<double, 3> sigma{};
-  for (size_t i = 0; i < 3; ++i) {
-    if (!(s[i] >= 0)) throw_invalid(env, "sigma must hold numbers >= 0");
-    if (truncate * s[i] + 0.5 > static_cast<double>(ms::kMaxGaussianRadius)) {
-      throw_invalid(env, "sigma * truncate must be at most " + std::to_string(ms::kMaxGaussianRadius) + " voxels");
-    }
-    sigma[i] = s[i];
+  require_length(env, io.in, static_cast<size_t>(dims.count()), "input");
+  const BlurArgs b = blur_args(o);
+  if (partly_overlaps(io.in.data, io.in.length, io.out.data, io.out.length)) {
+    throw_invalid(env, "out must be the input itself or not overlap it");
   }
-  const float* src = in.data;
-  float* dst = out.data;
-  const bool overlap = src != dst && src < dst + out.length && dst < src + in.length;
-  if (overlap) throw_invalid(env, "out must be the input itself or not overlap it");
-  return queue_task(env, [=] {
-    ms::gaussian_blur(src, dst, dims.z, dims.y, dims.x, sigma.data(), truncate);
-  }, {info[0], info[1]});
+  auto blur = on_device(device, ms::gaussian_blur, ms::cuda::gaussian_blur);
+  return queue_on(env, device, [=] { blur(io.in.data, io.out.data, dims.z, dims.y, dims.x, b.sigma.data(), b.truncate); },
+                  {info[0], info[1]});
 }
 
 }  // namespace

@@ -7,6 +7,9 @@
 //   calibration(prob: Float32Array, label: Uint8Array, count, meanConfidence, accuracy:
 //               Float64Array [bins], {bins, mode: 'confidence' | 'positive'}) -> Promise<{ece, mce}>
 //   correlation(x, y: Float32Array | Float64Array) -> Promise<{pearson, spearman}>
+//   mcPixelSummary(passes: Float32Array [T·n], mean, variance, entropy, mutualInformation:
+//                  Float32Array [n], {passes: T, size: n}) -> Promise<void> (metric/mc_summary.h)
+#include <cmath>
 #include <memory>
 #include <string>
 #include <type_traits>
@@ -15,6 +18,8 @@
 #include "metric/c_index.h"
 #include "metric/calibration.h"
 #include "metric/correlation.h"
+#include "metric/mc_summary.h"
+#include "metric/radiomics.h"
 #include "metric/segmentation.h"
 #include "registry.h"
 
@@ -128,6 +133,48 @@ Napi::Value correlation(const Napi::CallbackInfo& info) {
   });
 }
 
+Napi::Value mc_pixel_summary(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object o = object_arg(info, 5, "params");
+  const int64_t T = integer_field(o, "passes", 1, 1 << 20);
+  const int64_t n = integer_field(o, "size", 1, kMaxElements);
+  if (T * n > kMaxElements) throw_invalid(env, "passes × size describes too many elements");
+  const View<float> passes = typed_view<float>(info[0], "passes");
+  require_length(env, passes, static_cast<size_t>(T * n), "passes");
+  const char* names[4] = {"mean", "variance", "entropy", "mutualInformation"};
+  View<float> out[4];
+  for (int k = 0; k < 4; ++k) {
+    out[k] = typed_view<float>(info[1 + k], names[k]);
+    require_length(env, out[k], static_cast<size_t>(n), names[k]);
+  }
+  return queue_task(env, [=] {
+    ms::mc_pixel_summary(passes.data, T, n, out[0].data, out[1].data, out[2].data, out[3].data);
+  }, {info[0], info[1], info[2], info[3], info[4]});
+}
+
+Napi::Value radiomics_sums(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const View<float> images = typed_view<float>(info[0], "images");
+  const bool has_mask = !info[1].IsNull() && !info[1].IsUndefined();
+  const View<uint8_t> masks = has_mask ? typed_view<uint8_t>(info[1], "masks") : View<uint8_t>{};
+  const View<double> out = typed_view<double>(info[2], "out");
+  const Napi::Object o = object_arg(info, 3, "params");
+  const int64_t n = integer_field(o, "n", 0, 1LL << 40);
+  const Dims3 d = dims_field(o, "dims");
+  const int levels = static_cast<int>(integer_field(o, "levels", 2, 256));
+  const double threshold = number_field(o, "threshold"), lo = number_field(o, "lo"), hi = number_field(o, "hi");
+  if (!std::isfinite(lo) || !std::isfinite(hi) || !(hi > lo)) throw_invalid(env, "lo and hi must be finite with lo < hi");
+  if (std::isnan(threshold)) throw_invalid(env, "threshold must be a number");
+  const size_t voxels = static_cast<size_t>(n * d.count());
+  require_length(env, images, voxels, "images");
+  if (has_mask) require_length(env, masks, voxels, "masks");
+  require_length(env, out, static_cast<size_t>(n * (ms::kRadiomicsHeader + levels * levels)), "out");
+  const float t = static_cast<float>(threshold);
+  return queue_task(env, [=] {
+    ms::radiomics_sums(images.data, has_mask ? masks.data : nullptr, n, d.z, d.y, d.x, t, lo, hi, levels, out.data);
+  }, {info[0], info[2], has_mask ? info[1] : info[0]});
+}
+
 }  // namespace
 
 void register_metric(Napi::Env env, Napi::Object exports) {
@@ -135,6 +182,8 @@ void register_metric(Napi::Env env, Napi::Object exports) {
   exports.Set("concordance", Napi::Function::New(env, concordance));
   exports.Set("calibration", Napi::Function::New(env, calibration));
   exports.Set("correlation", Napi::Function::New(env, correlation));
+  exports.Set("mcPixelSummary", Napi::Function::New(env, mc_pixel_summary));
+  exports.Set("radiomicsSums", Napi::Function::New(env, radiomics_sums));
 }
 
 }  // namespace msb

@@ -6,16 +6,20 @@
 //   warpGatedLabels(labels: Uint8Array, coverage: Float32Array, out: Uint8Array,
 //                   spec & {threshold, fallback}, control: Float32Array | null) -> Promise<void>
 //   bsplineDisplacement(control: Float32Array, field: Float32Array, {controlDims, dims}) -> Promise<void>
+//   warpAffine2d(src, dst, {planes, height, width, outHeight, outWidth, matrix: number[6],
+//                interpolation, padding, fill, threshold}) -> Promise<void>  (see resample2d.h)
 //   insertPatch(ct: Float32Array, labels: Uint8Array, patch: Float32Array, alpha: Float32Array,
 //               hostOk: Uint8Array(256), result: Float64Array(2),
 //               {dims, patchDims, affine, lo, hi, noduleLabel}) -> Promise<void>
 #include <array>
+#include <limits>
 #include <cmath>
 #include <vector>
 
 #include "js_args.h"
 #include "registry.h"
 #include "warp/insert_patch.h"
+#include "warp/resample2d.h"
 #include "warp/warp.h"
 
 namespace msb {
@@ -160,6 +164,40 @@ Napi::Value insert_patch(const Napi::CallbackInfo& info) {
   }, {info[0], info[1], info[2], info[3], info[4], info[5]});
 }
 
+constexpr int64_t kMaxSide = 1 << 16;
+
+Napi::Value warp_affine_2d(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const View<float> src = typed_view<float>(info[0], "src");
+  const View<float> dst = typed_view<float>(info[1], "dst");
+  Napi::Object o = object_arg(info, 2, "params");
+  const int64_t planes = integer_field(o, "planes", 1, 1 << 24);
+  const int64_t height = integer_field(o, "height", 1, kMaxSide);
+  const int64_t width = integer_field(o, "width", 1, kMaxSide);
+  const int64_t out_height = integer_field(o, "outHeight", 1, kMaxSide);
+  const int64_t out_width = integer_field(o, "outWidth", 1, kMaxSide);
+  require_length(env, src, static_cast<size_t>(planes * height * width), "src");
+  require_length(env, dst, static_cast<size_t>(planes * out_height * out_width), "dst");
+  const std::vector<double> matrix = number_array_field(o, "matrix");
+  if (matrix.size() != 6) throw_invalid(env, "matrix must have 6 numbers");
+  ms::Warp2dParams p{};
+  for (int k = 0; k < 6; ++k) {
+    if (!std::isfinite(matrix[k])) throw_invalid(env, "matrix entries must be finite");
+    p.m[k] = matrix[k];
+  }
+  const std::string interpolation = string_field(o, "interpolation");
+  if (interpolation != "linear" && interpolation != "nearest") throw_invalid(env, "interpolation must be 'linear' or 'nearest'");
+  p.interpolation = interpolation == "linear" ? ms::Interpolation::kLinear : ms::Interpolation::kNearest;
+  const std::string padding = string_field(o, "padding");
+  if (padding != "constant" && padding != "edge") throw_invalid(env, "padding must be 'constant' or 'edge'");
+  p.padding = padding == "constant" ? ms::Padding::kConstant : ms::Padding::kEdge;
+  p.fill = static_cast<float>(number_field(o, "fill"));
+  p.threshold = static_cast<float>(number_field_or(o, "threshold", std::numeric_limits<double>::quiet_NaN()));
+  return queue_task(env, [=] {
+    ms::warp_affine_2d(src.data, planes, height, width, dst.data, out_height, out_width, p);
+  }, {info[0], info[1]});
+}
+
 }  // namespace
 
 void register_warp(Napi::Env env, Napi::Object exports) {
@@ -168,6 +206,7 @@ void register_warp(Napi::Env env, Napi::Object exports) {
   exports.Set("warpGatedLabels", Napi::Function::New(env, warp_gated_labels));
   exports.Set("bsplineDisplacement", Napi::Function::New(env, bspline_displacement));
   exports.Set("insertPatch", Napi::Function::New(env, insert_patch));
+  exports.Set("warpAffine2d", Napi::Function::New(env, warp_affine_2d));
 }
 
 }  // namespace msb

@@ -80,4 +80,16 @@ View<double> label_priority_arg(const Napi::CallbackInfo& info, size_t index) {
   return priority;
 }
 
+RasterArgs raster_args(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const View<double> packed = typed_view<double>(info[0], "packed shapes");
+  RasterArgs a{object_arg(info, 3, "options"), Device::kCpu, {}, {}, label_priority_arg(info, 1), {}};
+  a.device = device_field(a.options);
+  a.dims = dims_field(a.options, "dims");
+  a.shapes = unpack_shapes(env, packed, a.dims.z);
+  a.coverage = typed_view<double>(info[2], "coverage");
+  require_length(env, a.coverage, a.shapes.size(), "coverage");
+  return a;
+}
+
 }  // namespace msb

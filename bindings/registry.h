@@ -1,4 +1,5 @@
-// Each bind_*.cc adds its functions to the exports object; addon.cc lists them.
+// Each bind_<domain>.cc (named after the native/ folder it binds) adds its functions to the
+// exports object; addon.cc lists them; lib/binding.ts declares them for TypeScript.
 #pragma once
 
 #include <napi.h>
@@ -6,20 +7,14 @@
 namespace msb {
 
 void register_core(Napi::Env env, Napi::Object exports);
-void register_intensity(Napi::Env env, Napi::Object exports);
+void register_volume(Napi::Env env, Napi::Object exports);
 void register_filter(Napi::Env env, Napi::Object exports);
 void register_field(Napi::Env env, Napi::Object exports);
 void register_noise(Napi::Env env, Napi::Object exports);
-void register_rasterize(Napi::Env env, Napi::Object exports);
 void register_loss(Napi::Env env, Napi::Object exports);
 void register_metric(Napi::Env env, Napi::Object exports);
-void register_labels(Napi::Env env, Napi::Object exports);
-void register_clinical2d(Napi::Env env, Napi::Object exports);
-void register_oct(Napi::Env env, Napi::Object exports);
 void register_cuda(Napi::Env env, Napi::Object exports);
+void register_render(Napi::Env env, Napi::Object exports);
 void register_warp(Napi::Env env, Napi::Object exports);
-void register_radiomics(Napi::Env env, Napi::Object exports);
-void register_warp2d(Napi::Env env, Napi::Object exports);
-void register_mc_summary(Napi::Env env, Napi::Object exports);
 
 }  // namespace msb

@@ -25,9 +25,10 @@ export * from './ops/render_volume.js';
 
 // 3D anatomy (seed 001)
 export * from './generators/anatomy3d/index.js';
-export { generateDataset, resolveDatasetOptions, type DatasetOptions, type DatasetProgress, type DatasetResult } from './datasets/generate_dataset.js';
+export { generateDataset, resolveDatasetOptions, type DatasetOptions, type DatasetProgress, type DatasetResult } from './generators/anatomy3d/dataset.js';
 export { openDataset, AnatomyDataset, type DatasetItem, type OpenDatasetOptions } from './datasets/reader.js';
-export { planSplits, estimateResources, type MaskForm, type SplitName, type SplitPlan } from './datasets/plan.js';
+export { planSplits, estimateResources, type MaskForm, type SplitPlan } from './generators/anatomy3d/plan.js';
+export type { SplitName } from './datasets/reader.js';
 export { renderAnatomyPreview } from './preview/anatomy_preview.js';
 export { encodePng } from './io/png.js';
 

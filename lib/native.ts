@@ -83,7 +83,10 @@ function load(): { addon: unknown; file: string } {
   return loaded;
 }
 
-/** The addon's functions; each lib/ module declares the slice of it that it calls. */
+/**
+ * The loaded addon as `T`. lib/ calls it through `binding()` (lib/binding.ts, the one typed
+ * declaration of the native surface); tests use this directly to hand it deliberately bad input.
+ */
 export function nativeAddon<T>(): T {
   return load().addon as T;
 }

@@ -106,3 +106,13 @@ export function perAxis(name: string, value: unknown, axes: number, rule: Number
   }
   return value.map((v, i) => checkNumber(`${name}[${i}]`, v, rule));
 }
+
+/** `out` may be `input` itself (in place) or separate memory, but not a partly overlapping view. */
+export function checkInPlaceOrDisjoint(input: ArrayBufferView, out: ArrayBufferView): void {
+  if (input.buffer !== out.buffer || input.byteOffset === out.byteOffset) return;
+  const a = input.byteOffset;
+  const b = out.byteOffset;
+  if (a < b + out.byteLength && b < a + input.byteLength) {
+    throw invalidParameter('out', 'the input itself or an array that does not overlap it', 'an overlapping view');
+  }
+}

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync, truncateSync, copyFileSync } fro
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { generateDataset } from '../lib/datasets/generate_dataset.js';
+import { generateDataset } from '../lib/generators/anatomy3d/dataset.js';
 import { openDataset } from '../lib/datasets/reader.js';
 import { generateSample } from '../lib/generators/anatomy3d/index.js';
 import { runPython } from './helpers/python.js';

@@ -86,13 +86,13 @@ describe.skipIf(info.available)('CUDA kernels without a device', () => {
   it('reject with CUDA_UNAVAILABLE instead of crashing', async () => {
     const v = new Float32Array(8);
     const calls: Array<Promise<unknown>> = [
-      addon.cudaGaussianBlur(v, v, { dims: [2, 2, 2], sigma: [1, 1, 1], truncate: 4 }),
-      addon.cudaBiasField(v, v, { dims: [2, 2, 2], order: 0, coefficients: [0.1] }),
-      addon.cudaAddNoise(v, v, { kind: 'gaussian', sigma: 1, seed: 1 }),
-      addon.cudaNormalNoise(v, { seed: 1 }),
-      addon.cudaWindowLevel(v, v, { center: 0, width: 1, outMin: 0, outMax: 1 }),
-      addon.cudaCastU8(v, new Uint8Array(8), { scale: 1, offset: 0 }),
-      addon.cudaRasterize(new Float64Array(0), new Float64Array(256), new Float64Array(0), { dims: [2, 2, 2] }, v, null),
+      addon.gaussianBlur(v, v, { dims: [2, 2, 2], sigma: [1, 1, 1], truncate: 4, device: 'cuda' }),
+      addon.biasField(v, v, { dims: [2, 2, 2], order: 0, coefficients: [0.1], device: 'cuda' }),
+      addon.addNoise(v, v, { kind: 'gaussian', sigma: 1, seed: 1, device: 'cuda' }),
+      addon.normalNoise(v, { seed: 1, device: 'cuda' }),
+      addon.windowLevel(v, v, { center: 0, width: 1, outMin: 0, outMax: 1, device: 'cuda' }),
+      addon.castU8(v, new Uint8Array(8), { scale: 1, offset: 0, device: 'cuda' }),
+      addon.rasterize(new Float64Array(0), new Float64Array(256), new Float64Array(0), { dims: [2, 2, 2], device: 'cuda' }, v, null),
       addon.cudaCopyBandwidth({ bytes: 1024, repeats: 1 }),
     ];
     // Settle them together: awaiting one while the others reject would leave those unhandled.

@@ -3,9 +3,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Rng } from '../lib/core/philox.js';
 import { setThreads } from '../lib/core/threads.js';
 import { binaryCrossEntropyLoss, softDiceLoss } from '../lib/loss/index.js';
-import { type RefBatchLoss, bceRef, softDiceRef } from './reference/losses.js';
+import { type ReferenceBatchLoss, referenceBce, referenceSoftDice } from './reference/losses.js';
 
-type Ref = (pred: ArrayLike<number>, target: ArrayLike<number>, batch: number, size: number) => RefBatchLoss;
+type Ref = (pred: ArrayLike<number>, target: ArrayLike<number>, batch: number, size: number) => ReferenceBatchLoss;
 
 function randomCase(batch: number, size: number, seed: number, logits: boolean) {
   const rng = new Rng(seed, 0, 0);
@@ -41,12 +41,12 @@ const kernels = [
   {
     name: 'soft Dice',
     fn: softDiceLoss,
-    ref: (fromLogits: boolean, smooth = 1): Ref => (p, t, b, s) => softDiceRef(p, t, b, s, { smooth, fromLogits }),
+    ref: (fromLogits: boolean, smooth = 1): Ref => (p, t, b, s) => referenceSoftDice(p, t, b, s, { smooth, fromLogits }),
   },
   {
     name: 'binary cross-entropy',
     fn: binaryCrossEntropyLoss,
-    ref: (fromLogits: boolean): Ref => (p, t, b, s) => bceRef(p, t, b, s, { fromLogits }),
+    ref: (fromLogits: boolean): Ref => (p, t, b, s) => referenceBce(p, t, b, s, { fromLogits }),
   },
 ] as const;
 

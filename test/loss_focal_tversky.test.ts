@@ -3,9 +3,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Rng } from '../lib/core/philox.js';
 import { setThreads } from '../lib/core/threads.js';
 import { focalTverskyLoss, softDiceLoss } from '../lib/loss/index.js';
-import { type RefTverskyOptions, focalTverskyRef } from './reference/losses.js';
+import { type ReferenceTverskyOptions, referenceFocalTversky } from './reference/losses.js';
 
-const defaults: RefTverskyOptions = { weightFN: 0.7, weightFP: 0.3, gamma: 0.75, smooth: 1, fromLogits: false };
+const defaults: ReferenceTverskyOptions = { weightFN: 0.7, weightFP: 0.3, gamma: 0.75, smooth: 1, fromLogits: false };
 
 function randomCase(batch: number, size: number, seed: number, logits = false) {
   const rng = new Rng(seed, 0, 0);
@@ -16,15 +16,15 @@ function randomCase(batch: number, size: number, seed: number, logits = false) {
 }
 
 /** Central differences of the float64 reference loss. */
-function finiteDifference(pred: Float64Array, target: ArrayLike<number>, batch: number, size: number, o: RefTverskyOptions) {
+function finiteDifference(pred: Float64Array, target: ArrayLike<number>, batch: number, size: number, o: ReferenceTverskyOptions) {
   const h = 1e-6;
   const grad = new Float64Array(pred.length);
   for (let i = 0; i < pred.length; i++) {
     const x = pred[i];
     pred[i] = x + h;
-    const up = focalTverskyRef(pred, target, batch, size, o).loss;
+    const up = referenceFocalTversky(pred, target, batch, size, o).loss;
     pred[i] = x - h;
-    const down = focalTverskyRef(pred, target, batch, size, o).loss;
+    const down = referenceFocalTversky(pred, target, batch, size, o).loss;
     pred[i] = x;
     grad[i] = (up - down) / (2 * h);
   }
@@ -56,7 +56,7 @@ describe('focal Tversky loss', () => {
     it(`reference gradient matches central differences (${label})`, () => {
       const { pred, soft } = randomCase(3, 24, 11, o.fromLogits);
       const p64 = Float64Array.from(pred);
-      const ref = focalTverskyRef(p64, soft, 3, 24, o);
+      const ref = referenceFocalTversky(p64, soft, 3, 24, o);
       // Central differences of an O(1) loss carry ~1e-10 of absolute rounding noise.
       expectClose(ref.grad, finiteDifference(p64, soft, 3, 24, o), 1e-6, 1e-9);
     });
@@ -66,7 +66,7 @@ describe('focal Tversky loss', () => {
       const size = 3000;
       const { pred, mask, soft } = randomCase(batch, size, 7, o.fromLogits);
       for (const target of [mask, soft]) {
-        const ref = focalTverskyRef(pred, target, batch, size, o);
+        const ref = referenceFocalTversky(pred, target, batch, size, o);
         const r = await focalTverskyLoss(pred, target, [batch, 1, 30, 100], o);
         expect(r.loss).toBeCloseTo(ref.loss, 6);
         expectClose(r.perSample, ref.perSample, 1e-6);

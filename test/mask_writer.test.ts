@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 import { Rng } from '../lib/core/philox.js';
 import { setThreads } from '../lib/core/threads.js';
-import { occupiedBoxes, writeOneHotMasks } from '../lib/datasets/mask_writer.js';
+import { occupiedBoxes, writeOneHotMasks } from '../lib/generators/anatomy3d/mask_writer.js';
 import { createH5, createSampleDataset, openH5 } from '../lib/io/hdf5.js';
 import { labelBounds, labelChunkOccupancy, type Box, type ChunkOccupancy } from '../lib/ops/labels.js';
 import { tempDir } from './helpers/tmp.js';

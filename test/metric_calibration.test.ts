@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Rng } from '../lib/core/philox.js';
 import { setThreads } from '../lib/core/threads.js';
 import { expectedCalibrationError } from '../lib/metric/index.js';
-import { eceRef } from './reference/metrics.js';
+import { referenceCalibration } from './reference/metrics.js';
 
 /** Labels drawn as Bernoulli(distort(p)): calibrated when distort is the identity. */
 function calibrationCase(n: number, seed: number, distort: (p: number) => number) {
@@ -27,7 +27,7 @@ describe('expected calibration error', () => {
       prob[1] = 0;
       prob[2] = 0.5;
       for (const bins of [1, 10, 15]) {
-        const ref = eceRef(prob, label, bins, mode);
+        const ref = referenceCalibration(prob, label, bins, mode);
         const r = await expectedCalibrationError(prob, label, { bins, mode });
         expect(r.ece).toBeCloseTo(ref.ece, 12);
         expect(r.mce).toBeCloseTo(ref.mce, 12);

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Rng } from '../lib/core/philox.js';
 import { setThreads } from '../lib/core/threads.js';
 import { uncertaintyErrorCorrelation } from '../lib/metric/index.js';
-import { pearsonRef, spearmanRef } from './reference/metrics.js';
+import { referencePearson, referenceSpearman } from './reference/metrics.js';
 
 function correlatedCase(n: number, seed: number, levels?: number) {
   const rng = new Rng(seed, 0, 0);
@@ -20,10 +20,10 @@ describe('uncertainty–error correlation', () => {
       const { u, err } = correlatedCase(n, n + (levels ?? 0), levels);
       const r = await uncertaintyErrorCorrelation(u, err);
       expect(r.n).toBe(n);
-      expect(r.pearson).toBeCloseTo(pearsonRef(u, err), 12);
-      expect(r.spearman).toBeCloseTo(spearmanRef(u, err), 12);
+      expect(r.pearson).toBeCloseTo(referencePearson(u, err), 12);
+      expect(r.spearman).toBeCloseTo(referenceSpearman(u, err), 12);
       const r32 = await uncertaintyErrorCorrelation(Float32Array.from(u), err);
-      expect(r32.spearman).toBeCloseTo(spearmanRef(Float32Array.from(u), err), 12);
+      expect(r32.spearman).toBeCloseTo(referenceSpearman(Float32Array.from(u), err), 12);
     }
   });
 

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Rng } from '../lib/core/philox.js';
 import { setThreads } from '../lib/core/threads.js';
 import { scoresFromCounts, segmentationMetrics } from '../lib/metric/index.js';
-import { confusionRef } from './reference/metrics.js';
+import { referenceConfusion } from './reference/metrics.js';
 
 function randomCase(batch: number, size: number, seed: number) {
   const rng = new Rng(seed, 0, 0);
@@ -24,7 +24,7 @@ describe('segmentation metrics', () => {
     const targetFloat = Float32Array.from(target, (t) => (t ? 0.8 : 0.1));
     for (const [pred, predIsMask] of [[prob, false], [predMask, true]] as const) {
       for (const [tgt, targetIsMask] of [[target, true], [targetFloat, false]] as const) {
-        const ref = confusionRef(pred, tgt, batch, size, 0.5, predIsMask, targetIsMask);
+        const ref = referenceConfusion(pred, tgt, batch, size, 0.5, predIsMask, targetIsMask);
         const r = await segmentationMetrics(pred, tgt, [batch, 1, 40, 100]);
         for (let b = 0; b < batch; b++) {
           expect({ tp: r.counts.tp[b], fp: r.counts.fp[b], fn: r.counts.fn[b], tn: r.counts.tn[b] }).toEqual(ref[b]);

@@ -4,7 +4,7 @@ import { Rng } from '../lib/core/philox.js';
 import { setThreads } from '../lib/core/threads.js';
 import { nativeAddon } from '../lib/native.js';
 import { type Shape, type Vec3, PACK_STRIDE, eulerZYXToMatrix, rasterize } from '../lib/ops/rasterize.js';
-import { rasterizeReference } from './reference/rasterize.js';
+import { referenceRasterize } from './reference/rasterize.js';
 
 type Dims3 = [number, number, number];
 const BLENDS = ['replace', 'add', 'max'] as const;
@@ -63,7 +63,7 @@ async function compareWithReference(shapes: Shape[], dims: Dims3, labelPriority?
   const { coverageSum } = await rasterize(shapes, { dims, intensity, labels, labelPriority });
   const refIntensity = Float64Array.from(background);
   const refLabels = Uint8Array.from(oldLabels);
-  const refSums = rasterizeReference(shapes, { dims, intensity: refIntensity, labels: refLabels, labelPriority });
+  const refSums = referenceRasterize(shapes, { dims, intensity: refIntensity, labels: refLabels, labelPriority });
   expect([...coverageSum]).toEqual(refSums);
   let labelMismatch = 0;
   let worst = 0;

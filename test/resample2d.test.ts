@@ -9,7 +9,7 @@ import { setThreads } from '../lib/core/threads.js';
 import { composeMaps, resizeMap, rotationFlipMap, warpAffine2d, type AffineMap2d } from '../lib/ops/resample2d.js';
 import { runPython } from './helpers/python.js';
 import { tempDir } from './helpers/tmp.js';
-import { warpAffine2dRef } from './reference/resample2d.js';
+import { referenceWarpAffine2d } from './reference/resample2d.js';
 
 const tmp = tempDir('medsynth-resample2d-');
 afterAll(tmp.cleanup);
@@ -44,7 +44,7 @@ describe('2-D affine warp (native/warp/resample2d)', () => {
         for (const padding of ['constant', 'edge'] as const) {
           const o = { interpolation, padding, fill: 0.25 };
           const out = await warpAffine2d(src, shape, size, m, o);
-          expectNear(out, warpAffine2dRef(src, 3, 37, 53, size[0], size[1], m, o));
+          expectNear(out, referenceWarpAffine2d(src, 3, 37, 53, size[0], size[1], m, o));
         }
       }
     }
@@ -88,7 +88,7 @@ describe('2-D affine warp (native/warp/resample2d)', () => {
     const m = rotationFlipMap([16, 16], 30);
     const out = await warpAffine2d(mask, { planes: 1, height: 16, width: 16 }, [16, 16], m, o);
     expect(new Set(out)).toEqual(new Set([0, 1]));
-    expect(out).toEqual(Float32Array.from(warpAffine2dRef(mask, 1, 16, 16, 16, 16, m, o)));
+    expect(out).toEqual(Float32Array.from(referenceWarpAffine2d(mask, 1, 16, 16, 16, 16, m, o)));
   });
 
   it('gives the same bytes on 1 and 2 threads', async () => {

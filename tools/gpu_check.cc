@@ -33,13 +33,14 @@
 #include <utility>
 #include <vector>
 
-#include "core/device.h"
+#include "cuda/device.h"
 #include "core/error.h"
 #include "core/simd.h"
 #include "core/thread_pool.h"
 #include "field/bias_field.h"
 #include "filter/gaussian_blur.h"
 #include "noise/noise.h"
+#include "render/volume_sample.h"
 #include "volume/intensity.h"
 #include "volume/rasterize.h"
 
@@ -221,40 +222,8 @@ std::vector<double> priority_table(const std::vector<ms::RasterShape>& shapes) {
 
 // ---- the CPU whole sample ------------------------------------------------------------------------
 
-// The same chain as mc::render_sample, with the CPU kernels (the reference).
-void cpu_render_sample(const mc::SampleSpec& spec, const mc::SampleTargets& targets, std::vector<float>& work) {
-  const int64_t n = spec.z * spec.y * spec.x;
-  work.assign(static_cast<size_t>(n), 0.0f);
-  if (targets.labels != nullptr) std::memset(targets.labels, 0, static_cast<size_t>(n));
-  ms::RasterTargets t;
-  t.z = spec.z;
-  t.y = spec.y;
-  t.x = spec.x;
-  t.intensity = work.data();
-  t.labels = targets.labels;
-  t.label_priority = spec.label_priority.data();
-  std::vector<double> coverage(spec.shapes.size());
-  ms::rasterize(spec.shapes, t, targets.coverage_sum != nullptr ? targets.coverage_sum : coverage.data());
-  float* v = work.data();
-  if (spec.blur) ms::gaussian_blur(v, v, spec.z, spec.y, spec.x, spec.blur_sigma, spec.blur_truncate);
-  if (spec.bias_order >= 0) {
-    ms::bias_field(v, v, spec.z, spec.y, spec.x, spec.bias_order, spec.bias_coefficients.data(),
-                   static_cast<int64_t>(spec.bias_coefficients.size()));
-  }
-  if (spec.noise == mc::NoiseKind::kGaussian) ms::gaussian_noise(v, v, n, spec.noise_sigma, spec.noise_key);
-  if (spec.noise == mc::NoiseKind::kRician) ms::rician_noise(v, v, n, spec.noise_sigma, spec.noise_key);
-  if (spec.noise == mc::NoiseKind::kPoisson) ms::poisson_noise(v, v, n, spec.poisson_scale, spec.noise_key);
-  if (spec.image_type == mc::ImageType::kUint8) {
-    ms::cast_u8(v, static_cast<uint8_t*>(targets.image), n, spec.cast_scale, spec.cast_offset);
-  } else if (spec.image_type == mc::ImageType::kInt16) {
-    ms::cast_i16(v, static_cast<int16_t*>(targets.image), n, spec.cast_scale, spec.cast_offset);
-  } else {
-    std::memcpy(targets.image, v, static_cast<size_t>(n) * sizeof(float));
-  }
-}
-
-mc::SampleSpec sample_spec(Rng& rng, const Dims& d, int shapes, mc::NoiseKind noise, mc::ImageType type) {
-  mc::SampleSpec spec;
+ms::VolumeSampleSpec sample_spec(Rng& rng, const Dims& d, int shapes, ms::NoiseKind noise, ms::ImageType type) {
+  ms::VolumeSampleSpec spec;
   spec.z = d.z;
   spec.y = d.y;
   spec.x = d.x;
@@ -275,7 +244,6 @@ mc::SampleSpec sample_spec(Rng& rng, const Dims& d, int shapes, mc::NoiseKind no
   return spec;
 }
 
-size_t element_size(mc::ImageType t) { return t == mc::ImageType::kFloat32 ? 4 : t == mc::ImageType::kInt16 ? 2 : 1; }
 
 // ---- correctness ---------------------------------------------------------------------------------
 
@@ -411,18 +379,17 @@ void check_rasterize(Rng& rng, const Dims& d, int count, bool planes) {
   report(gc == cc, name + " coverage", gc == cc ? "identical" : "differs");
 }
 
-void check_sample(Rng& rng, const Dims& d, mc::NoiseKind noise, mc::ImageType type, const char* what) {
-  const mc::SampleSpec spec = sample_spec(rng, d, 14, noise, type);
-  const size_t n = static_cast<size_t>(d.count()), bytes = n * element_size(type);
+void check_sample(Rng& rng, const Dims& d, ms::NoiseKind noise, ms::ImageType type, const char* what) {
+  const ms::VolumeSampleSpec spec = sample_spec(rng, d, 14, noise, type);
+  const size_t n = static_cast<size_t>(d.count()), bytes = n * static_cast<size_t>(ms::image_element_size(type));
   std::vector<uint8_t> ci(bytes), gi(bytes), cl(n), gl(n);
   std::vector<double> cc(spec.shapes.size()), gc(spec.shapes.size());
-  std::vector<float> work;
-  cpu_render_sample(spec, mc::SampleTargets{ci.data(), cl.data(), cc.data()}, work);
+  ms::render_volume_sample(spec, ms::VolumeSampleTargets{ci.data(), cl.data(), cc.data()});
   const std::string name = std::string("whole sample ") + d.str() + " " + what;
-  if (!guarded(name, [&] { mc::render_sample(spec, mc::SampleTargets{gi.data(), gl.data(), gc.data()}); })) return;
+  if (!guarded(name, [&] { mc::render_volume_sample(spec, ms::VolumeSampleTargets{gi.data(), gl.data(), gc.data()}); })) return;
   report(count_different(gl, cl) == 0 && gc == cc, name + " labels+coverage",
          fmt("%.0f labels differ", count_different(gl, cl)));
-  if (type == mc::ImageType::kFloat32) {
+  if (type == ms::ImageType::kFloat32) {
     std::vector<float> a(n), b(n);
     std::memcpy(a.data(), gi.data(), bytes);
     std::memcpy(b.data(), ci.data(), bytes);
@@ -430,42 +397,42 @@ void check_sample(Rng& rng, const Dims& d, mc::NoiseKind noise, mc::ImageType ty
     const double err = max_relative_error(a.data(), b.data(), n, 1e-3 * max_abs(b.data(), n));
     size_t off = 0;
     for (size_t i = 0; i < n; ++i) off += std::fabs(a[i] - b[i]) > 1e-4 * std::max(1.0f, std::fabs(b[i]));
-    const bool ok = noise == mc::NoiseKind::kPoisson ? off <= n / 1000 + 1 : err <= 1e-4;
+    const bool ok = noise == ms::NoiseKind::kPoisson ? off <= n / 1000 + 1 : err <= 1e-4;
     report(ok, name + " image", fmt("max rel err %.3g, %.0f voxels off by > 1e-4", err, off));
   } else {
     std::vector<int64_t> a(n), b(n);
     for (size_t i = 0; i < n; ++i) {
-      a[i] = type == mc::ImageType::kUint8 ? gi[i] : reinterpret_cast<const int16_t*>(gi.data())[i];
-      b[i] = type == mc::ImageType::kUint8 ? ci[i] : reinterpret_cast<const int16_t*>(ci.data())[i];
+      a[i] = type == ms::ImageType::kUint8 ? gi[i] : reinterpret_cast<const int16_t*>(gi.data())[i];
+      b[i] = type == ms::ImageType::kUint8 ? ci[i] : reinterpret_cast<const int16_t*>(ci.data())[i];
     }
     const size_t differ = count_different(a, b);
     const int64_t worst = max_int_difference(a, b);
     // A value within float rounding of a .5 tie may round either way: rare, and off by one.
-    const bool ok = (noise == mc::NoiseKind::kPoisson || worst <= 1) && differ <= n / 1000 + 1;
+    const bool ok = (noise == ms::NoiseKind::kPoisson || worst <= 1) && differ <= n / 1000 + 1;
     report(ok, name + " image", fmt("max diff %.0f, %.0f of %.0f differ", worst, differ, n));
   }
   // Deterministic: again gives the same bytes.
   std::vector<uint8_t> again(bytes), again_labels(n);
-  if (guarded(name + " repeat", [&] { mc::render_sample(spec, mc::SampleTargets{again.data(), again_labels.data(), nullptr}); })) {
+  if (guarded(name + " repeat", [&] { mc::render_volume_sample(spec, ms::VolumeSampleTargets{again.data(), again_labels.data(), nullptr}); })) {
     report(again == gi && again_labels == gl, name + " repeat", "identical bytes");
   }
 }
 
 void check_concurrent(Rng& rng, const Dims& d) {
-  const mc::SampleSpec s1 = sample_spec(rng, d, 10, mc::NoiseKind::kGaussian, mc::ImageType::kUint8);
-  const mc::SampleSpec s2 = sample_spec(rng, d, 10, mc::NoiseKind::kRician, mc::ImageType::kFloat32);
+  const ms::VolumeSampleSpec s1 = sample_spec(rng, d, 10, ms::NoiseKind::kGaussian, ms::ImageType::kUint8);
+  const ms::VolumeSampleSpec s2 = sample_spec(rng, d, 10, ms::NoiseKind::kRician, ms::ImageType::kFloat32);
   const size_t n = static_cast<size_t>(d.count());
   std::vector<uint8_t> a1(n), l1(n), a2(4 * n), l2(n), b1(n), m1(n), b2(4 * n), m2(n);
   bool ok = guarded("two samples at once", [&] {
-    mc::render_sample(s1, mc::SampleTargets{a1.data(), l1.data(), nullptr});
-    mc::render_sample(s2, mc::SampleTargets{a2.data(), l2.data(), nullptr});
+    mc::render_volume_sample(s1, ms::VolumeSampleTargets{a1.data(), l1.data(), nullptr});
+    mc::render_volume_sample(s2, ms::VolumeSampleTargets{a2.data(), l2.data(), nullptr});
   });
   if (!ok) return;
   std::string error;
-  auto run = [&](const mc::SampleSpec& s, uint8_t* image, uint8_t* labels) {
+  auto run = [&](const ms::VolumeSampleSpec& s, uint8_t* image, uint8_t* labels) {
     for (int i = 0; i < 3; ++i) {
       try {
-        mc::render_sample(s, mc::SampleTargets{image, labels, nullptr});
+        mc::render_volume_sample(s, ms::VolumeSampleTargets{image, labels, nullptr});
       } catch (const std::exception& e) {
         error = e.what();
       }
@@ -554,11 +521,11 @@ int run_checks(const std::string& only) {
          check_rasterize(rng, Dims{1, 128, 96}, 15, true);
        }},
       {"sample", [&] {
-         check_sample(rng, sample, mc::NoiseKind::kGaussian, mc::ImageType::kFloat32, "gaussian float32");
-         check_sample(rng, sample, mc::NoiseKind::kGaussian, mc::ImageType::kUint8, "gaussian uint8");
-         check_sample(rng, sample, mc::NoiseKind::kRician, mc::ImageType::kInt16, "rician int16");
-         check_sample(rng, sample, mc::NoiseKind::kPoisson, mc::ImageType::kFloat32, "poisson float32");
-         check_sample(rng, sample, mc::NoiseKind::kNone, mc::ImageType::kUint8, "no noise uint8");
+         check_sample(rng, sample, ms::NoiseKind::kGaussian, ms::ImageType::kFloat32, "gaussian float32");
+         check_sample(rng, sample, ms::NoiseKind::kGaussian, ms::ImageType::kUint8, "gaussian uint8");
+         check_sample(rng, sample, ms::NoiseKind::kRician, ms::ImageType::kInt16, "rician int16");
+         check_sample(rng, sample, ms::NoiseKind::kPoisson, ms::ImageType::kFloat32, "poisson float32");
+         check_sample(rng, sample, ms::NoiseKind::kNone, ms::ImageType::kUint8, "no noise uint8");
        }},
       {"concurrent", [&] { check_concurrent(rng, Dims{40, 96, 80}); }},
       {"errors", [&] { check_errors(); }},
@@ -649,7 +616,7 @@ void bench_size(const Dims& d, int repeats, std::vector<BenchRow>& rows) {
       [&] { ms::rician_noise(in.data(), out.data(), c, 5, key); });
   add("poisson_noise", 8, [&] { mc::poisson_noise(in.data(), out.data(), c, 1.0, key); },
       [&] { ms::poisson_noise(in.data(), out.data(), c, 1.0, key); });
-  const mc::SampleSpec spec = sample_spec(rng, d, 14, mc::NoiseKind::kGaussian, mc::ImageType::kUint8);
+  const ms::VolumeSampleSpec spec = sample_spec(rng, d, 14, ms::NoiseKind::kGaussian, ms::ImageType::kUint8);
   ms::RasterTargets t;
   t.z = d.z;
   t.y = d.y;
@@ -660,11 +627,11 @@ void bench_size(const Dims& d, int repeats, std::vector<BenchRow>& rows) {
   std::vector<double> coverage(spec.shapes.size());
   add("rasterize 14 shapes", 10, [&] { mc::rasterize(spec.shapes, t, coverage.data()); },
       [&] { ms::rasterize(spec.shapes, t, coverage.data()); });
-  std::vector<float> work;
-  // Bytes: zero 5, rasterize 10, blur 24, bias 8, noise 8, cast 5 per voxel.
-  add("whole sample (uint8)", 60,
-      [&] { mc::render_sample(spec, mc::SampleTargets{out8.data(), labels.data(), coverage.data()}); },
-      [&] { cpu_render_sample(spec, mc::SampleTargets{out8.data(), labels.data(), coverage.data()}, work); });
+  // Bytes: zero 5, rasterize 10, blur 24, bias 8, noise 8, cast 5 per voxel. The CPU reuses `out`
+  // as its intensity buffer, as the renderer does.
+  const ms::VolumeSampleTargets targets{out8.data(), labels.data(), coverage.data(), out.data()};
+  add("whole sample (uint8)", 60, [&] { mc::render_volume_sample(spec, targets); },
+      [&] { ms::render_volume_sample(spec, targets); });
 }
 
 std::string bench_table(const std::vector<BenchRow>& rows, double copy_gbs) {

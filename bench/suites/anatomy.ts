@@ -8,11 +8,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { generateDataset } from '../../lib/datasets/generate_dataset.js';
-import { chunkShapes } from '../../lib/datasets/plan.js';
+import { generateDataset } from '../../lib/generators/anatomy3d/dataset.js';
+import { chunkShapes } from '../../lib/generators/anatomy3d/plan.js';
 import { AnatomyRenderer } from '../../lib/generators/anatomy3d/render.js';
-import { resolveAnatomyOptions } from '../../lib/generators/anatomy3d/options.js';
-import { sampleAnatomyParams } from '../../lib/generators/anatomy3d/sample_params.js';
+import { resolveAnatomyOptions } from '../../lib/anatomy/options.js';
+import { sampleAnatomyParams } from '../../lib/anatomy/sample_params.js';
 import { createH5, createSampleDataset, type H5Dataset, type H5File } from '../../lib/io/hdf5.js';
 import { labelBounds, labelMaskBox } from '../../lib/ops/labels.js';
 import type { BenchCase, BenchSuite } from '../suite.js';

@@ -7,8 +7,8 @@
 import { Rng } from '../../lib/core/philox.js';
 import { coxLoss, focalTverskyLoss } from '../../lib/loss/index.js';
 import { concordanceIndex } from '../../lib/metric/index.js';
-import { coxLossSorted, focalTverskyRef } from '../../test/reference/losses.js';
-import { cIndexFenwick } from '../../test/reference/metrics.js';
+import { referenceCoxLossSorted, referenceFocalTversky } from '../../test/reference/losses.js';
+import { referenceConcordanceFenwick } from '../../test/reference/metrics.js';
 import type { BenchCase, BenchSuite } from '../suite.js';
 
 const SEG_DIMS = [8, 1, 256, 256] as const;
@@ -31,7 +31,7 @@ function focalTverskyCase(fromLogits: boolean): BenchCase {
       grad = new Float32Array(batch * size);
     },
     run: () => focalTverskyLoss(pred!, target!, SEG_DIMS, options, grad),
-    reference: () => focalTverskyRef(pred!, target!, batch, size, options),
+    reference: () => referenceFocalTversky(pred!, target!, batch, size, options),
     teardown: () => {
       pred = target = grad = undefined;
     },
@@ -60,7 +60,7 @@ function coxCase(ties: 'breslow' | 'efron'): BenchCase {
       grad = new Float64Array(n);
     },
     run: () => coxLoss(data!.risk, data!.time, data!.event, { ties }, grad),
-    reference: () => coxLossSorted(data!.risk, data!.time, data!.event, ties),
+    reference: () => referenceCoxLossSorted(data!.risk, data!.time, data!.event, ties),
     teardown: () => {
       data = grad = undefined;
     },
@@ -78,7 +78,7 @@ function concordanceCase(): BenchCase {
       data = survivalData(n, 3);
     },
     run: () => concordanceIndex(data!.risk, data!.time, data!.event),
-    reference: () => cIndexFenwick(data!.risk, data!.time, data!.event),
+    reference: () => referenceConcordanceFenwick(data!.risk, data!.time, data!.event),
     teardown: () => {
       data = undefined;
     },

@@ -7,8 +7,8 @@
 import { Rng } from '../../lib/core/philox.js';
 import { composeMaps, resizeMap, rotationFlipMap, warpAffine2d } from '../../lib/ops/resample2d.js';
 import { summarisePixelPasses } from '../../lib/studies/petct/mc_dropout.js';
-import { mcPixelSummaryRef } from '../../test/reference/mc_dropout.js';
-import { warpAffine2dRef } from '../../test/reference/resample2d.js';
+import { referenceMcPixelSummary } from '../../test/reference/mc_dropout.js';
+import { referenceWarpAffine2d } from '../../test/reference/resample2d.js';
 import type { BenchCase, BenchSuite } from '../suite.js';
 
 function randomPlanes(n: number, seed: number): Float32Array {
@@ -27,7 +27,7 @@ function warpCase(name: string, planes: number, from: [number, number], to: [num
       src = randomPlanes(planes * from[0] * from[1], 1);
     },
     run: () => warpAffine2d(src, { planes, height: from[0], width: from[1] }, to, m, { padding }),
-    reference: () => warpAffine2dRef(src, planes, from[0], from[1], to[0], to[1], m, { interpolation: 'linear', padding, fill: 0 }),
+    reference: () => referenceWarpAffine2d(src, planes, from[0], from[1], to[0], to[1], m, { interpolation: 'linear', padding, fill: 0 }),
   };
 }
 
@@ -41,7 +41,7 @@ function mcCase(T: number, n: number): BenchCase {
       passes = Array.from({ length: T }, (_, t) => randomPlanes(n, 10 + t));
     },
     run: () => summarisePixelPasses(passes),
-    reference: () => mcPixelSummaryRef(passes),
+    reference: () => referenceMcPixelSummary(passes),
   };
 }
 

@@ -5,7 +5,7 @@
  * sub-samples every voxel of each shape's box: slow by design.
  */
 import { type Shape, rasterize } from '../../lib/ops/rasterize.js';
-import { rasterizeReference } from '../../test/reference/rasterize.js';
+import { referenceRasterize } from '../../test/reference/rasterize.js';
 import type { BenchCase, BenchSuite } from '../suite.js';
 
 type Dims3 = [number, number, number];
@@ -45,7 +45,7 @@ function sceneCase(dims: Dims3, scale: number): BenchCase {
       labels = new Uint8Array(count);
     },
     run: () => rasterize(shapes, { dims, intensity, labels }),
-    reference: () => rasterizeReference(shapes, { dims, intensity, labels }),
+    reference: () => referenceRasterize(shapes, { dims, intensity, labels }),
     teardown: () => {
       intensity = undefined;
       labels = undefined;

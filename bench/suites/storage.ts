@@ -8,13 +8,14 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { generateDataset, type DatasetResult } from '../../lib/datasets/generate_dataset.js';
-import { chunkShapes, maskWriteBlock } from '../../lib/datasets/plan.js';
-import { AnatomyRenderer, type ImageDtype } from '../../lib/generators/anatomy3d/render.js';
-import { resolveAnatomyOptions } from '../../lib/generators/anatomy3d/options.js';
-import { sampleAnatomyParams } from '../../lib/generators/anatomy3d/sample_params.js';
+import { generateDataset, type DatasetResult } from '../../lib/generators/anatomy3d/dataset.js';
+import { chunkShapes, maskWriteBlock } from '../../lib/generators/anatomy3d/plan.js';
+import type { ImageDtype } from '../../lib/generators/anatomy3d/image.js';
+import { AnatomyRenderer } from '../../lib/generators/anatomy3d/render.js';
+import { resolveAnatomyOptions } from '../../lib/anatomy/options.js';
+import { sampleAnatomyParams } from '../../lib/anatomy/sample_params.js';
 import { createH5, createSampleDataset, type H5File } from '../../lib/io/hdf5.js';
-import { writeOneHotMasks } from '../../lib/datasets/mask_writer.js';
+import { writeOneHotMasks } from '../../lib/generators/anatomy3d/mask_writer.js';
 import type { BenchCase, BenchRow, BenchSuite } from '../suite.js';
 
 const DIMS: [number, number, number] = [256, 512, 512];

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { setThreads } from '../core/threads.js';
-import { checkResources } from '../datasets/plan.js';
+import { checkResources } from '../core/resources.js';
 import { clinicalResourceEstimate, writeClinicalDataset, type ClinicalWriteResult } from '../generators/clinical2d/dataset.js';
 import { clinicalExampleGrid } from '../generators/clinical2d/example_grid.js';
 import { describeClinicalConfig, type ClinicalConfigInput } from '../generators/clinical2d/config.js';

@@ -2,8 +2,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 
-import { generateDataset, type DatasetOptions } from '../datasets/generate_dataset.js';
-import { formatBytes } from '../datasets/plan.js';
+import { generateDataset, type DatasetOptions } from '../generators/anatomy3d/dataset.js';
+import { formatBytes } from '../core/resources.js';
 import { openDataset } from '../datasets/reader.js';
 import { formatHelp, listFlag, numberFlag, parseArgs, UsageError, type FlagTable } from './args.js';
 import { Progress, formatSeconds } from './progress.js';

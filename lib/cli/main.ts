@@ -11,7 +11,7 @@ import { runPreview } from './preview.js';
 
 type Command = (argv: readonly string[]) => Promise<number>;
 
-const COMMANDS: Record<string, { run: Command; summary: string }> = {
+const COMMANDS: Readonly<Record<string, { run: Command; summary: string }>> = {
   generate: { run: runGenerate, summary: '3D anatomy dataset (HDF5) with masks, scenarios and previews' },
   preview: { run: runPreview, summary: 'PNG of one stored sample with its labelled mask overlay' },
   clinical: { run: runClinical, summary: '2D image + radiomics + noisy label dataset from one latent disease model (HDF5, CSV, PNG)' },
@@ -19,11 +19,6 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
   nodules: { run: runNodules, summary: 'lung nodule patches (HDF5) with masks and malignancy labels; balancing, insertion into CT' },
   longitudinal: { run: runLongitudinal, summary: 'OCT-like images + NLME follow-up from one latent (HDF5, CSV, PNG)' },
 };
-
-/** Subcommands other modules add (clinical, petct, …). */
-export function registerCommand(name: string, run: Command, summary: string): void {
-  COMMANDS[name] = { run, summary };
-}
 
 function usage(): string {
   const rows = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);

@@ -5,7 +5,7 @@ import { openDataset } from '../datasets/reader.js';
 import { writeFileAtomicSync } from '../io/atomic.js';
 import { renderAnatomyPreview } from '../preview/anatomy_preview.js';
 import { formatHelp, numberFlag, parseArgs, UsageError, type FlagTable } from './args.js';
-import type { SplitName } from '../datasets/plan.js';
+import type { SplitName } from '../datasets/reader.js';
 
 export const PREVIEW_FLAGS: FlagTable = {
   index: { type: 'string', metavar: 'I', default: '0', help: 'sample row within the split' },

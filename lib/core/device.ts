@@ -5,7 +5,8 @@
  * falls back to the CPU with a one-line reason, and 'cuda' throws CUDA_UNAVAILABLE.
  */
 import { MedsynthError } from '../errors.js';
-import { callNativeSync, nativeAddon } from '../native.js';
+import { binding, type CudaInfo } from '../binding.js';
+import { callNativeSync } from '../native.js';
 import { checkInteger, checkOneOf } from '../validate.js';
 
 export type Device = 'cpu' | 'cuda';
@@ -13,56 +14,11 @@ export type DeviceOption = Device | 'auto';
 
 export const DEVICE_OPTIONS: readonly DeviceOption[] = ['cpu', 'cuda', 'auto'];
 
-export interface CudaDeviceInfo {
-  index: number;
-  name: string;
-  /** e.g. '9.0' */
-  computeCapability: string;
-  multiprocessors: number;
-  /** Bytes. */
-  totalMemory: number;
-  freeMemory: number;
-}
-
-export interface CudaInfo {
-  /** The loaded binary contains the CUDA backend. */
-  compiled: boolean;
-  /** A usable device was found. */
-  available: boolean;
-  /** Why CUDA is unavailable (one line), when it is. */
-  reason?: string;
-  deviceCount: number;
-  /** CUDA runtime and driver versions as 1000·major + 10·minor (0: none). */
-  runtimeVersion: number;
-  driverVersion: number;
-  /** The device medsynth uses (the first visible one), when one was found. */
-  device?: CudaDeviceInfo;
-}
-
-/** Where the time of one CUDA call went (ms); the CUDA kernels resolve with it. */
-export interface CudaTiming {
-  /** The kernels alone (CUDA events). */
-  deviceMs: number;
-  /** Staging the inputs to the device (host side). */
-  uploadMs: number;
-  /** Copying the results back after the kernels finished. */
-  downloadMs: number;
-  /** The whole call. */
-  totalMs: number;
-}
-
-interface DeviceNative {
-  cudaInfo(): CudaInfo;
-  setCudaMemoryLimit(options: { bytes: number }): void;
-  cudaMemoryUsage(): { inUse: number; limit: number };
-  releaseCudaMemory(): void;
-}
-
-const native = () => nativeAddon<DeviceNative>();
+export type { CudaDeviceInfo, CudaInfo, CudaTiming } from '../binding.js';
 
 /** What the loaded binary and this machine offer for CUDA. Never throws for a missing GPU. */
 export function cudaInfo(): CudaInfo {
-  return callNativeSync(() => native().cudaInfo());
+  return callNativeSync(() => binding().cudaInfo());
 }
 
 /**
@@ -81,8 +37,8 @@ export function resolveDevice(device: DeviceOption): { device: Device; reason?: 
 }
 
 /**
- * For a kernel's `device` option (default 'cpu'): whether to call its CUDA twin (`cuda<Name>`,
- * same arguments) rather than the CPU binding. Throws as resolveDevice does.
+ * For a kernel's `device` option (default 'cpu'): whether to run its CUDA twin (the binding's
+ * params `device: 'cuda'`) rather than the CPU kernel. Throws as resolveDevice does.
  */
 export function useCuda(device: DeviceOption | undefined): boolean {
   return resolveDevice(device ?? 'cpu').device === 'cuda';
@@ -95,15 +51,15 @@ export function useCuda(device: DeviceOption | undefined): boolean {
  */
 export function setCudaMemoryLimit(bytes?: number): void {
   const b = bytes === undefined ? 0 : checkInteger('bytes', bytes, 0);
-  callNativeSync(() => native().setCudaMemoryLimit({ bytes: b }));
+  callNativeSync(() => binding().setCudaMemoryLimit({ bytes: b }));
 }
 
 /** Device bytes medsynth's cached buffers hold, and the cap (0: none). */
 export function cudaMemoryUsage(): { inUse: number; limit: number } {
-  return native().cudaMemoryUsage();
+  return binding().cudaMemoryUsage();
 }
 
 /** Frees the cached device and pinned buffers (the next CUDA call allocates them again). */
 export function releaseCudaMemory(): void {
-  callNativeSync(() => native().releaseCudaMemory());
+  callNativeSync(() => binding().releaseCudaMemory());
 }

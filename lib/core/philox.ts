@@ -71,38 +71,73 @@ export function uniformOpen01(bits: number): number {
 }
 
 /**
+ * How a stream's 32-bit words become numbers — a named choice, because generators made with one
+ * must keep it to keep their bytes:
+ *   'uniform53' (anatomy, petct, survival, tests): uniform() = uniformDouble of two words (53
+ *               bits); normal() = one Box–Muller value per call, √(−2 ln(1 − u1))·cos(2π u2).
+ *   'uniform32' (clinical2d, ~30 draws per sample): uniform() = (w + 0.5) / 2^32 from one word, in
+ *               (0, 1); normal() = Box–Muller on two uniforms, r·cos θ now and r·sin θ on the
+ *               next call: a quarter of the Philox blocks.
+ * Everything else (range, int, bernoulli, categorical) is built on uniform() the same way for both.
+ */
+export type WordMapping = 'uniform53' | 'uniform32';
+
+/** What a parameter sampler draws from (Rng, or a test double). */
+export interface Draws {
+  uniform(): number;
+  normal(mean?: number, sd?: number): number;
+}
+
+/**
  * A sequential reader of one (seed, sample, stream) Philox stream, for drawing parameters.
  * Each draw consumes whole words from consecutive counters; the same calls in the same order
- * always give the same values.
+ * always give the same values. The key is split once; reset() moves to another (sample, stream)
+ * without BigInt work, for generators that draw a few values per sample.
  */
-export class Rng {
+export class Rng implements Draws {
   private readonly key: [number, number];
-  private readonly sample: number;
-  private readonly stream: number;
-  private counter = 0;
+  private readonly counter: [number, number, number, number] = [0, 0, 0, 0];
   private readonly block = new Uint32Array(4);
   private used = 4;
+  private spare = NaN;
 
-  constructor(seed: number | bigint, sample: number, stream: number) {
+  constructor(
+    seed: number | bigint,
+    sample: number,
+    stream: number,
+    readonly mapping: WordMapping = 'uniform53',
+  ) {
     this.key = seedKey(seed);
-    this.sample = checkInteger('sample', sample, 0, 0xffffffff);
-    this.stream = checkInteger('stream', stream, 0, 0xffffffff);
+    this.reset(checkInteger('sample', sample, 0, 0xffffffff), checkInteger('stream', stream, 0, 0xffffffff));
+  }
+
+  /** Restarts at counter 0 of (sample, stream); both integers in [0, 2^32). */
+  reset(sample: number, stream: number): this {
+    this.counter[0] = 0;
+    this.counter[1] = 0;
+    this.counter[2] = sample;
+    this.counter[3] = stream;
+    this.used = 4;
+    this.spare = NaN;
+    return this;
   }
 
   /** The next raw 32-bit word. */
   nextU32(): number {
     if (this.used === 4) {
-      const lo = this.counter % TWO32;
-      const hi = Math.floor(this.counter / TWO32);
-      philox4x32_10([lo, hi, this.sample, this.stream], this.key, this.block);
-      this.counter++;
+      philox4x32_10(this.counter, this.key, this.block);
+      if (++this.counter[0] === TWO32) {
+        this.counter[0] = 0;
+        this.counter[1]++;
+      }
       this.used = 0;
     }
     return this.block[this.used++];
   }
 
-  /** Uniform in [0, 1) with 53 bits. */
+  /** Uniform in [0, 1) ('uniform53') or (0, 1) ('uniform32'). */
   uniform(): number {
+    if (this.mapping === 'uniform32') return (this.nextU32() + 0.5) / TWO32;
     const w0 = this.nextU32();
     return uniformDouble(w0, this.nextU32());
   }
@@ -112,11 +147,23 @@ export class Rng {
     return lo + (hi - lo) * this.uniform();
   }
 
-  /** Standard normal (Box–Muller on two 53-bit uniforms; one value per call). */
+  /** Normal (Box–Muller, as the mapping says). */
   normal(mean = 0, sd = 1): number {
-    const u1 = 1 - this.uniform(); // (0, 1]
-    const u2 = this.uniform();
-    return mean + sd * Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+    if (this.mapping === 'uniform53') {
+      const u1 = 1 - this.uniform(); // (0, 1]
+      const u2 = this.uniform();
+      return mean + sd * Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+    }
+    let z = this.spare;
+    if (Number.isNaN(z)) {
+      const r = Math.sqrt(-2 * Math.log(this.uniform()));
+      const theta = 2 * Math.PI * this.uniform();
+      z = r * Math.cos(theta);
+      this.spare = r * Math.sin(theta);
+    } else {
+      this.spare = NaN;
+    }
+    return mean + sd * z;
   }
 
   /** Integer in [0, n). */
@@ -128,14 +175,17 @@ export class Rng {
     return this.uniform() < p;
   }
 
-  /** Index drawn with probability proportional to `weights`. */
+  /** Index drawn with probability proportional to `weights` (non-negative, positive sum). */
   categorical(weights: readonly number[]): number {
-    const total = weights.reduce((a, b) => a + b, 0);
+    let total = 0;
+    for (const w of weights) total += w;
     let u = this.uniform() * total;
     for (let i = 0; i < weights.length; i++) {
       u -= weights[i];
       if (u < 0) return i;
     }
-    return weights.length - 1;
+    // Rounding left u ≥ 0: the last category of positive weight.
+    for (let i = weights.length - 1; i > 0; i--) if (weights[i] > 0) return i;
+    return 0;
   }
 }

@@ -1,10 +1,7 @@
 /** Bulk Philox words from the addon (the same stream as lib/core/philox.ts, many at once). */
-import { callNativeSync, nativeAddon } from '../native.js';
+import { binding } from '../binding.js';
+import { callNativeSync } from '../native.js';
 import { checkInteger, checkSeed, outputArray } from '../validate.js';
-
-interface PhiloxNative {
-  philoxFillU32(o: { seed: number | bigint; sample: number; stream: number; counter: number }, out: Uint32Array): void;
-}
 
 /** Words of counters counter .. counter + count - 1, four per counter. */
 export function philoxWords(
@@ -22,6 +19,6 @@ export function philoxWords(
     counter: checkInteger('counter', counter),
   };
   const words = outputArray('out', out, Uint32Array, 4 * checkInteger('count', count, 0, 2 ** 28));
-  callNativeSync(() => nativeAddon<PhiloxNative>().philoxFillU32(options, words));
+  callNativeSync(() => binding().philoxFillU32(options, words));
   return words;
 }

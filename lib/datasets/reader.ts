@@ -8,7 +8,9 @@ import path from 'node:path';
 import { MedsynthError, invalidParameter } from '../errors.js';
 import { openH5, type H5Dataset, type H5File } from '../io/hdf5.js';
 import { checkInteger, checkOneOf } from '../validate.js';
-import type { SplitName } from './plan.js';
+
+/** The splits a dataset folder holds, one HDF5 file each. */
+export type SplitName = 'train' | 'val' | 'test';
 
 export type StoredImage = Float32Array | Int16Array | Uint8Array;
 

@@ -4,7 +4,7 @@
  * Storage order: medsynth arrays are C order [Z, Y, X] with X fastest, which is exactly NIfTI's
  * storage (i fastest): i = x index, j = y index, k = z index. The bytes go out unchanged.
  *
- * Orientation: medsynth's volume frame (lib/generators/anatomy3d/catalogue.ts) has x running from
+ * Orientation: medsynth's volume frame (lib/anatomy/catalogue.ts) has x running from
  * the patient's right to their left, y from anterior to posterior and z from inferior to superior
  * — DICOM's LPS axes. NIfTI world coordinates are RAS+ (x to the right, y anterior, z superior),
  * so the voxel → world affine negates the first two axes:

@@ -1,19 +1,8 @@
 /** Binary cross-entropy with its gradient, on probabilities or (numerically stable) on logits. */
-import { callNative, nativeAddon } from '../native.js';
+import { binding } from '../binding.js';
+import { callNative } from '../native.js';
 import type { BatchShape } from './batch_shape.js';
 import { type BatchLossResult, type LossTarget, checkBatchLossArgs } from './batch_loss.js';
-
-interface BceNative {
-  binaryCrossEntropy(
-    pred: Float32Array,
-    target: LossTarget,
-    grad: Float32Array,
-    perSample: Float64Array,
-    params: { batch: number; size: number; fromLogits: boolean },
-  ): Promise<number>;
-}
-
-const native = () => nativeAddon<BceNative>();
 
 export interface BceOptions {
   /** `pred` holds logits (BCE-with-logits); `grad` is then d loss / d logits. */
@@ -43,6 +32,6 @@ export async function binaryCrossEntropyLoss(
   const o = options ?? {};
   const a = checkBatchLossArgs(pred, target, shape, o.fromLogits, gradOut);
   const params = { batch: a.batch, size: a.size, fromLogits: a.fromLogits };
-  const loss = await callNative(native().binaryCrossEntropy(a.pred, a.target, a.grad, a.perSample, params));
+  const loss = await callNative(binding().binaryCrossEntropy(a.pred, a.target, a.grad, a.perSample, params));
   return { loss, perSample: a.perSample, grad: a.grad };
 }

@@ -2,17 +2,12 @@
  * Cox proportional hazards loss for survival heads: the negative log partial likelihood of
  * risk scores under right censoring, with its gradient, in O(n log n).
  */
-import { callNative, nativeAddon } from '../native.js';
+import { binding } from '../binding.js';
+import { callNative } from '../native.js';
 import { invalidParameter } from '../errors.js';
 import { checkArray, checkOneOf } from '../validate.js';
 import { checkNoOverlap } from './no_overlap.js';
 import { type RealArray, checkRealArray } from './real_array.js';
-
-interface CoxNative {
-  coxLoss(risk: RealArray, time: RealArray, event: Uint8Array, grad: RealArray, params: { ties: CoxTies }): Promise<number>;
-}
-
-const native = () => nativeAddon<CoxNative>();
 
 /** How tied event times enter the partial likelihood. */
 export type CoxTies = 'breslow' | 'efron';
@@ -70,6 +65,6 @@ export async function coxLoss<R extends RealArray>(
     grad = checkArray('gradOut', gradOut, ctor as unknown as { new (n: number): R; name: string }, r.length);
     checkNoOverlap('gradOut', grad, [r, t, e]);
   }
-  const loss = await callNative(native().coxLoss(r, t, e, grad, { ties }));
+  const loss = await callNative(binding().coxLoss(r, t, e, grad, { ties }));
   return { loss, grad };
 }

@@ -2,22 +2,11 @@
  * Focal Tversky loss (Abraham & Khan 2019) for binary segmentation under heavy class imbalance,
  * with its gradient computed natively in one fused forward + backward pass.
  */
-import { callNative, nativeAddon } from '../native.js';
+import { binding } from '../binding.js';
+import { callNative } from '../native.js';
 import { checkNumber } from '../validate.js';
 import type { BatchShape } from './batch_shape.js';
 import { type BatchLossResult, type LossTarget, checkBatchLossArgs } from './batch_loss.js';
-
-interface FocalTverskyNative {
-  focalTversky(
-    pred: Float32Array,
-    target: LossTarget,
-    grad: Float32Array,
-    perSample: Float64Array,
-    params: { batch: number; size: number; weightFN: number; weightFP: number; gamma: number; smooth: number; fromLogits: boolean },
-  ): Promise<number>;
-}
-
-const native = () => nativeAddon<FocalTverskyNative>();
 
 /**
  * Options of {@link focalTverskyLoss}. The defaults are the PET/CT seed's "α = 0.3, β = 0.7,
@@ -81,6 +70,6 @@ export async function focalTverskyLoss(
     smooth: checkNumber('smooth', o.smooth ?? 1, { min: 0 }),
     fromLogits: a.fromLogits,
   };
-  const loss = await callNative(native().focalTversky(a.pred, a.target, a.grad, a.perSample, params));
+  const loss = await callNative(binding().focalTversky(a.pred, a.target, a.grad, a.perSample, params));
   return { loss, perSample: a.perSample, grad: a.grad };
 }

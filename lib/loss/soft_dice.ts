@@ -1,20 +1,9 @@
 /** Soft Dice loss with its gradient, for use alone or combined with BCE or focal Tversky. */
-import { callNative, nativeAddon } from '../native.js';
+import { binding } from '../binding.js';
+import { callNative } from '../native.js';
 import { checkNumber } from '../validate.js';
 import type { BatchShape } from './batch_shape.js';
 import { type BatchLossResult, type LossTarget, checkBatchLossArgs } from './batch_loss.js';
-
-interface SoftDiceNative {
-  softDice(
-    pred: Float32Array,
-    target: LossTarget,
-    grad: Float32Array,
-    perSample: Float64Array,
-    params: { batch: number; size: number; smooth: number; fromLogits: boolean },
-  ): Promise<number>;
-}
-
-const native = () => nativeAddon<SoftDiceNative>();
 
 export interface SoftDiceOptions {
   /** Additive smoothing s >= 0 (default 1). */
@@ -49,6 +38,6 @@ export async function softDiceLoss(
     smooth: checkNumber('smooth', o.smooth ?? 1, { min: 0 }),
     fromLogits: a.fromLogits,
   };
-  const loss = await callNative(native().softDice(a.pred, a.target, a.grad, a.perSample, params));
+  const loss = await callNative(binding().softDice(a.pred, a.target, a.grad, a.perSample, params));
   return { loss, perSample: a.perSample, grad: a.grad };
 }

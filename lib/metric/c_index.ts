@@ -1,18 +1,9 @@
 /** Harrell's concordance index for survival predictions, in O(n log n). */
-import { callNative, nativeAddon } from '../native.js';
+import { binding } from '../binding.js';
+import { callNative } from '../native.js';
 import { invalidParameter } from '../errors.js';
 import { checkArray } from '../validate.js';
 import { type RealArray, checkRealArray } from '../loss/real_array.js';
-
-interface ConcordanceNative {
-  concordance(
-    risk: RealArray,
-    time: RealArray,
-    event: Uint8Array,
-  ): Promise<{ concordant: number; discordant: number; tiedRisk: number; comparable: number }>;
-}
-
-const native = () => nativeAddon<ConcordanceNative>();
 
 export interface ConcordanceResult {
   /** (concordant + ½·tiedRisk) / comparable. */
@@ -46,6 +37,6 @@ export async function concordanceIndex(risk: RealArray, time: RealArray, event: 
   if (r.length < 1) throw invalidParameter('risk', 'at least one element', r);
   const t = checkRealArray('time', time, r.length);
   const e = checkArray('event', event, Uint8Array, r.length);
-  const c = await callNative(native().concordance(r, t, e));
+  const c = await callNative(binding().concordance(r, t, e));
   return { cIndex: (c.concordant + 0.5 * c.tiedRisk) / c.comparable, ...c };
 }

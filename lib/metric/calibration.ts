@@ -1,23 +1,11 @@
 /** Expected calibration error and reliability-diagram data for binary probabilities. */
-import { callNative, nativeAddon } from '../native.js';
+import { binding } from '../binding.js';
+import { callNative } from '../native.js';
 import { invalidParameter } from '../errors.js';
 import { checkArray, checkInteger, checkOneOf } from '../validate.js';
 
 /** How a probability of the positive class is read (see {@link expectedCalibrationError}). */
 export type CalibrationMode = 'confidence' | 'positive';
-
-interface CalibrationNative {
-  calibration(
-    prob: Float32Array,
-    label: Uint8Array,
-    count: Float64Array,
-    meanConfidence: Float64Array,
-    accuracy: Float64Array,
-    params: { bins: number; mode: CalibrationMode },
-  ): Promise<{ ece: number; mce: number }>;
-}
-
-const native = () => nativeAddon<CalibrationNative>();
 
 export interface CalibrationOptions {
   /** Number of equal-width bins on [0, 1] (default 15, as Guo et al. 2017 and torchmetrics). */
@@ -67,7 +55,7 @@ export async function expectedCalibrationError(
   const count = new Float64Array(bins);
   const meanConfidence = new Float64Array(bins);
   const accuracy = new Float64Array(bins);
-  const { ece, mce } = await callNative(native().calibration(p, y, count, meanConfidence, accuracy, { bins, mode }));
+  const { ece, mce } = await callNative(binding().calibration(p, y, count, meanConfidence, accuracy, { bins, mode }));
   const lower = Float64Array.from({ length: bins }, (_, b) => b / bins);
   const upper = Float64Array.from({ length: bins }, (_, b) => (b + 1) / bins);
   return { ece, mce, bins: { lower, upper, count, meanConfidence, accuracy } };

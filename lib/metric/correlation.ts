@@ -1,13 +1,8 @@
 /** Correlation between per-sample uncertainty and error: does the model know when it is wrong? */
-import { callNative, nativeAddon } from '../native.js';
+import { binding } from '../binding.js';
+import { callNative } from '../native.js';
 import { invalidParameter } from '../errors.js';
 import { type RealArray, checkRealArray } from '../loss/real_array.js';
-
-interface CorrelationNative {
-  correlation(x: RealArray, y: RealArray): Promise<{ pearson: number; spearman: number }>;
-}
-
-const native = () => nativeAddon<CorrelationNative>();
 
 export interface CorrelationResult {
   /** Pearson's r; NaN when either series is constant. */
@@ -31,6 +26,6 @@ export async function uncertaintyErrorCorrelation(uncertainty: RealArray, error:
   const u = checkRealArray('uncertainty', uncertainty);
   if (u.length < 2) throw invalidParameter('uncertainty', 'at least 2 elements', u);
   const e = checkRealArray('error', error, u.length);
-  const r = await callNative(native().correlation(u, e));
+  const r = await callNative(binding().correlation(u, e));
   return { ...r, n: u.length };
 }

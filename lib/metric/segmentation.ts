@@ -2,24 +2,14 @@
  * Overlap metrics of binary segmentations — Dice, IoU (Jaccard), sensitivity and specificity —
  * per sample and over the batch, from confusion counts computed natively.
  */
-import { callNative, nativeAddon } from '../native.js';
+import { binding } from '../binding.js';
+import { callNative } from '../native.js';
 import { invalidParameter } from '../errors.js';
 import { checkNumber } from '../validate.js';
 import { type BatchShape, checkBatchShape } from '../loss/batch_shape.js';
 
 /** A probability map (thresholded) or a binary mask (nonzero = foreground). */
 export type SegmentationInput = Float32Array | Uint8Array;
-
-interface SegmentationNative {
-  confusionCounts(
-    pred: SegmentationInput,
-    target: SegmentationInput,
-    counts: Float64Array,
-    params: { batch: number; size: number; threshold: number },
-  ): Promise<void>;
-}
-
-const native = () => nativeAddon<SegmentationNative>();
 
 export interface SegmentationScores {
   /** 2TP / (2TP + FP + FN); 1 when prediction and target are both empty. */
@@ -87,7 +77,7 @@ export async function segmentationMetrics(
   checkMask('target', target, batch * size);
   const threshold = checkNumber('threshold', options?.threshold ?? 0.5);
   const raw = new Float64Array(batch * 4);
-  await callNative(native().confusionCounts(pred, target, raw, { batch, size, threshold }));
+  await callNative(binding().confusionCounts(pred, target, raw, { batch, size, threshold }));
 
   const counts = { tp: new Float64Array(batch), fp: new Float64Array(batch), fn: new Float64Array(batch), tn: new Float64Array(batch) };
   const perSample = {

@@ -10,18 +10,9 @@
  */
 import { invalidParameter } from '../errors.js';
 import type { Rng } from '../core/philox.js';
-import { callNative, nativeAddon } from '../native.js';
-import { checkArray, checkDims, checkInteger, checkNumber, outputArray, type Dims } from '../validate.js';
-
-interface FieldNative {
-  biasField(
-    input: Float32Array | null,
-    out: Float32Array,
-    p: { dims: [number, number, number]; order: number; coefficients: number[] },
-  ): Promise<void>;
-}
-
-const native = () => nativeAddon<FieldNative>();
+import { binding } from '../binding.js';
+import { callNative } from '../native.js';
+import { checkArray, checkDims, checkInPlaceOrDisjoint, checkInteger, checkNumber, outputArray, type Dims } from '../validate.js';
 
 /** Highest supported polynomial order. */
 export const MAX_BIAS_ORDER = 3;
@@ -70,41 +61,29 @@ export async function applyBiasField(
 ): Promise<Float32Array> {
   const { zyx, count } = checkDims('dims', dims);
   const x = checkArray('input', input, Float32Array, count);
-  const p = fieldParams(zyx, options);
+  const p = biasParams(options);
   const y = outputArray('out', out, Float32Array, count);
-  checkNoPartialOverlap(x, y);
-  await callNative(native().biasField(x, y, p));
+  checkInPlaceOrDisjoint(x, y);
+  await callNative(binding().biasField(x, y, { dims: zyx, ...p }));
   return y;
 }
 
 /** The field alone, exp(polynomial), of shape `dims`. */
 export async function biasField(dims: Dims, options: BiasFieldOptions, out?: Float32Array): Promise<Float32Array> {
   const { zyx, count } = checkDims('dims', dims);
-  const p = fieldParams(zyx, options);
+  const p = biasParams(options);
   const y = outputArray('out', out, Float32Array, count);
-  await callNative(native().biasField(null, y, p));
+  await callNative(binding().biasField(null, y, { dims: zyx, ...p }));
   return y;
 }
 
-function fieldParams(
-  zyx: [number, number, number],
-  options: BiasFieldOptions,
-): { dims: [number, number, number]; order: number; coefficients: number[] } {
-  const order = checkInteger('order', options?.order, 0, MAX_BIAS_ORDER);
+/** The options as the native field takes them; `prefix` names the fields in errors. */
+export function biasParams(options: BiasFieldOptions, prefix = ''): { order: number; coefficients: number[] } {
+  const order = checkInteger(`${prefix}order`, options?.order, 0, MAX_BIAS_ORDER);
   const c = options?.coefficients;
   const n = biasFieldTermCount(order);
   if (!Array.isArray(c) || c.length !== n) {
-    throw invalidParameter('coefficients', `an array of ${n} numbers for order ${order}`, c);
+    throw invalidParameter(`${prefix}coefficients`, `an array of ${n} numbers for order ${order}`, c);
   }
-  return { dims: zyx, order, coefficients: c.map((v, t) => checkNumber(`coefficients[${t}]`, v)) };
-}
-
-/** In place (the same view) is fine; two different views of overlapping bytes are not. */
-function checkNoPartialOverlap(input: Float32Array, out: Float32Array): void {
-  if (input.buffer !== out.buffer || input.byteOffset === out.byteOffset) return;
-  const a = input.byteOffset;
-  const b = out.byteOffset;
-  if (a < b + out.byteLength && b < a + input.byteLength) {
-    throw invalidParameter('out', 'input itself or a buffer that does not overlap it', 'an overlapping view');
-  }
+  return { order, coefficients: c.map((v, t) => checkNumber(`${prefix}coefficients[${t}]`, v)) };
 }

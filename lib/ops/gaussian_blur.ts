@@ -6,18 +6,9 @@
  * images stored as [N, H, W] is blurred image by image with sigma [0, s, s].
  */
 import { invalidParameter } from '../errors.js';
-import { callNative, nativeAddon } from '../native.js';
-import { checkArray, checkDims, checkNumber, outputArray, perAxis, type Dims } from '../validate.js';
-
-interface FilterNative {
-  gaussianBlur(
-    input: Float32Array,
-    out: Float32Array,
-    params: { dims: [number, number, number]; sigma: number[]; truncate: number },
-  ): Promise<void>;
-}
-
-const native = () => nativeAddon<FilterNative>();
+import { binding } from '../binding.js';
+import { callNative } from '../native.js';
+import { checkArray, checkDims, checkInPlaceOrDisjoint, checkNumber, outputArray, perAxis, type Dims } from '../validate.js';
 
 /** Largest kernel radius (voxels) the native kernel accepts; 2r + 1 taps per axis. */
 export const MAX_GAUSSIAN_RADIUS = 1 << 16;
@@ -73,24 +64,26 @@ export async function gaussianBlur(
 ): Promise<Float32Array> {
   const { zyx, count } = checkDims('dims', dims);
   const x = checkArray('input', input, Float32Array, count);
-  const axes = dims.length;
-  const sigma = perAxis('sigma', options?.sigma, axes, { min: 0 });
-  const truncate = checkNumber('truncate', options?.truncate ?? 4, { above: 0 });
-  const spacing = options?.spacing === undefined ? undefined : perAxis('spacing', options.spacing, axes, { above: 0 });
+  const p = blurParams(options, dims.length);
+  const y = outputArray('out', out, Float32Array, count);
+  checkInPlaceOrDisjoint(x, y);
+  await callNative(binding().gaussianBlur(x, y, { dims: zyx, ...p }));
+  return y;
+}
+
+/**
+ * The options as the native blur takes them: sigma in voxels per axis of [Z, Y, X] (mm divided
+ * by the spacing here, the one place it is) and truncate. `prefix` names the fields in errors.
+ */
+export function blurParams(options: GaussianBlurOptions, axes: number, prefix = ''): { sigma: number[]; truncate: number } {
+  const sigma = perAxis(`${prefix}sigma`, options?.sigma, axes, { min: 0 });
+  const truncate = checkNumber(`${prefix}truncate`, options?.truncate ?? 4, { above: 0 });
+  const spacing = options?.spacing === undefined ? undefined : perAxis(`${prefix}spacing`, options.spacing, axes, { above: 0 });
   const voxels = sigma.map((s, i) => (spacing ? s / spacing[i] : s));
   voxels.forEach((s, i) => {
     if (!(truncate * s + 0.5 <= MAX_GAUSSIAN_RADIUS)) {
-      throw invalidParameter(`sigma[${i}]`, `a kernel radius (sigma * truncate, in voxels) of at most ${MAX_GAUSSIAN_RADIUS}`, s * truncate);
+      throw invalidParameter(`${prefix}sigma[${i}]`, `a kernel radius (sigma * truncate, in voxels) of at most ${MAX_GAUSSIAN_RADIUS}`, s * truncate);
     }
   });
-  const y = outputArray('out', out, Float32Array, count);
-  if (y !== x && y.buffer === x.buffer) {
-    const a = x.byteOffset, b = y.byteOffset, n = x.byteLength;
-    if (a !== b && a < b + n && b < a + n) {
-      throw invalidParameter('out', 'the input itself or an array that does not overlap it', 'an overlapping view');
-    }
-  }
-  const sigmaZyx = axes === 3 ? voxels : [0, ...voxels];
-  await callNative(native().gaussianBlur(x, y, { dims: zyx, sigma: sigmaZyx, truncate }));
-  return y;
+  return { sigma: axes === 3 ? voxels : [0, ...voxels], truncate };
 }

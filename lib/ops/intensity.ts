@@ -3,19 +3,10 @@
  * Every function takes an optional `out` (which may be `input` itself, for in-place work) so a
  * generator can reuse its buffers across samples.
  */
-import { callNative, nativeAddon } from '../native.js';
+import { binding } from '../binding.js';
+import { callNative } from '../native.js';
 import { invalidParameter } from '../errors.js';
 import { checkArray, checkNumber, outputArray } from '../validate.js';
-
-interface IntensityNative {
-  windowLevel(input: Float32Array, out: Float32Array, p: { center: number; width: number; outMin: number; outMax: number }): Promise<void>;
-  affine(input: Float32Array, out: Float32Array, p: { scale: number; offset: number }): Promise<void>;
-  clamp(input: Float32Array, out: Float32Array, p: { lo: number; hi: number }): Promise<void>;
-  castU8(input: Float32Array, out: Uint8Array, p: { scale: number; offset: number }): Promise<void>;
-  castI16(input: Float32Array, out: Int16Array, p: { scale: number; offset: number }): Promise<void>;
-}
-
-const native = () => nativeAddon<IntensityNative>();
 
 export interface WindowOptions {
   /** Window centre (level), e.g. 40 HU for soft tissue. */
@@ -37,7 +28,7 @@ export async function windowLevel(input: Float32Array, options: WindowOptions, o
     outMax: checkNumber('outMax', options?.outMax ?? 1),
   };
   const y = outputArray('out', out, Float32Array, x.length);
-  await callNative(native().windowLevel(x, y, p));
+  await callNative(binding().windowLevel(x, y, p));
   return y;
 }
 
@@ -50,7 +41,7 @@ export async function rescale(input: Float32Array, options: RescaleOptions, out?
   const x = checkArray('input', input, Float32Array);
   const p = affineParams(options);
   const y = outputArray('out', out, Float32Array, x.length);
-  await callNative(native().affine(x, y, p));
+  await callNative(binding().affine(x, y, p));
   return y;
 }
 
@@ -60,7 +51,7 @@ export async function clamp(input: Float32Array, lo: number, hi: number, out?: F
   checkNumber('lo', lo);
   checkNumber('hi', hi, { min: lo });
   const y = outputArray('out', out, Float32Array, x.length);
-  await callNative(native().clamp(x, y, { lo, hi }));
+  await callNative(binding().clamp(x, y, { lo, hi }));
   return y;
 }
 
@@ -72,7 +63,7 @@ export async function castToUint8(input: Float32Array, map?: RescaleOptions, out
   const x = checkArray('input', input, Float32Array);
   const p = map === undefined ? { scale: 1, offset: 0 } : affineParams(map);
   const y = outputArray('out', out, Uint8Array, x.length);
-  await callNative(native().castU8(x, y, p));
+  await callNative(binding().castU8(x, y, p));
   return y;
 }
 
@@ -81,7 +72,7 @@ export async function castToInt16(input: Float32Array, map?: RescaleOptions, out
   const x = checkArray('input', input, Float32Array);
   const p = map === undefined ? { scale: 1, offset: 0 } : affineParams(map);
   const y = outputArray('out', out, Int16Array, x.length);
-  await callNative(native().castI16(x, y, p));
+  await callNative(binding().castI16(x, y, p));
   return y;
 }
 

@@ -2,7 +2,8 @@
  * Label-map utilities used by writers: exact per-label bounding boxes, one structure's binary
  * mask cut out of its box, and box crops of any volume.
  */
-import { callNative, nativeAddon } from '../native.js';
+import { binding } from '../binding.js';
+import { callNative } from '../native.js';
 import { checkArray, checkDims, checkInteger, type Dims } from '../validate.js';
 import { invalidParameter } from '../errors.js';
 
@@ -10,15 +11,6 @@ import { invalidParameter } from '../errors.js';
 export type Box = [number, number, number, number, number, number];
 
 type AnyTypedArray = Float32Array | Float64Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array;
-
-interface LabelsNative {
-  labelBounds(labels: Uint8Array, out: Int32Array, p: { dims: number[] }): Promise<void>;
-  labelMaskBox(labels: Uint8Array, out: Uint8Array, p: { dims: number[]; box: number[]; label: number }): Promise<void>;
-  labelChunkOccupancy(labels: Uint8Array, flags: Uint8Array, bounds: Int32Array, p: { dims: number[]; block: number[] }): Promise<void>;
-  cropBox(volume: AnyTypedArray, out: AnyTypedArray, p: { dims: number[]; box: number[] }): Promise<void>;
-}
-
-const native = () => nativeAddon<LabelsNative>();
 
 export function boxVoxels(box: Box): number {
   return (box[3] - box[0]) * (box[4] - box[1]) * (box[5] - box[2]);
@@ -40,7 +32,7 @@ export async function labelBounds(labels: Uint8Array, dims: Dims, labelCount: nu
   checkArray('labels', labels, Uint8Array, count);
   checkInteger('labelCount', labelCount, 1, 256);
   const out = new Int32Array(6 * labelCount);
-  await callNative(native().labelBounds(labels, out, { dims: zyx }));
+  await callNative(binding().labelBounds(labels, out, { dims: zyx }));
   return boxesOf(out);
 }
 
@@ -76,7 +68,7 @@ export async function labelChunkOccupancy(labels: Uint8Array, dims: Dims, block:
   const grid = zyx.map((d, i) => Math.ceil(d / b[i])) as [number, number, number];
   const flags = new Uint8Array(grid[0] * grid[1] * grid[2] * labelCount);
   const bounds = new Int32Array(6 * labelCount);
-  await callNative(native().labelChunkOccupancy(labels, flags, bounds, { dims: zyx, block: b }));
+  await callNative(binding().labelChunkOccupancy(labels, flags, bounds, { dims: zyx, block: b }));
   return { grid, block: b, flags, bounds: boxesOf(bounds) };
 }
 
@@ -95,7 +87,7 @@ export async function labelMaskBox(labels: Uint8Array, dims: Dims, box: Box, lab
   checkInteger('label', label, 0, 255);
   const n = boxVoxels(box);
   const mask = out === undefined ? new Uint8Array(n) : checkArray('out', out, Uint8Array, n);
-  await callNative(native().labelMaskBox(labels, mask, { dims: zyx, box, label }));
+  await callNative(binding().labelMaskBox(labels, mask, { dims: zyx, box, label }));
   return mask;
 }
 
@@ -112,6 +104,6 @@ export async function cropBox<T extends AnyTypedArray>(volume: T, dims: Dims, bo
   if (result.constructor !== volume.constructor || result.length !== n) {
     throw invalidParameter('out', `a ${ctor.name} of ${n} elements`, out);
   }
-  await callNative(native().cropBox(volume, result, { dims: zyx, box }));
+  await callNative(binding().cropBox(volume, result, { dims: zyx, box }));
   return result;
 }

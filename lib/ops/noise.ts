@@ -14,9 +14,9 @@
  * 10 up fast float32 estimates of the quantile (Giles's method) decide wherever their error bounds
  * allow, and exact float64 steps the rest (see native/noise/noise_draws.h).
  */
-import { invalidParameter } from '../errors.js';
-import { callNative, nativeAddon } from '../native.js';
-import { checkArray, checkInteger, checkNumber, checkOneOf, checkSeed, MAX_VOXELS, outputArray } from '../validate.js';
+import { binding, type NoiseParams } from '../binding.js';
+import { callNative } from '../native.js';
+import { checkArray, checkInPlaceOrDisjoint, checkInteger, checkNumber, checkOneOf, checkSeed, MAX_VOXELS, outputArray } from '../validate.js';
 
 export type NoiseKind = 'gaussian' | 'rician' | 'poisson';
 
@@ -36,31 +36,15 @@ export interface NoiseOptions extends NoiseKey {
   scale?: number;
 }
 
-interface NoiseNative {
-  addNoise(
-    input: Float32Array,
-    out: Float32Array,
-    p: { kind: NoiseKind; sigma?: number; scale?: number; seed: number | bigint; sample: number; stream: number },
-  ): Promise<void>;
-  normalNoise(out: Float32Array, p: { seed: number | bigint; sample: number; stream: number }): Promise<void>;
-}
-
-const native = () => nativeAddon<NoiseNative>();
-
 const KINDS: readonly NoiseKind[] = ['gaussian', 'rician', 'poisson'];
 
 /** Adds noise of `options.kind` to `input`; `out` may be `input` itself (in place). */
 export async function addNoise(input: Float32Array, options: NoiseOptions, out?: Float32Array): Promise<Float32Array> {
   const x = checkArray('input', input, Float32Array);
-  const kind = checkOneOf('kind', options?.kind, KINDS);
-  const key = checkKey(options);
-  const p =
-    kind === 'poisson'
-      ? { kind, scale: checkNumber('scale', options.scale, { above: 0 }), ...key }
-      : { kind, sigma: checkNumber('sigma', options.sigma, { min: 0, max: 3.4e38 }), ...key };
+  const p = noiseParams(options);
   const y = outputArray('out', out, Float32Array, x.length);
-  checkNoPartialOverlap(x, y);
-  await callNative(native().addNoise(x, y, p));
+  checkInPlaceOrDisjoint(x, y);
+  await callNative(binding().addNoise(x, y, p));
   return y;
 }
 
@@ -69,24 +53,23 @@ export async function normalNoise(count: number, key: NoiseKey, out?: Float32Arr
   const n = checkInteger('count', count, 0, MAX_VOXELS);
   const k = checkKey(key);
   const y = outputArray('out', out, Float32Array, n);
-  await callNative(native().normalNoise(y, k));
+  await callNative(binding().normalNoise(y, k));
   return y;
 }
 
-function checkKey(key: NoiseKey): { seed: number | bigint; sample: number; stream: number } {
-  return {
-    seed: checkSeed('seed', key?.seed),
-    sample: checkInteger('sample', key?.sample ?? 0, 0, 0xffffffff),
-    stream: checkInteger('stream', key?.stream ?? 0, 0, 0xffffffff),
-  };
+/** The native noise parameters: the kind's own parameter and the key. `prefix` names the fields in errors. */
+export function noiseParams(options: NoiseOptions, prefix = ''): NoiseParams {
+  const kind = checkOneOf(`${prefix}kind`, options?.kind, KINDS);
+  const key = checkKey(options, prefix);
+  return kind === 'poisson'
+    ? { kind, scale: checkNumber(`${prefix}scale`, options.scale, { above: 0 }), ...key }
+    : { kind, sigma: checkNumber(`${prefix}sigma`, options.sigma, { min: 0, max: 3.4e38 }), ...key };
 }
 
-/** In place (the same view) is fine; two different views of overlapping bytes are not. */
-function checkNoPartialOverlap(input: Float32Array, out: Float32Array): void {
-  if (input.buffer !== out.buffer || input.byteOffset === out.byteOffset) return;
-  const a = input.byteOffset;
-  const b = out.byteOffset;
-  if (a < b + out.byteLength && b < a + input.byteLength) {
-    throw invalidParameter('out', 'input itself or a buffer that does not overlap it', 'an overlapping view');
-  }
+function checkKey(key: NoiseKey, prefix = ''): { seed: number | bigint; sample: number; stream: number } {
+  return {
+    seed: checkSeed(`${prefix}seed`, key?.seed),
+    sample: checkInteger(`${prefix}sample`, key?.sample ?? 0, 0, 0xffffffff),
+    stream: checkInteger(`${prefix}stream`, key?.stream ?? 0, 0, 0xffffffff),
+  };
 }

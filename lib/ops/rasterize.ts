@@ -27,7 +27,8 @@
  * call; thousands of small shapes per call are cheap.
  */
 import { invalidParameter } from '../errors.js';
-import { callNative, nativeAddon } from '../native.js';
+import { binding } from '../binding.js';
+import { callNative } from '../native.js';
 import { type Dims, checkArray, checkDims, checkInteger, checkNumber, checkOneOf } from '../validate.js';
 
 export type Vec3 = readonly [number, number, number];
@@ -152,19 +153,6 @@ export const MAX_SPICULES = 8;
 const TYPES = ['ellipsoid', 'capsule', 'cylinder', 'bean', 'lobulated'] as const;
 const BLENDS = ['replace', 'add', 'max'] as const;
 const COORD_LIMIT = 1e7;
-
-interface RasterizeNative {
-  rasterize(
-    packed: Float64Array,
-    labelPriority: Float64Array,
-    coverage: Float64Array,
-    options: { dims: number[] },
-    intensity: Float32Array | null,
-    labels: Uint8Array | null,
-  ): Promise<void>;
-}
-
-const native = () => nativeAddon<RasterizeNative>();
 
 /** R = Rz(a)·Ry(b)·Rx(c) as a row-major 3×3 acting on [z, y, x] vectors. */
 export function eulerZYXToMatrix(angles: Vec3): number[] {
@@ -356,6 +344,6 @@ export async function rasterize(shapes: readonly Shape[], targets: RasterizeTarg
   const table = labelPriorityTable(shapes, targets.labelPriority);
   const coverageSum = new Float64Array(shapes.length);
   if (shapes.length === 0) return { coverageSum };
-  await callNative(native().rasterize(packed, table, coverageSum, { dims: zyx }, intensity, labels));
+  await callNative(binding().rasterize(packed, table, coverageSum, { dims: zyx }, intensity, labels));
   return { coverageSum };
 }

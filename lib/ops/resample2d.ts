@@ -7,33 +7,13 @@
  * pixel centres at integers — to the source position (a·x + b·y + c, d·x + e·y + f). Build maps
  * with {@link resizeMap}, {@link rotationFlipMap} and {@link composeMaps}.
  */
-import { callNative, nativeAddon } from '../native.js';
+import { binding } from '../binding.js';
+import { callNative } from '../native.js';
 import { invalidParameter } from '../errors.js';
 import { checkArray, checkInteger, checkNumber, checkOneOf, outputArray } from '../validate.js';
 
 /** [a, b, c, d, e, f]: xs = a·x + b·y + c, ys = d·x + e·y + f. */
 export type AffineMap2d = readonly [number, number, number, number, number, number];
-
-interface Warp2dNative {
-  warpAffine2d(
-    src: Float32Array,
-    dst: Float32Array,
-    params: {
-      planes: number;
-      height: number;
-      width: number;
-      outHeight: number;
-      outWidth: number;
-      matrix: number[];
-      interpolation: 'linear' | 'nearest';
-      padding: 'constant' | 'edge';
-      fill: number;
-      threshold?: number;
-    },
-  ): Promise<void>;
-}
-
-const native = () => nativeAddon<Warp2dNative>();
 
 export interface WarpOptions {
   /** 'linear' (bilinear, default) or 'nearest'. */
@@ -85,7 +65,7 @@ export async function warpAffine2d(
   const dst = outputArray('out', out, Float32Array, planes * outHeight * outWidth);
   if (dst.buffer === src.buffer) throw invalidParameter('out', 'a buffer that does not share memory with src', out);
   await callNative(
-    native().warpAffine2d(src, dst, { planes, height, width, outHeight, outWidth, matrix, interpolation, padding, fill, threshold }),
+    binding().warpAffine2d(src, dst, { planes, height, width, outHeight, outWidth, matrix, interpolation, padding, fill, threshold }),
   );
   return dst;
 }

@@ -18,7 +18,8 @@
  * translation in mm).
  */
 import { invalidParameter } from '../errors.js';
-import { callNative, nativeAddon } from '../native.js';
+import { binding, type WarpSpec } from '../binding.js';
+import { callNative } from '../native.js';
 import { checkArray, checkDims, checkNumber, outputArray, type Dims } from '../validate.js';
 import { eulerZYXToMatrix, type Vec3 } from './rasterize.js';
 
@@ -40,31 +41,6 @@ export interface VolumeWarpOptions {
   outDims?: Dims;
 }
 
-interface WarpSpec {
-  inDims: number[];
-  outDims: number[];
-  affine: number[];
-  fill: number;
-  controlDims?: number[];
-}
-
-interface WarpNative {
-  warpLinear(input: Float32Array, out: Float32Array, spec: WarpSpec, control: Float32Array | null): Promise<void>;
-  warpNearest(input: Uint8Array, out: Uint8Array, spec: WarpSpec, control: Float32Array | null): Promise<void>;
-  warpGatedLabels(labels: Uint8Array, coverage: Float32Array, out: Uint8Array, spec: WarpSpec & { threshold: number; fallback: number }, control: Float32Array | null): Promise<void>;
-  bsplineDisplacement(control: Float32Array, field: Float32Array, params: { controlDims: number[]; dims: number[] }): Promise<void>;
-  insertPatch(
-    ct: Float32Array,
-    labels: Uint8Array,
-    patch: Float32Array,
-    alpha: Float32Array,
-    hostOk: Uint8Array,
-    result: Float64Array,
-    params: { dims: number[]; patchDims: number[]; affine: number[]; lo: number[]; hi: number[]; noduleLabel: number },
-  ): Promise<void>;
-}
-
-const native = () => nativeAddon<WarpNative>();
 
 export const IDENTITY_AFFINE: Affine3x4 = Object.freeze([1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0]);
 
@@ -113,7 +89,7 @@ export async function warpVolume(input: Float32Array, dims: Dims, affine: Affine
   const x = checkArray('input', input, Float32Array, inCount);
   const y = outputArray('out', out, Float32Array, outCount);
   checkSeparate(x, y);
-  await callNative(native().warpLinear(x, y, s, control));
+  await callNative(binding().warpLinear(x, y, s, control));
   return y;
 }
 
@@ -124,7 +100,7 @@ export async function warpLabels(input: Uint8Array, dims: Dims, affine: Affine3x
   const x = checkArray('input', input, Uint8Array, inCount);
   const y = outputArray('out', out, Uint8Array, outCount);
   checkSeparate(x, y);
-  await callNative(native().warpNearest(x, y, s, control));
+  await callNative(binding().warpNearest(x, y, s, control));
   return y;
 }
 
@@ -149,7 +125,7 @@ export async function warpGatedLabels(
   checkSeparate(l, y);
   const threshold = checkNumber('threshold', options.threshold ?? 0.5, { min: -3.4e38, max: 3.4e38 });
   const fallback = checkNumber('fallback', options.fallback ?? 1, { integer: true, min: 0, max: 255 });
-  await callNative(native().warpGatedLabels(l, c, y, { ...s, threshold, fallback }, control));
+  await callNative(binding().warpGatedLabels(l, c, y, { ...s, threshold, fallback }, control));
   return y;
 }
 
@@ -158,7 +134,7 @@ export async function bsplineDisplacement(displacement: Displacement, dims: Dims
   const { zyx, count } = checkDims('dims', dims);
   const { control, controlDims } = checkDisplacement(displacement);
   const field = outputArray('out', out, Float32Array, 3 * count);
-  await callNative(native().bsplineDisplacement(control!, field, { controlDims: controlDims!, dims: zyx }));
+  await callNative(binding().bsplineDisplacement(control!, field, { controlDims: controlDims!, dims: zyx }));
   return field;
 }
 
@@ -242,7 +218,7 @@ export async function insertPatch(
   };
   const result = new Float64Array(2);
   await callNative(
-    native().insertPatch(ct, labels, patch, alpha, hostOk, result, {
+    binding().insertPatch(ct, labels, patch, alpha, hostOk, result, {
       dims: host.zyx,
       patchDims: p.zyx,
       affine: checkAffine('affine', o.affine),

@@ -78,11 +78,6 @@ export function weibullCoxSurvival(t: number, eta: number, lambda: number, nu: n
   return t <= 0 ? 1 : Math.exp(-lambda * Math.exp(eta) * Math.pow(t, nu));
 }
 
-/** h(t | η) = λ·ν·t^(ν−1)·e^η. */
-export function weibullCoxHazard(t: number, eta: number, lambda: number, nu: number): number {
-  return lambda * nu * Math.pow(t, nu - 1) * Math.exp(eta);
-}
-
 /**
  * The event time for a unit exponential E = −ln U: T = (E / (λ·e^η))^(1/ν). Taking E rather than
  * U keeps full precision for U near 1 (callers use E = −log1p(−u) with u in [0, 1)).

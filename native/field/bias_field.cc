@@ -46,8 +46,7 @@ MS_SIMD_CLONES void field_row(float* MS_RESTRICT out, const float* MS_RESTRICT x
 
 }  // namespace
 
-void bias_field(const float* in, float* out, int64_t nz, int64_t ny, int64_t nx, int order,
-                const double* coefficients, int64_t coefficient_count) {
+void check_bias_field(int order, const double* coefficients, int64_t coefficient_count) {
   require(order >= 0 && order <= kMaxBiasOrder, "bias field order must be 0..3");
   require(coefficient_count == bias_field_term_count(order),
           "bias field of order " + std::to_string(order) + " needs " +
@@ -55,6 +54,11 @@ void bias_field(const float* in, float* out, int64_t nz, int64_t ny, int64_t nx,
   for (int64_t t = 0; t < coefficient_count; ++t) {
     require(std::isfinite(coefficients[t]), "bias field coefficients must be finite");
   }
+}
+
+void bias_field(const float* in, float* out, int64_t nz, int64_t ny, int64_t nx, int order,
+                const double* coefficients, int64_t coefficient_count) {
+  check_bias_field(order, coefficients, coefficient_count);
   require(nz >= 1 && ny >= 1 && nx >= 1, "bias field dims must be >= 1");
 
   // Unpack to c[i][j][k] (zero where i + j + k > order) in the documented nesting.

@@ -25,6 +25,10 @@ constexpr int bias_field_term_count(int order) { return (order + 1) * (order + 2
 // coefficients: bias_field_term_count(order) values in the order above.
 // Throws ms::Error(INVALID_ARGUMENT) for an order outside 0..3, a wrong coefficient count or a
 // non-finite coefficient.
+// The parameter checks of bias_field (order, coefficient count, finite coefficients), shared with
+// its CUDA twin.
+void check_bias_field(int order, const double* coefficients, int64_t coefficient_count);
+
 void bias_field(const float* in, float* out, int64_t nz, int64_t ny, int64_t nx, int order,
                 const double* coefficients, int64_t coefficient_count);
 

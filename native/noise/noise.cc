@@ -90,11 +90,11 @@ MS_SIMD_CLONES void rician_pairs(const float* MS_RESTRICT in, float* MS_RESTRICT
   }
 }
 
-void require_sigma(float sigma) {
+}  // namespace
+
+void check_noise_sigma(float sigma) {
   require(sigma >= 0.0f && sigma <= 3.4e38f, "noise sigma must be a finite number >= 0");
 }
-
-}  // namespace
 
 void normal_noise(const NoiseKey& key, float* out, int64_t n) {
   require(n >= 0, "normal count must be >= 0");
@@ -108,7 +108,7 @@ void normal_noise(const NoiseKey& key, float* out, int64_t n) {
 
 void gaussian_noise(const float* in, float* out, int64_t n, float sigma, const NoiseKey& key) {
   require(n >= 0, "voxel count must be >= 0");
-  require_sigma(sigma);
+  check_noise_sigma(sigma);
   const PhiloxRoundKeys k(PhiloxStream::make(key.seed, key.sample, key.stream));
   fill_blocks(out, n, [&](int64_t v, int64_t len, float* buf) {
     NormalScratch s;
@@ -120,7 +120,7 @@ void gaussian_noise(const float* in, float* out, int64_t n, float sigma, const N
 
 void rician_noise(const float* in, float* out, int64_t n, float sigma, const NoiseKey& key) {
   require(n >= 0, "voxel count must be >= 0");
-  require_sigma(sigma);
+  check_noise_sigma(sigma);
   const PhiloxRoundKeys k(PhiloxStream::make(key.seed, key.sample, key.stream));
   fill_blocks(out, n, [&](int64_t v, int64_t len, float* buf) {
     alignas(64) uint32_t wa[kBlock + 1], wb[kBlock + 1];

@@ -14,6 +14,11 @@ struct NoiseKey {
 };
 
 // out[m] = N[m], m in [0, n): the raw standard normals of the key's normal sequence.
+// The parameter checks of the noise kernels, shared with their CUDA twins: sigma finite and >= 0;
+// Poisson: at most 2^32 voxels (its counter space) and a finite scale > 0.
+void check_noise_sigma(float sigma);
+void check_poisson(int64_t n, double scale);
+
 void normal_noise(const NoiseKey& key, float* out, int64_t n);
 
 // out[v] = in[v] + sigma·N[v]. out may alias in. sigma >= 0 finite.

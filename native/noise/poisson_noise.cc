@@ -260,9 +260,13 @@ void poisson_block(const PhiloxRoundKeys& keys, const float* in, uint32_t v0, in
 
 }  // namespace
 
-void poisson_noise(const float* in, float* out, int64_t n, double scale, const NoiseKey& key) {
+void check_poisson(int64_t n, double scale) {
   require(n >= 0 && static_cast<uint64_t>(n) <= kTwo32, "poisson noise covers at most 2^32 voxels");
   require(scale > 0.0 && scale <= 1.7e308, "poisson scale must be a finite number > 0");
+}
+
+void poisson_noise(const float* in, float* out, int64_t n, double scale, const NoiseKey& key) {
+  check_poisson(n, scale);
   const PhiloxRoundKeys k(PhiloxStream::make(key.seed, key.sample, key.stream));
   const double inv_scale = poisson_inv_scale(scale);
   fill_blocks(out, n, [&](int64_t v, int64_t len, float*) {

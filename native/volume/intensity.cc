@@ -47,11 +47,9 @@ MS_SIMD_CLONES void cast_i16_range(const float* MS_RESTRICT in, int16_t* MS_REST
 // Aliasing in == out is allowed: every element is read before it is written, by one thread.
 void window_level(const float* in, float* out, int64_t n, float center, float width, float out_min,
                   float out_max) {
-  const float scale = (out_max - out_min) / width;
-  const float offset = out_min - (center - 0.5f * width) * scale;
-  const float lo = std::min(out_min, out_max), hi = std::max(out_min, out_max);
+  const WindowMap m = window_map(center, width, out_min, out_max);
   parallel_for(n, kGrain, [&](int64_t b, int64_t e) {
-    affine_clamp_range(in + b, out + b, e - b, scale, offset, lo, hi);
+    affine_clamp_range(in + b, out + b, e - b, m.scale, m.offset, m.lo, m.hi);
   });
 }
 

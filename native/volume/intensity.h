@@ -2,11 +2,21 @@
 // clamp, and casts with rounding. Plain reference semantics; `out` may alias `in`.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 
 namespace ms {
 
 // out = clamp((in - (center - width/2)) / width, 0, 1) * (out_max - out_min) + out_min
+// window_level as an affine map clamped to [lo, hi] (both devices compute it here, in float).
+struct WindowMap {
+  float scale, offset, lo, hi;
+};
+inline WindowMap window_map(float center, float width, float out_min, float out_max) {
+  const float scale = (out_max - out_min) / width;
+  return {scale, out_min - (center - 0.5f * width) * scale, std::min(out_min, out_max), std::max(out_min, out_max)};
+}
+
 void window_level(const float* in, float* out, int64_t n, float center, float width, float out_min,
                   float out_max);
 

@@ -10,29 +10,17 @@
 #include "core/error.h"
 #include "core/simd.h"
 #include "core/thread_pool.h"
+#include "volume/raster_prepare.h"
 
 namespace ms {
 namespace {
 
-// Sub-sample offsets along each axis, and the farthest a sub-sample lies from its voxel centre
-// (sqrt(3) * 3/8 = 0.6495 in 3D, sqrt(2) * 3/8 = 0.5303 in a plane) plus a margin for rounding:
-// a voxel whose centre is farther than that from the surface has coverage exactly 0 or 1.
+// Sub-sample offsets along each axis.
 constexpr double kOffsets[4] = {-0.375, -0.125, 0.125, 0.375};
-constexpr double kReach3 = 0.66;
-constexpr double kReach2 = 0.54;
 constexpr double kCoordLimit = 1e7;  // |coordinates| and sizes, voxels; keeps squares finite
 constexpr int64_t kRowsPerUnit = 8;
 
-struct Prepared {
-  ShapeGeom g;
-  bool convex, plane;
-  int64_t z0, z1, y0, y1, x0, x1;  // inclusive voxel box inside the volume; empty when z0 > z1
-  float value;
-  int32_t blend, label;
-  int full;  // sub-samples per voxel: 64, or 16 in plane mode
-  float inv_full;
-  uint8_t can_write[256];  // can_write[old] = priority >= label_priority[old]
-};
+using Prepared = PreparedShape;
 
 // First and last voxel index in [0, n) whose sub-samples can touch [lo, hi].
 void voxel_range(double lo, double hi, int64_t n, int64_t& first, int64_t& last) {
@@ -117,33 +105,6 @@ void check_shape(const RasterShape& s, size_t index, const RasterTargets& t) {
       require(positive_size(sp.length) && positive_size(sp.width), who + " spicule length and width must be > 0");
     }
   }
-}
-
-Prepared prepare(const RasterShape& s, const RasterTargets& t) {
-  Prepared p;
-  p.g = prepare_shape(s.geometry);
-  p.convex = s.geometry.kind == kEllipsoid || s.geometry.kind == kCapsule || s.geometry.kind == kCylinder;
-  p.plane = s.plane >= 0;
-  p.value = s.intensity;
-  p.blend = s.blend;
-  p.label = s.label;
-  p.full = p.plane ? 16 : 64;
-  p.inv_full = 1.0f / static_cast<float>(p.full);
-  if (p.plane) {
-    p.z0 = p.z1 = s.plane;
-  } else {
-    voxel_range(p.g.bbox_lo[0], p.g.bbox_hi[0], t.z, p.z0, p.z1);
-  }
-  voxel_range(p.g.bbox_lo[1], p.g.bbox_hi[1], t.y, p.y0, p.y1);
-  voxel_range(p.g.bbox_lo[2], p.g.bbox_hi[2], t.x, p.x0, p.x1);
-  if (p.y0 > p.y1 || p.x0 > p.x1) {  // misses the volume: no slice lists it
-    p.z0 = 1;
-    p.z1 = 0;
-  }
-  for (int l = 0; l < 256; ++l) {
-    p.can_write[l] = t.label_priority != nullptr && s.priority >= t.label_priority[l];
-  }
-  return p;
 }
 
 // ---- painting ------------------------------------------------------------------------------------
@@ -457,7 +418,7 @@ int sample_count(const Prepared& s, double zc, double y, double x, uint32_t spik
 }
 
 int64_t general_row(const Prepared& s, int64_t z, int64_t y, float* irow, uint8_t* lrow) {
-  const double t = s.plane ? kReach2 : kReach3;
+  const double t = s.plane ? kRasterReach2 : kRasterReach3;
   const double zl = s.plane ? s.g.zc : static_cast<double>(z), yl = static_cast<double>(y);
   const Interval outer = outer_line(s.g, zl, yl, t);
   if (is_empty(outer)) return 0;
@@ -495,14 +456,46 @@ int64_t general_row(const Prepared& s, int64_t z, int64_t y, float* irow, uint8_
 
 }  // namespace
 
-void rasterize(const std::vector<RasterShape>& shapes, const RasterTargets& t, double* coverage_sum) {
+void check_raster_args(const std::vector<RasterShape>& shapes, const RasterTargets& t) {
   require(t.z >= 1 && t.y >= 1 && t.x >= 1, "dims must be positive");
   require(t.labels == nullptr || t.label_priority != nullptr, "labels need a label priority table");
+  require(shapes.size() <= static_cast<size_t>(1 << 30), "too many shapes");
   for (size_t i = 0; i < shapes.size(); ++i) check_shape(shapes[i], i, t);
+}
+
+PreparedShape prepare_raster_shape(const RasterShape& s, const RasterTargets& t) {
+  PreparedShape p{};
+  p.g = prepare_shape(s.geometry);
+  p.convex = s.geometry.kind == kEllipsoid || s.geometry.kind == kCapsule || s.geometry.kind == kCylinder;
+  p.plane = s.plane >= 0;
+  p.value = s.intensity;
+  p.blend = s.blend;
+  p.label = s.label;
+  p.full = p.plane ? 16 : 64;
+  p.inv_full = 1.0f / static_cast<float>(p.full);
+  if (p.plane) {
+    p.z0 = p.z1 = s.plane;
+  } else {
+    voxel_range(p.g.bbox_lo[0], p.g.bbox_hi[0], t.z, p.z0, p.z1);
+  }
+  voxel_range(p.g.bbox_lo[1], p.g.bbox_hi[1], t.y, p.y0, p.y1);
+  voxel_range(p.g.bbox_lo[2], p.g.bbox_hi[2], t.x, p.x0, p.x1);
+  if (p.y0 > p.y1 || p.x0 > p.x1) {  // misses the volume: no slice lists it
+    p.z0 = 1;
+    p.z1 = 0;
+  }
+  for (int l = 0; l < 256; ++l) {
+    p.can_write[l] = t.label_priority != nullptr && s.priority >= t.label_priority[l];
+  }
+  return p;
+}
+
+void rasterize(const std::vector<RasterShape>& shapes, const RasterTargets& t, double* coverage_sum) {
+  check_raster_args(shapes, t);
 
   const size_t n_shapes = shapes.size();
   std::vector<Prepared> prepared(n_shapes);
-  for (size_t i = 0; i < n_shapes; ++i) prepared[i] = prepare(shapes[i], t);
+  for (size_t i = 0; i < n_shapes; ++i) prepared[i] = prepare_raster_shape(shapes[i], t);
 
   // Shapes touching each slice, in call order (CSR).
   std::vector<int64_t> start(static_cast<size_t>(t.z) + 1, 0);

@@ -12,16 +12,22 @@ import { countDifferent, describeGpu, maxAbs, maxRelativeError, randomShapes, ra
 type Kernel = (...args: unknown[]) => Promise<unknown>;
 const addon = () => nativeAddon<Record<string, Kernel>>();
 
-/** Runs the CPU binding `name` and its twin `cudaName` on copies of the same arguments. */
+/** Runs the binding `name` on the CPU and on CUDA (its params' `device`) on copies of the same arguments. */
 async function both<T extends ArrayBufferView>(name: string, makeArgs: () => { args: unknown[]; out: T }) {
   const cpu = makeArgs();
   const gpu = makeArgs();
   await addon()[name](...cpu.args);
-  const cap = name[0].toUpperCase() + name.slice(1);
-  const timing = (await addon()[`cuda${cap}`](...gpu.args)) as CudaTiming;
+  const timing = (await addon()[name](...onCuda(gpu.args))) as CudaTiming;
   expect(timing.deviceMs).toBeGreaterThanOrEqual(0);
   expect(timing.totalMs).toBeGreaterThanOrEqual(timing.deviceMs * 0.5);
   return { cpu: cpu.out, gpu: gpu.out };
+}
+
+/** The same arguments with `device: 'cuda'` added to the params object (the last object argument). */
+function onCuda(args: unknown[]): unknown[] {
+  let i = args.length - 1;
+  while (i >= 0 && (args[i] === null || typeof args[i] !== 'object' || ArrayBuffer.isView(args[i]))) i--;
+  return args.map((a, k) => (k === i ? { ...(a as object), device: 'cuda' } : a));
 }
 
 describeGpu('CUDA intensity steps', () => {
@@ -80,7 +86,7 @@ describeGpu('CUDA Gaussian blur', () => {
       });
       expect(maxRelativeError(gpu, cpu, 1e-3 * maxAbs(cpu))).toBeLessThanOrEqual(1e-5);
       const inPlace = Float32Array.from(x);
-      await addon().cudaGaussianBlur(inPlace, inPlace, { dims: c.dims, sigma: c.sigma, truncate: c.truncate });
+      await addon().gaussianBlur(inPlace, inPlace, { dims: c.dims, sigma: c.sigma, truncate: c.truncate, device: 'cuda' });
       expect(Buffer.from(inPlace.buffer).equals(Buffer.from(gpu.buffer))).toBe(true);
     });
   }
@@ -152,15 +158,15 @@ describeGpu('CUDA rasterize', () => {
       const table = labelPriorityTable(shapes);
       const n = dims[0] * dims[1] * dims[2];
       const background = randomVolume(n, 8, 0, 50);
-      const run = async (name: string) => {
+      const run = async (device: 'cpu' | 'cuda') => {
         const intensity = Float32Array.from(background);
         const labels = Uint8Array.from({ length: n }, (_, i) => i % 3);
         const coverage = new Float64Array(shapes.length);
-        await addon()[name](packed, table, coverage, { dims }, intensity, labels);
+        await addon().rasterize(packed, table, coverage, { dims, device }, intensity, labels);
         return { intensity, labels, coverage };
       };
-      const cpu = await run('rasterize');
-      const gpu = await run('cudaRasterize');
+      const cpu = await run('cpu');
+      const gpu = await run('cuda');
       expect(countDifferent(gpu.labels, cpu.labels)).toBe(0);
       expect([...gpu.coverage]).toEqual([...cpu.coverage]);
       // Relative to the intensity scale: the CPU's vector blends fuse multiply-adds, one rounding apart.

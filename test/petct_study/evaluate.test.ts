@@ -10,8 +10,8 @@ import { markdownReport, writeEvaluationReport } from '../../lib/studies/petct/r
 import { syntheticPasses, syntheticSliceRisks } from '../helpers/petct_study.js';
 import { tempDir } from '../helpers/tmp.js';
 import { setThreads } from '../../lib/core/threads.js';
-import { mcPixelSummaryRef } from '../reference/mc_dropout.js';
-import { cIndexNaive, eceRef, pearsonRef } from '../reference/metrics.js';
+import { referenceMcPixelSummary } from '../reference/mc_dropout.js';
+import { referenceConcordance, referenceCalibration, referencePearson } from '../reference/metrics.js';
 
 const tmp = tempDir('medsynth-petct-eval-');
 afterAll(tmp.cleanup);
@@ -23,7 +23,7 @@ describe('MC-dropout summaries', () => {
     const n = 40_000; // several parallel chunks
     const passes = Array.from({ length: T }, () => Float32Array.from({ length: n }, () => (rng.bernoulli(0.1) ? rng.int(2) : rng.uniform())));
     const u = await summarisePixelPasses(passes);
-    const ref = mcPixelSummaryRef(passes);
+    const ref = referenceMcPixelSummary(passes);
     let worst = 0;
     for (let i = 0; i < n; i++) {
       worst = Math.max(
@@ -133,8 +133,8 @@ describe('evaluation protocol', () => {
     expect(m.segmentation.perPatient.reduce((a, p) => a + p.tp, 0)).toBe(tp);
     // ECE and the reliability bins against the reference.
     const labels = Array.from(truth);
-    const top = eceRef(u.mean, labels, 15, 'confidence');
-    const pos = eceRef(u.mean, labels, 15, 'positive');
+    const top = referenceCalibration(u.mean, labels, 15, 'confidence');
+    const pos = referenceCalibration(u.mean, labels, 15, 'positive');
     expect(m.calibration.ece).toBeCloseTo(top.ece, 6);
     expect(m.calibration.mce).toBeCloseTo(top.mce, 6);
     expect(m.calibration.positiveClassEce).toBeCloseTo(pos.ece, 6);
@@ -144,12 +144,12 @@ describe('evaluation protocol', () => {
     // Survival: the model's C-index and the oracle's, on the same patients.
     const time = patients.map((p) => p.time);
     const event = patients.map((p) => p.event);
-    expect(m.survival.cIndex).toBeCloseTo(cIndexNaive(Array.from(risk.mean), time, event).cIndex, 12);
-    expect(m.survival.oracleCIndex).toBeCloseTo(cIndexNaive(patients.map((p) => p.linearPredictor), time, event).cIndex, 12);
+    expect(m.survival.cIndex).toBeCloseTo(referenceConcordance(Array.from(risk.mean), time, event).cIndex, 12);
+    expect(m.survival.oracleCIndex).toBeCloseTo(referenceConcordance(patients.map((p) => p.linearPredictor), time, event).cIndex, 12);
     // Uncertainty.
     const err = Array.from(u.mean, (p, i) => Math.abs(p - truth[i]));
-    expect(m.uncertainty.pixelCorrelation.pearson).toBeCloseTo(pearsonRef(u.entropy, err), 5);
-    expect(m.uncertainty.pixelVarianceCorrelation?.pearson).toBeCloseTo(pearsonRef(u.variance, err), 5);
+    expect(m.uncertainty.pixelCorrelation.pearson).toBeCloseTo(referencePearson(u.entropy, err), 5);
+    expect(m.uncertainty.pixelVarianceCorrelation?.pearson).toBeCloseTo(referencePearson(u.variance, err), 5);
     expect(m.uncertainty.meanEntropyBits).toBeCloseTo(u.entropy.reduce((a, b) => a + b, 0) / truth.length, 6);
     expect(m.uncertainty.sliceCorrelation?.n).toBeGreaterThanOrEqual(2 * P - 2);
     // Targets: seven rows, the C-index row carries the oracle, 'met' follows the direction.

@@ -13,7 +13,7 @@ import { setThreads } from '../../lib/core/threads.js';
 import { splitPatients } from '../../lib/studies/petct/split.js';
 import { resizeMap } from '../../lib/ops/resample2d.js';
 import { useSmallCohort } from '../helpers/petct_study.js';
-import { warpAffine2dRef } from '../reference/resample2d.js';
+import { referenceWarpAffine2d } from '../reference/resample2d.js';
 
 const data = useSmallCohort('medsynth-petct-pipeline-', 6, 21);
 
@@ -120,9 +120,9 @@ describe('PET/CT study: slices, normalisation and resampling', () => {
       const pet = Float64Array.from(v.pet.subarray(z * plane, (z + 1) * plane), (suv) => Math.min(Math.max(suv, 0), 25) / 10);
       const seg = Float64Array.from(v.seg.subarray(z * plane, (z + 1) * plane), (l) => (l > 0 ? 1 : 0));
       const opts = { interpolation: 'linear' as const, padding: 'edge' as const, fill: 0 };
-      const refCt = warpAffine2dRef(ct, 1, Y, X, 96, 80, m, opts);
-      const refPet = warpAffine2dRef(pet, 1, Y, X, 96, 80, m, opts);
-      const refMask = warpAffine2dRef(seg, 1, Y, X, 96, 80, m, { ...opts, threshold: 0.5 });
+      const refCt = referenceWarpAffine2d(ct, 1, Y, X, 96, 80, m, opts);
+      const refPet = referenceWarpAffine2d(pet, 1, Y, X, 96, 80, m, opts);
+      const refMask = referenceWarpAffine2d(seg, 1, Y, X, 96, 80, m, { ...opts, threshold: 0.5 });
       const got = sliceAt(set, s);
       let worst = 0;
       for (let i = 0; i < 96 * 80; i++) {

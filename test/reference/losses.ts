@@ -4,7 +4,7 @@
  * benchmark baselines. Gradients are of the batch-mean loss, like the native kernels.
  */
 
-export interface RefBatchLoss {
+export interface ReferenceBatchLoss {
   loss: number;
   perSample: Float64Array;
   grad: Float64Array;
@@ -12,7 +12,7 @@ export interface RefBatchLoss {
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
-export interface RefTverskyOptions {
+export interface ReferenceTverskyOptions {
   weightFN: number;
   weightFP: number;
   gamma: number;
@@ -21,13 +21,13 @@ export interface RefTverskyOptions {
 }
 
 /** Focal Tversky: TI = (TP + s)/(TP + wFN·FN + wFP·FP + s), loss = (1 − TI)^γ, batch mean. */
-export function focalTverskyRef(
+export function referenceFocalTversky(
   pred: ArrayLike<number>,
   target: ArrayLike<number>,
   batch: number,
   size: number,
-  o: RefTverskyOptions,
-): RefBatchLoss {
+  o: ReferenceTverskyOptions,
+): ReferenceBatchLoss {
   const perSample = new Float64Array(batch);
   const grad = new Float64Array(batch * size);
   let loss = 0;
@@ -62,13 +62,13 @@ export function focalTverskyRef(
 }
 
 /** Soft Dice: 1 − (2Σpg + s)/(Σp + Σg + s), batch mean. */
-export function softDiceRef(
+export function referenceSoftDice(
   pred: ArrayLike<number>,
   target: ArrayLike<number>,
   batch: number,
   size: number,
   o: { smooth: number; fromLogits: boolean },
-): RefBatchLoss {
+): ReferenceBatchLoss {
   const perSample = new Float64Array(batch);
   const grad = new Float64Array(batch * size);
   let loss = 0;
@@ -96,13 +96,13 @@ export function softDiceRef(
 }
 
 /** Binary cross-entropy, per-sample mean over elements, batch mean (PyTorch clamps). */
-export function bceRef(
+export function referenceBce(
   pred: ArrayLike<number>,
   target: ArrayLike<number>,
   batch: number,
   size: number,
   o: { fromLogits: boolean },
-): RefBatchLoss {
+): ReferenceBatchLoss {
   const perSample = new Float64Array(batch);
   const grad = new Float64Array(batch * size);
   let loss = 0;
@@ -126,18 +126,18 @@ export function bceRef(
   return { loss, perSample, grad };
 }
 
-export type RefTies = 'breslow' | 'efron';
+export type ReferenceTies = 'breslow' | 'efron';
 
 /**
  * Cox negative log partial likelihood / events and its gradient, straight from the definition:
  * for every distinct event time, scan all subjects for the risk set. O(n²); use e^η directly,
  * so keep |η| moderate.
  */
-export function coxLossNaive(
+export function referenceCoxLoss(
   risk: ArrayLike<number>,
   time: ArrayLike<number>,
   event: ArrayLike<number>,
-  ties: RefTies,
+  ties: ReferenceTies,
 ): { loss: number; grad: Float64Array } {
   const n = risk.length;
   const eventTimes = [...new Set(Array.from({ length: n }, (_, i) => i).filter((i) => event[i]).map((i) => time[i]))];
@@ -177,11 +177,11 @@ export function coxLossNaive(
  * The same loss in O(n log n) in plain TypeScript (Array.prototype.sort by time, cumulative
  * sums, log-sum-exp against the running maximum): the benchmark baseline at large n.
  */
-export function coxLossSorted(
+export function referenceCoxLossSorted(
   risk: ArrayLike<number>,
   time: ArrayLike<number>,
   event: ArrayLike<number>,
-  ties: RefTies,
+  ties: ReferenceTies,
 ): { loss: number; grad: Float64Array } {
   const n = risk.length;
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => time[b] - time[a] || a - b);

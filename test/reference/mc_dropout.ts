@@ -1,7 +1,7 @@
 /** float64 reference of the per-pixel MC-dropout summary (native/metric/mc_summary.h): plain loops. */
 const h2 = (p: number) => (p <= 0 || p >= 1 ? 0 : -(p * Math.log2(p) + (1 - p) * Math.log2(1 - p)));
 
-export function mcPixelSummaryRef(passes: ReadonlyArray<ArrayLike<number>>): { mean: number[]; variance: number[]; entropy: number[]; mutualInformation: number[] } {
+export function referenceMcPixelSummary(passes: ReadonlyArray<ArrayLike<number>>): { mean: number[]; variance: number[]; entropy: number[]; mutualInformation: number[] } {
   const T = passes.length;
   const n = passes[0].length;
   const out = { mean: [] as number[], variance: [] as number[], entropy: [] as number[], mutualInformation: [] as number[] };

@@ -3,7 +3,7 @@
  */
 
 /** Confusion counts per sample; pred foreground where p >= threshold, target where g >= 0.5. */
-export function confusionRef(
+export function referenceConfusion(
   pred: ArrayLike<number>,
   target: ArrayLike<number>,
   batch: number,
@@ -28,7 +28,7 @@ export function confusionRef(
   return out;
 }
 
-export interface RefConcordance {
+export interface ReferenceConcordance {
   concordant: number;
   discordant: number;
   tiedRisk: number;
@@ -37,7 +37,7 @@ export interface RefConcordance {
 }
 
 /** Harrell's C by checking every pair: O(n²). */
-export function cIndexNaive(risk: ArrayLike<number>, time: ArrayLike<number>, event: ArrayLike<number>): RefConcordance {
+export function referenceConcordance(risk: ArrayLike<number>, time: ArrayLike<number>, event: ArrayLike<number>): ReferenceConcordance {
   let concordant = 0;
   let discordant = 0;
   let tiedRisk = 0;
@@ -62,7 +62,7 @@ export function cIndexNaive(risk: ArrayLike<number>, time: ArrayLike<number>, ev
  * Harrell's C in O(n log n) in plain TypeScript (Array.prototype.sort and a Fenwick tree over
  * risk ranks): the benchmark baseline at large n.
  */
-export function cIndexFenwick(risk: ArrayLike<number>, time: ArrayLike<number>, event: ArrayLike<number>): RefConcordance {
+export function referenceConcordanceFenwick(risk: ArrayLike<number>, time: ArrayLike<number>, event: ArrayLike<number>): ReferenceConcordance {
   const n = risk.length;
   const byRisk = Array.from({ length: n }, (_, i) => i).sort((a, b) => risk[a] - risk[b]);
   const rank = new Int32Array(n);
@@ -118,7 +118,7 @@ export function cIndexFenwick(risk: ArrayLike<number>, time: ArrayLike<number>, 
 }
 
 /** ECE with equal-width bins; see lib/metric/calibration.ts for the two modes. */
-export function eceRef(
+export function referenceCalibration(
   prob: ArrayLike<number>,
   label: ArrayLike<number>,
   bins: number,
@@ -157,7 +157,7 @@ export function eceRef(
   return { ece, mce, count, meanConfidence, accuracy };
 }
 
-export function pearsonRef(x: ArrayLike<number>, y: ArrayLike<number>): number {
+export function referencePearson(x: ArrayLike<number>, y: ArrayLike<number>): number {
   const n = x.length;
   let mx = 0;
   let my = 0;
@@ -189,6 +189,6 @@ export function fractionalRanks(v: ArrayLike<number>): Float64Array {
   return ranks;
 }
 
-export function spearmanRef(x: ArrayLike<number>, y: ArrayLike<number>): number {
-  return pearsonRef(fractionalRanks(x), fractionalRanks(y));
+export function referenceSpearman(x: ArrayLike<number>, y: ArrayLike<number>): number {
+  return referencePearson(fractionalRanks(x), fractionalRanks(y));
 }

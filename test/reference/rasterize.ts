@@ -154,7 +154,7 @@ function priorities(shapes: readonly Shape[], overrides?: Readonly<Record<number
 }
 
 /** Applies `shapes` to the targets in place; returns each shape's summed coverage. */
-export function rasterizeReference(shapes: readonly Shape[], targets: ReferenceTargets): number[] {
+export function referenceRasterize(shapes: readonly Shape[], targets: ReferenceTargets): number[] {
   const [Z, Y, X] = targets.dims;
   const table = priorities(shapes, targets.labelPriority);
   return shapes.map((shape) => {

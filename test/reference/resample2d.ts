@@ -1,5 +1,5 @@
 /** float64 reference of the 2-D affine warp (native/warp/resample2d.h): plain loops. */
-export function warpAffine2dRef(
+export function referenceWarpAffine2d(
   src: ArrayLike<number>,
   planes: number,
   H: number,

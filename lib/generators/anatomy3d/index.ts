@@ -4,20 +4,21 @@
  */
 import type { DeviceOption } from '../../core/device.js';
 import { checkInteger, checkOneOf } from '../../validate.js';
-import { resolveAnatomyOptions, type AnatomyOptions } from './options.js';
-import { AnatomyRenderer, type ImageArray, type ImageDtype } from './render.js';
-import { sampleAnatomyParams, type AnatomySampleParams } from './sample_params.js';
+import { resolveAnatomyOptions, type AnatomyOptions } from '../../anatomy/options.js';
+import type { ImageArray, ImageDtype } from './image.js';
+import { AnatomyRenderer } from './render.js';
+import { sampleAnatomyParams, type AnatomySampleParams } from '../../anatomy/sample_params.js';
 
-export { DEFAULT_BODY, DEFAULT_STRUCTURES, DEFAULT_STRUCTURE_NAMES } from './catalogue.js';
-export type { BodySpec, StructureSpec } from './catalogue.js';
-export { CATEGORY_SHARES, DEFAULT_SCENARIOS, scenarioProbabilities } from './scenarios.js';
-export type { ScenarioSpec } from './scenarios.js';
-export { resolveAnatomyOptions } from './options.js';
-export type { AnatomyOptions, ArtifactOptions, ResolvedAnatomyOptions } from './options.js';
-export { sampleAnatomyParams } from './sample_params.js';
-export type { AnatomySampleParams, StructureParams } from './sample_params.js';
+export { DEFAULT_BODY, DEFAULT_STRUCTURES, DEFAULT_STRUCTURE_NAMES } from '../../anatomy/catalogue.js';
+export type { BodySpec, StructureSpec } from '../../anatomy/catalogue.js';
+export { CATEGORY_SHARES, DEFAULT_SCENARIOS, scenarioProbabilities } from '../../anatomy/scenarios.js';
+export type { ScenarioSpec } from '../../anatomy/scenarios.js';
+export { resolveAnatomyOptions } from '../../anatomy/options.js';
+export type { AnatomyOptions, ArtifactOptions, ResolvedAnatomyOptions } from '../../anatomy/options.js';
+export { sampleAnatomyParams } from '../../anatomy/sample_params.js';
+export type { AnatomySampleParams, StructureParams } from '../../anatomy/sample_params.js';
 export { AnatomyRenderer } from './render.js';
-export type { ImageArray, ImageDtype } from './render.js';
+export type { ImageArray, ImageDtype } from './image.js';
 
 export interface AnatomySample {
   index: number;

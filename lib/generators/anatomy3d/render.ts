@@ -1,25 +1,17 @@
 /**
  * Turns sampled parameters into voxels with native kernels only: rasterize the body and the
- * present structures, blur with the scanner PSF, apply the bias field, add noise, cast. The
- * renderer owns its buffers and reuses them from sample to sample. On a CUDA device the same chain
- * runs on the GPU in one call (renderVolumeSample), reusing device buffers.
+ * present structures, blur with the scanner PSF, apply the bias field, add noise, cast — one
+ * renderVolumeSample call on either device (the chain's order lives in native/render/ and its
+ * CUDA twin). The renderer owns its buffers and reuses them from sample to sample.
  */
 import { resolveDevice, type Device, type DeviceOption } from '../../core/device.js';
-import { applyBiasField } from '../../ops/bias_field.js';
-import { gaussianBlur } from '../../ops/gaussian_blur.js';
-import { castToInt16, castToUint8 } from '../../ops/intensity.js';
-import { addNoise, type NoiseOptions } from '../../ops/noise.js';
-import { rasterize, type Shape } from '../../ops/rasterize.js';
-import { renderVolumeSample } from '../../ops/render_volume.js';
-import type { ResolvedAnatomyOptions } from './options.js';
-import { STREAM, type AnatomySampleParams } from './sample_params.js';
+import type { NoiseOptions } from '../../ops/noise.js';
+import type { Shape } from '../../ops/rasterize.js';
+import { renderVolumeSample, type VolumeSampleSpec } from '../../ops/render_volume.js';
+import type { ResolvedAnatomyOptions } from '../../anatomy/options.js';
+import { STREAM, type AnatomySampleParams } from '../../anatomy/sample_params.js';
+import { allocateImage, type ImageArray, type ImageDtype } from './image.js';
 
-export type ImageDtype = 'float32' | 'int16' | 'uint8';
-export type ImageArray = Float32Array | Int16Array | Uint8Array;
-
-export function allocateImage(dtype: ImageDtype, n: number): ImageArray {
-  return dtype === 'float32' ? new Float32Array(n) : dtype === 'int16' ? new Int16Array(n) : new Uint8Array(n);
-}
 
 export class AnatomyRenderer {
   readonly intensity: Float32Array;
@@ -47,43 +39,30 @@ export class AnatomyRenderer {
 
   /** Renders one sample into this renderer's buffers. */
   async render(params: AnatomySampleParams): Promise<void> {
-    const o = this.options;
-    const dims = o.imageSize;
-    const shapes: Shape[] = [params.body];
-    const present = params.structures.filter((s) => s.present);
-    // Draw low priority first so the higher-priority organ's intensity ends on top, like its label.
-    present.sort((a, b) => (a.shape.priority ?? 0) - (b.shape.priority ?? 0) || a.label - b.label);
-    for (const s of present) shapes.push(s.shape);
-    const noise = noiseOptions(params, o.seed);
-    if (this.device === 'cuda') {
-      await renderVolumeSample(
-        {
-          dims,
-          shapes,
-          blur: params.blurSigmaMm.some((s) => s > 0) ? { sigma: params.blurSigmaMm, spacing: o.spacing } : undefined,
-          bias: params.bias.coefficients.some((c) => c !== 0) ? params.bias : undefined,
-          noise,
-          image: this.dtype,
-        },
-        { image: this.image, labels: this.labels },
-        { device: 'cuda' },
-      );
-      return;
-    }
-    this.intensity.fill(0);
-    this.labels.fill(0);
-    await rasterize(shapes, { dims, intensity: this.intensity, labels: this.labels });
-
-    if (params.blurSigmaMm.some((s) => s > 0)) {
-      await gaussianBlur(this.intensity, dims, { sigma: params.blurSigmaMm, spacing: o.spacing }, this.intensity);
-    }
-    if (params.bias.coefficients.some((c) => c !== 0)) {
-      await applyBiasField(this.intensity, dims, params.bias, this.intensity);
-    }
-    if (noise) await addNoise(this.intensity, noise, this.intensity);
-    if (this.dtype === 'uint8') await castToUint8(this.intensity, undefined, this.image as Uint8Array);
-    else if (this.dtype === 'int16') await castToInt16(this.intensity, undefined, this.image as Int16Array);
+    await renderVolumeSample(
+      anatomyVolumeSpec(this.options, params, this.dtype),
+      // The CPU keeps an integer image's float intensity in this.intensity (the work buffer).
+      { image: this.image, labels: this.labels, work: this.dtype === 'float32' ? undefined : this.intensity },
+      { device: this.device },
+    );
   }
+}
+
+/** Sample `params` as one renderVolumeSample chain: the body and the present structures, then the artifacts. */
+export function anatomyVolumeSpec(o: ResolvedAnatomyOptions, params: AnatomySampleParams, image: ImageDtype): VolumeSampleSpec {
+  const shapes: Shape[] = [params.body];
+  const present = params.structures.filter((s) => s.present);
+  // Draw low priority first so the higher-priority organ's intensity ends on top, like its label.
+  present.sort((a, b) => (a.shape.priority ?? 0) - (b.shape.priority ?? 0) || a.label - b.label);
+  for (const s of present) shapes.push(s.shape);
+  return {
+    dims: o.imageSize,
+    shapes,
+    blur: params.blurSigmaMm.some((s) => s > 0) ? { sigma: params.blurSigmaMm, spacing: o.spacing } : undefined,
+    bias: params.bias.coefficients.some((c) => c !== 0) ? params.bias : undefined,
+    noise: noiseOptions(params, o.seed),
+    image,
+  };
 }
 
 /** The sample's voxel-noise options (Poisson reads `sigma` as counts per unit), or none. */

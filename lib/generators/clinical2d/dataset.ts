@@ -20,7 +20,7 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import path from 'node:path';
 
 import { MedsynthError, invalidParameter } from '../../errors.js';
-import { checkResources, type ResourceEstimate } from '../../datasets/plan.js';
+import { checkResources, type ResourceEstimate } from '../../core/resources.js';
 import { writeAtomically } from '../../io/atomic.js';
 import { createH5, createSampleDataset, setAttributes, writeSmallDataset, type H5Group } from '../../io/hdf5.js';
 import { checkInteger } from '../../validate.js';

@@ -3,7 +3,7 @@
  * stream (draws.ts), plus the normal CDF and its inverse it needs to place the dense-tissue
  * threshold. Everything here is per sample (a few calls each), never per pixel.
  */
-import type { Draws } from './draws.js';
+import type { Draws } from '../../core/philox.js';
 
 export function sigmoid(x: number): number {
   return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));

@@ -13,7 +13,7 @@
  */
 import { CLINICAL_STRIDE, ROW } from './render_rows.js';
 import { beta, inverseNormalCdf, sigmoid, truncatedNormal } from './distributions.js';
-import { SampleDraws } from './draws.js';
+import { Rng } from '../../core/philox.js';
 import { scannerNames, type ClinicalConfig } from './config.js';
 
 /** Philox stream words of the clinical generator (the native renderer uses texture and noise). */
@@ -93,7 +93,7 @@ export function drawLatents(config: Readonly<ClinicalConfig>, indices: ArrayLike
   const y = new Uint8Array(n);
   const rows = new Float64Array(n * CLINICAL_STRIDE);
   const c = config;
-  const rng = new SampleDraws(c.seed);
+  const rng = new Rng(c.seed, 0, 0, 'uniform32');
   const lobes = new Float64Array(6);
 
   for (let j = 0; j < n; j++) {

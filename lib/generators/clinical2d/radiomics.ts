@@ -16,7 +16,7 @@
  * With clinical_columns the observed covariates age, density and risk follow, exactly as drawn.
  */
 import type { ClinicalConfig } from './config.js';
-import { SampleDraws } from './draws.js';
+import { Rng } from '../../core/philox.js';
 import { CLINICAL_STREAMS, type ClinicalTruth } from './latents.js';
 
 export const RADIOMICS_FEATURES = Object.freeze(['area', 'mean_contrast', 'edge_sharpness', 'texture_energy', 'mean_intensity'] as const);
@@ -48,7 +48,7 @@ export function computeTabular(config: Readonly<ClinicalConfig>, truth: Clinical
   const columns = tabularColumns(config).length;
   const out = new Float32Array(n * columns);
   const F = RADIOMICS_FEATURES.length;
-  const rng = new SampleDraws(config.seed);
+  const rng = new Rng(config.seed, 0, 0, 'uniform32');
   for (let j = 0; j < n; j++) {
     rng.reset(truth.index[j], CLINICAL_STREAMS.radiomics);
     const mean = radiomicsMean(config, truth.regionSize[j], truth.regionContrast[j], truth.density[j]);

@@ -6,7 +6,8 @@
  * of key (seed, index, noise stream); see the header for the lesion outline.
  */
 import { invalidParameter } from '../../errors.js';
-import { callNative, nativeAddon } from '../../native.js';
+import { binding, type Clinical2dRenderParams } from '../../binding.js';
+import { callNative } from '../../native.js';
 
 /** Offsets in a row; the order is ms::Clinical2dParam's. */
 export const ROW = Object.freeze({
@@ -27,31 +28,15 @@ export const ROW = Object.freeze({
 });
 export const CLINICAL_STRIDE = 18;
 
-export interface RenderOptions {
-  height: number;
-  width: number;
-  seed: number;
-  textureStream: number;
-  noiseStream: number;
-  textureSigma: number;
-  textureEdge: number;
-  lesionEdge: number;
-  noiseSigma: number;
-}
-
-interface Clinical2dNative {
-  renderClinical2d(out: Float32Array, params: Float64Array, options: RenderOptions): Promise<void>;
-  clinical2dStride(): number;
-}
-
-const native = () => nativeAddon<Clinical2dNative>();
+/** One render call's options (the binding's Clinical2dRenderParams). */
+export type RenderOptions = Clinical2dRenderParams;
 
 let strideChecked = false;
 
 /** Renders one image per row of `rows` into `out` ([n, height, width]). */
 export async function renderRows(rows: Float64Array, options: RenderOptions, out: Float32Array): Promise<Float32Array> {
   if (!strideChecked) {
-    const stride = native().clinical2dStride();
+    const stride = binding().clinical2dStride();
     if (stride !== CLINICAL_STRIDE) throw invalidParameter('native clinical2d row', `${CLINICAL_STRIDE} numbers`, stride);
     strideChecked = true;
   }
@@ -60,6 +45,6 @@ export async function renderRows(rows: Float64Array, options: RenderOptions, out
   if (out.length !== n * options.height * options.width) {
     throw invalidParameter('out', `a Float32Array of ${n * options.height * options.width} elements`, out);
   }
-  if (n > 0) await callNative(native().renderClinical2d(out, rows, options));
+  if (n > 0) await callNative(binding().renderClinical2d(out, rows, options));
   return out;
 }

@@ -16,7 +16,7 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import path from 'node:path';
 
-import { checkResources, type ResourceEstimate } from '../../datasets/plan.js';
+import { checkResources, type ResourceEstimate } from '../../core/resources.js';
 import { invalidParameter } from '../../errors.js';
 import { writeAtomically, writeFileAtomicSync } from '../../io/atomic.js';
 import { createH5, createSampleDataset, setAttributes, writeSmallDataset } from '../../io/hdf5.js';

@@ -7,7 +7,8 @@
  * key (seed, index, noiseStream); the header gives every formula.
  */
 import { invalidParameter } from '../../errors.js';
-import { callNative, nativeAddon } from '../../native.js';
+import { binding, type OctRenderParams } from '../../binding.js';
+import { callNative } from '../../native.js';
 
 /** Offsets in a row; the order is ms::OctParam's. */
 export const OCT_ROW = Object.freeze({
@@ -33,39 +34,15 @@ export const OCT_LAYERS = Object.freeze(['RNFL', 'GCL+IPL', 'INL', 'OPL', 'ONL',
 /** Reflectivity regions, top to bottom. */
 export const OCT_REGIONS = Object.freeze(['vitreous', ...OCT_LAYERS, 'drusen', 'choroid'] as const);
 
-export interface OctRenderOptions {
-  height: number;
-  width: number;
-  seed: number;
-  speckleStream: number;
-  noiseStream: number;
-  /** One per OCT_REGIONS entry. */
-  reflectivity: readonly number[];
-  /** One per OCT_LAYERS entry: share of the total thickness. */
-  fraction: readonly number[];
-  /** One per OCT_LAYERS entry: how much the foveal pit thins the layer (≤ 1; < 0 thickens). */
-  pitWeight: readonly number[];
-  /** Boundary softness, px. */
-  edge: number;
-  /** Speckle grain sigmas, px. */
-  grainAxial: number;
-  grainLateral: number;
-  noiseSigma: number;
-}
-
-interface OctNative {
-  renderOctLayers(out: Float32Array, params: Float64Array, options: OctRenderOptions): Promise<void>;
-  octStride(): number;
-}
-
-const native = () => nativeAddon<OctNative>();
+/** One render call's options (the binding's OctRenderParams; arrays per OCT_REGIONS / OCT_LAYERS). */
+export type OctRenderOptions = OctRenderParams;
 
 let strideChecked = false;
 
 /** Renders one B-scan per row of `rows` into `out` ([n, height, width]). */
 export async function renderOctRows(rows: Float64Array, options: OctRenderOptions, out: Float32Array): Promise<Float32Array> {
   if (!strideChecked) {
-    const stride = native().octStride();
+    const stride = binding().octStride();
     if (stride !== OCT_STRIDE) throw invalidParameter('native OCT row', `${OCT_STRIDE} numbers`, stride);
     strideChecked = true;
   }
@@ -74,6 +51,6 @@ export async function renderOctRows(rows: Float64Array, options: OctRenderOption
   if (out.length !== n * options.height * options.width) {
     throw invalidParameter('out', `a Float32Array of ${n * options.height * options.width} elements`, out);
   }
-  if (n > 0) await callNative(native().renderOctLayers(out, rows, options));
+  if (n > 0) await callNative(binding().renderOctLayers(out, rows, options));
   return out;
 }

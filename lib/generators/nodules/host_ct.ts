@@ -7,9 +7,9 @@
  *
  * Any CT with a label map can host nodules instead (a user's NIfTI pair): see HostCt.
  */
-import { DEFAULT_BODY, DEFAULT_STRUCTURES } from '../anatomy3d/catalogue.js';
-import type { ResolvedAnatomyOptions } from '../anatomy3d/options.js';
-import { sampleAnatomyParams } from '../anatomy3d/sample_params.js';
+import { DEFAULT_BODY, DEFAULT_STRUCTURES } from '../../anatomy/catalogue.js';
+import type { ResolvedAnatomyOptions } from '../../anatomy/options.js';
+import { sampleAnatomyParams } from '../../anatomy/sample_params.js';
 import { gaussianBlur } from '../../ops/gaussian_blur.js';
 import { addNoise } from '../../ops/noise.js';
 import { rasterize, type Shape } from '../../ops/rasterize.js';

@@ -18,7 +18,8 @@
  * at or above `threshold` HU (default −400).
  */
 import { invalidParameter } from '../../errors.js';
-import { callNative, nativeAddon } from '../../native.js';
+import { binding } from '../../binding.js';
+import { callNative } from '../../native.js';
 import { checkArray, checkDims, checkInteger, checkNumber, type Dims } from '../../validate.js';
 
 export const RADIOMICS_FEATURES = [
@@ -39,9 +40,6 @@ export const RADIOMICS_FEATURES = [
 
 const HEADER = 10;
 
-interface RadiomicsNative {
-  radiomicsSums(images: Float32Array, masks: Uint8Array | null, out: Float64Array, p: { n: number; dims: number[]; threshold: number; lo: number; hi: number; levels: number }): Promise<void>;
-}
 
 export interface RadiomicsOptions {
   spacing: readonly [number, number, number];
@@ -64,7 +62,7 @@ export async function radiomicsSums(images: Float32Array, n: number, dims: Dims,
   if (!(hi > lo)) throw invalidParameter('hi', `a value above lo (${lo})`, hi);
   const out = new Float64Array(n * (HEADER + levels * levels));
   await callNative(
-    nativeAddon<RadiomicsNative>().radiomicsSums(images, o.masks ?? null, out, {
+    binding().radiomicsSums(images, o.masks ?? null, out, {
       n,
       dims: zyx,
       threshold: checkNumber('threshold', o.threshold ?? -400),

@@ -8,9 +8,9 @@
  * it for a grid of FOV-in-mm "voxels" of 1 mm gives positions p − 0.5 and sizes in mm, so the
  * frame conversion is a shift by half a millimetre.
  */
-import { DEFAULT_BODY } from '../anatomy3d/catalogue.js';
-import type { ResolvedAnatomyOptions } from '../anatomy3d/options.js';
-import { sampleAnatomyParams } from '../anatomy3d/sample_params.js';
+import { DEFAULT_BODY } from '../../anatomy/catalogue.js';
+import type { ResolvedAnatomyOptions } from '../../anatomy/options.js';
+import { sampleAnatomyParams } from '../../anatomy/sample_params.js';
 import type { Shape, Vec3 } from '../../ops/rasterize.js';
 import type { ResolvedPetCtOptions } from './options.js';
 import { PETCT_STRUCTURES } from './tissues.js';

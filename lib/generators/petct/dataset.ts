@@ -18,7 +18,7 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
-import { checkResources } from '../../datasets/plan.js';
+import { checkResources } from '../../core/resources.js';
 import { invalidParameter } from '../../errors.js';
 import { writeAtomically, writeFileAtomicSync } from '../../io/atomic.js';
 import { writeNifti } from '../../io/nifti.js';

@@ -27,7 +27,7 @@ import { betaVector, type ResolvedPetCtOptions } from './options.js';
 
 /**
  * Philox streams of one patient. Streams 0–3 are the anatomy sampler's
- * (lib/generators/anatomy3d/sample_params.ts), which places the organs.
+ * (lib/anatomy/sample_params.ts), which places the organs.
  */
 export const PETCT_STREAM = {
   clinical: 16,

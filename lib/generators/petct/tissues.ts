@@ -1,6 +1,6 @@
 /**
  * What each structure looks like on CT (Hounsfield units) and PET (FDG SUV). Geometry comes from
- * the anatomy catalogue (lib/generators/anatomy3d/catalogue.ts: DEFAULT_STRUCTURES, DEFAULT_BODY),
+ * the anatomy catalogue (lib/anatomy/catalogue.ts: DEFAULT_STRUCTURES, DEFAULT_BODY),
  * reused as is, plus two PET/CT landmarks it lacks: the aorta (the blood-pool reference region of
  * PET reads) and the bladder (where FDG is excreted, the hottest normal structure).
  *
@@ -8,7 +8,7 @@
  * ≈ 0.5, blood pool ≈ 1.6, kidneys and bladder high from excretion, myocardium very variable).
  * Each patient gets its own value per structure: HU ~ Normal(hu, huSd), SUV = suv · exp(N(0, suvCv)).
  */
-import { DEFAULT_STRUCTURES, type StructureSpec } from '../anatomy3d/catalogue.js';
+import { DEFAULT_STRUCTURES, type StructureSpec } from '../../anatomy/catalogue.js';
 
 export interface TissueSpec {
   /** Mean CT number in HU. */

@@ -8,7 +8,8 @@
  * entropies are in bits, so a binary entropy lies in [0, 1]; sums are float64 in pass order.
  * The per-pixel summary runs natively; the per-patient risk summaries are small and stay here.
  */
-import { callNative, nativeAddon } from '../../native.js';
+import { binding } from '../../binding.js';
+import { callNative } from '../../native.js';
 import { invalidParameter } from '../../errors.js';
 import { checkArray, checkInteger, checkNumber } from '../../validate.js';
 
@@ -28,19 +29,6 @@ export function binaryEntropy(p: number): number {
   if (p <= 0 || p >= 1) return 0;
   return -(p * Math.log2(p) + (1 - p) * Math.log2(1 - p));
 }
-
-interface McSummaryNative {
-  mcPixelSummary(
-    passes: Float32Array,
-    mean: Float32Array,
-    variance: Float32Array,
-    entropy: Float32Array,
-    mutualInformation: Float32Array,
-    params: { passes: number; size: number },
-  ): Promise<void>;
-}
-
-const native = () => nativeAddon<McSummaryNative>();
 
 /** T passes packed as one [T, n] array (pass t at data[t·n, (t + 1)·n)). */
 export interface PackedPasses {
@@ -78,7 +66,7 @@ export async function summarisePixelPasses(passes: readonly Float32Array[] | Pac
     entropy: new Float32Array(n),
     mutualInformation: new Float32Array(n),
   };
-  await callNative(native().mcPixelSummary(data, out.mean, out.variance, out.entropy, out.mutualInformation, { passes: T, size: n }));
+  await callNative(binding().mcPixelSummary(data, out.mean, out.variance, out.entropy, out.mutualInformation, { passes: T, size: n }));
   return out;
 }
 

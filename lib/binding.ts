@@ -1,0 +1,296 @@
+/**
+ * The native addon's whole surface, declared once (as onnxruntime's js/node/lib/binding.ts does):
+ * every function the addon exports, with the plain argument shapes the bindings read. Grouped as
+ * the bindings are, one group per `bindings/bind_<domain>.cc`, itself named after the native/
+ * folder it binds. Wrappers (lib/ops, lib/loss, lib/metric, lib/core, generators) validate in
+ * TypeScript first and then call `binding().<name>`; nothing else declares addon functions.
+ *
+ * Kernels that have a CUDA twin take `device?: 'cpu' | 'cuda'` in their params object and resolve
+ * with `KernelResult`: undefined on the CPU, the call's CudaTiming on CUDA.
+ *
+ * New domains (the training engine's `nn*` kernels from native/nn/, bind_nn.cc) add their group
+ * here the same way.
+ */
+import { nativeAddon } from './native.js';
+
+type Dims3 = [number, number, number];
+type RealArray = Float32Array | Float64Array;
+/** A probability map or a {0, 1} mask. */
+type MaskOrProb = Float32Array | Uint8Array;
+type AnyTypedArray = Float32Array | Float64Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array;
+
+/** Where a kernel with a CUDA twin runs (default 'cpu'). */
+export interface OnDevice {
+  device?: 'cpu' | 'cuda';
+}
+
+/** Where the time of one CUDA call went (ms); the CUDA kernels resolve with it. */
+export interface CudaTiming {
+  /** The kernels alone (CUDA events). */
+  deviceMs: number;
+  /** Staging the inputs to the device (host side). */
+  uploadMs: number;
+  /** Copying the results back after the kernels finished. */
+  downloadMs: number;
+  /** The whole call. */
+  totalMs: number;
+}
+
+/** A kernel call with a CUDA twin: undefined on the CPU, the timing on CUDA. */
+export type KernelResult = Promise<CudaTiming | undefined>;
+
+export interface CudaDeviceInfo {
+  index: number;
+  name: string;
+  /** e.g. '9.0' */
+  computeCapability: string;
+  multiprocessors: number;
+  /** Bytes. */
+  totalMemory: number;
+  freeMemory: number;
+}
+
+export interface CudaInfo {
+  /** The loaded binary contains the CUDA backend. */
+  compiled: boolean;
+  /** A usable device was found. */
+  available: boolean;
+  /** Why CUDA is unavailable (one line), when it is. */
+  reason?: string;
+  deviceCount: number;
+  /** CUDA runtime and driver versions as 1000·major + 10·minor (0: none). */
+  runtimeVersion: number;
+  driverVersion: number;
+  /** The device medsynth uses (the first visible one), when one was found. */
+  device?: CudaDeviceInfo;
+}
+
+export interface BuildInfo {
+  simd: string;
+  cudaCompiled: boolean;
+  napiVersion: number;
+}
+
+/** Noise parameters: sigma for 'gaussian' / 'rician', scale for 'poisson'; the Philox key. */
+export interface NoiseParams {
+  kind: 'gaussian' | 'rician' | 'poisson';
+  sigma?: number;
+  scale?: number;
+  seed: number | bigint;
+  sample: number;
+  stream: number;
+}
+
+/** The volume-sample chain's parameters (native/render/volume_sample.h). */
+export interface VolumeSampleParams extends OnDevice {
+  dims: Dims3;
+  /** Sigma in voxels, [sz, sy, sx]. */
+  blur?: { sigma: number[]; truncate: number };
+  bias?: { order: number; coefficients: number[] };
+  noise?: NoiseParams;
+  image: 'float32' | 'uint8' | 'int16';
+  cast?: { scale: number; offset: number };
+}
+
+/** One clinical2d render call (native/field/clinical2d.h). */
+export interface Clinical2dRenderParams {
+  height: number;
+  width: number;
+  seed: number;
+  textureStream: number;
+  noiseStream: number;
+  textureSigma: number;
+  textureEdge: number;
+  lesionEdge: number;
+  noiseSigma: number;
+}
+
+/** One OCT render call (native/field/oct_layers.h). */
+export interface OctRenderParams {
+  height: number;
+  width: number;
+  seed: number;
+  speckleStream: number;
+  noiseStream: number;
+  /** One per OCT region. */
+  reflectivity: readonly number[];
+  /** One per OCT layer: share of the total thickness. */
+  fraction: readonly number[];
+  /** One per OCT layer: how much the foveal pit thins the layer (≤ 1; < 0 thickens). */
+  pitWeight: readonly number[];
+  /** Boundary softness, px. */
+  edge: number;
+  /** Speckle grain sigmas, px. */
+  grainAxial: number;
+  grainLateral: number;
+  noiseSigma: number;
+}
+
+export interface NativeBinding {
+  // ---- core (bind_core.cc): thread pool, build facts, Philox words ------------------------------
+  threadCount(): number;
+  defaultThreadCount(): number;
+  setThreadCount(options: { threads: number }): void;
+  buildInfo(): BuildInfo;
+  philoxFillU32(o: { seed: number | bigint; sample: number; stream: number; counter: number }, out: Uint32Array): void;
+
+  // ---- cuda (bind_cuda.cc): the device and its memory (cuda/device.h) ---------------------------
+  cudaInfo(): CudaInfo;
+  setCudaMemoryLimit(options: { bytes: number }): void;
+  cudaMemoryUsage(): { inUse: number; limit: number };
+  releaseCudaMemory(): void;
+  /** Device-to-device copy bandwidth, GB/s. */
+  cudaCopyBandwidth(options: { bytes: number; repeats: number }): Promise<number>;
+
+  // ---- volume (bind_volume.cc): intensity steps, rasterizer, label maps -------------------------
+  windowLevel(input: Float32Array, out: Float32Array, p: { center: number; width: number; outMin: number; outMax: number } & OnDevice): KernelResult;
+  affine(input: Float32Array, out: Float32Array, p: { scale: number; offset: number } & OnDevice): KernelResult;
+  clamp(input: Float32Array, out: Float32Array, p: { lo: number; hi: number } & OnDevice): KernelResult;
+  castU8(input: Float32Array, out: Uint8Array, p: { scale: number; offset: number } & OnDevice): KernelResult;
+  castI16(input: Float32Array, out: Int16Array, p: { scale: number; offset: number } & OnDevice): KernelResult;
+  /** `packed`: one shape per 112 float64s (lib/ops/rasterize.ts); `coverage`: one sum per shape. */
+  rasterize(
+    packed: Float64Array,
+    labelPriority: Float64Array,
+    coverage: Float64Array,
+    options: { dims: number[] } & OnDevice,
+    intensity: Float32Array | null,
+    labels: Uint8Array | null,
+  ): KernelResult;
+  labelBounds(labels: Uint8Array, out: Int32Array, p: { dims: number[] }): Promise<void>;
+  labelMaskBox(labels: Uint8Array, out: Uint8Array, p: { dims: number[]; box: number[]; label: number }): Promise<void>;
+  labelChunkOccupancy(labels: Uint8Array, flags: Uint8Array, bounds: Int32Array, p: { dims: number[]; block: number[] }): Promise<void>;
+  cropBox(volume: AnyTypedArray, out: AnyTypedArray, p: { dims: number[]; box: number[] }): Promise<void>;
+
+  // ---- filter (bind_filter.cc) -------------------------------------------------------------------
+  /** Sigma in voxels, [sz, sy, sx]. */
+  gaussianBlur(input: Float32Array, out: Float32Array, p: { dims: Dims3; sigma: number[]; truncate: number } & OnDevice): KernelResult;
+
+  // ---- field (bind_field.cc): bias field, clinical2d renderer ------------------------------------
+  /** A null input writes the field itself. */
+  biasField(input: Float32Array | null, out: Float32Array, p: { dims: Dims3; order: number; coefficients: number[] } & OnDevice): KernelResult;
+  renderClinical2d(out: Float32Array, params: Float64Array, options: Clinical2dRenderParams): Promise<void>;
+  /** Numbers per clinical2d parameter row. */
+  clinical2dStride(): number;
+  renderOctLayers(out: Float32Array, params: Float64Array, options: OctRenderParams): Promise<void>;
+  /** Numbers per OCT parameter row. */
+  octStride(): number;
+
+  // ---- noise (bind_noise.cc) ---------------------------------------------------------------------
+  addNoise(input: Float32Array, out: Float32Array, p: NoiseParams & OnDevice): KernelResult;
+  normalNoise(out: Float32Array, p: { seed: number | bigint; sample: number; stream: number } & OnDevice): KernelResult;
+
+  // ---- render (bind_render.cc): a whole volume sample ---------------------------------------------
+  /** `work`: CPU only, the intensity of an integer image (allocated natively when null). */
+  renderVolumeSample(
+    packed: Float64Array,
+    labelPriority: Float64Array,
+    coverage: Float64Array,
+    params: VolumeSampleParams,
+    image: Float32Array | Uint8Array | Int16Array,
+    labels: Uint8Array | null,
+    work: Float32Array | null,
+  ): KernelResult;
+
+  // ---- loss (bind_loss.cc): value, gradient into `grad`, per-sample values -----------------------
+  softDice(
+    pred: Float32Array,
+    target: MaskOrProb,
+    grad: Float32Array,
+    perSample: Float64Array,
+    params: { batch: number; size: number; smooth: number; fromLogits: boolean },
+  ): Promise<number>;
+  focalTversky(
+    pred: Float32Array,
+    target: MaskOrProb,
+    grad: Float32Array,
+    perSample: Float64Array,
+    params: { batch: number; size: number; weightFN: number; weightFP: number; gamma: number; smooth: number; fromLogits: boolean },
+  ): Promise<number>;
+  binaryCrossEntropy(
+    pred: Float32Array,
+    target: MaskOrProb,
+    grad: Float32Array,
+    perSample: Float64Array,
+    params: { batch: number; size: number; fromLogits: boolean },
+  ): Promise<number>;
+  coxLoss(risk: RealArray, time: RealArray, event: Uint8Array, grad: RealArray, params: { ties: 'breslow' | 'efron' }): Promise<number>;
+
+  // ---- metric (bind_metric.cc) ---------------------------------------------------------------------
+  confusionCounts(pred: MaskOrProb, target: MaskOrProb, counts: Float64Array, params: { batch: number; size: number; threshold: number }): Promise<void>;
+  concordance(
+    risk: RealArray,
+    time: RealArray,
+    event: Uint8Array,
+  ): Promise<{ concordant: number; discordant: number; tiedRisk: number; comparable: number }>;
+  calibration(
+    prob: Float32Array,
+    label: Uint8Array,
+    count: Float64Array,
+    meanConfidence: Float64Array,
+    accuracy: Float64Array,
+    params: { bins: number; mode: 'confidence' | 'positive' },
+  ): Promise<{ ece: number; mce: number }>;
+  correlation(x: RealArray, y: RealArray): Promise<{ pearson: number; spearman: number }>;
+  /** Per-pixel mean, variance, entropy and mutual information of T Monte Carlo passes [T·n]. */
+  mcPixelSummary(
+    passes: Float32Array,
+    mean: Float32Array,
+    variance: Float32Array,
+    entropy: Float32Array,
+    mutualInformation: Float32Array,
+    params: { passes: number; size: number },
+  ): Promise<void>;
+
+  /** Per-sample radiomics sums: moments, surface, GLCM counts (native/metric/radiomics.h). */
+  radiomicsSums(images: Float32Array, masks: Uint8Array | null, out: Float64Array, p: { n: number; dims: number[]; threshold: number; lo: number; hi: number; levels: number }): Promise<void>;
+
+
+  // ---- warp (bind_warp.cc) -------------------------------------------------------------------------
+  /** Affine resampling of a stack of planes [planes, height, width] (native/warp/resample2d.h). */
+  warpAffine2d(
+    src: Float32Array,
+    dst: Float32Array,
+    params: {
+      planes: number;
+      height: number;
+      width: number;
+      outHeight: number;
+      outWidth: number;
+      matrix: number[];
+      interpolation: 'linear' | 'nearest';
+      padding: 'constant' | 'edge';
+      fill: number;
+      threshold?: number;
+    },
+  ): Promise<void>;
+  /** 3-D warps, the elastic field and patch insertion (native/warp/warp.h, insert_patch.h). */
+  warpLinear(input: Float32Array, out: Float32Array, spec: WarpSpec, control: Float32Array | null): Promise<void>;
+  warpNearest(input: Uint8Array, out: Uint8Array, spec: WarpSpec, control: Float32Array | null): Promise<void>;
+  warpGatedLabels(labels: Uint8Array, coverage: Float32Array, out: Uint8Array, spec: WarpSpec & { threshold: number; fallback: number }, control: Float32Array | null): Promise<void>;
+  bsplineDisplacement(control: Float32Array, field: Float32Array, params: { controlDims: number[]; dims: number[] }): Promise<void>;
+  insertPatch(
+    ct: Float32Array,
+    labels: Uint8Array,
+    patch: Float32Array,
+    alpha: Float32Array,
+    hostOk: Uint8Array,
+    result: Float64Array,
+    params: { dims: number[]; patchDims: number[]; affine: number[]; lo: number[]; hi: number[]; noduleLabel: number },
+  ): Promise<void>;
+}
+
+/** A 3-D resampling: output voxel → input voxel through `affine` (row-major 3×4), plus an
+ * optional B-spline displacement on a control grid (native/warp/warp.h). */
+export interface WarpSpec {
+  inDims: number[];
+  outDims: number[];
+  affine: number[];
+  fill: number;
+  controlDims?: number[];
+}
+
+/** The loaded addon, typed (loads it on first use; native.ts says why when it cannot). */
+export function binding(): NativeBinding {
+  return nativeAddon<NativeBinding>();
+}
