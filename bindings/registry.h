@@ -17,5 +17,6 @@ void register_labels(Napi::Env env, Napi::Object exports);
 void register_clinical2d(Napi::Env env, Napi::Object exports);
 void register_cuda(Napi::Env env, Napi::Object exports);
 void register_nn_layers(Napi::Env env, Napi::Object exports);
+void register_nn(Napi::Env env, Napi::Object exports);
 
 }  // namespace msb
