@@ -176,6 +176,15 @@ describe('losses against the references', () => {
     backward(pw.mulScalar(ft, 3));
     expectClose(logits.grad!.data, api.grad.map((v) => 3 * v), 'focal Tversky grad', { rtol: 1e-6, atol: 1e-9 });
 
+    // Probabilities and a soft float mask as a Tensor.
+    const prob = new Tensor(randomTensor([2, 30], 59).data.map((v) => 1 / (1 + Math.exp(-v))), [2, 30], true);
+    const soft = new Tensor(randomTensor([2, 30], 60).data.map((v) => (v > 0 ? 0.9 : 0.1)), [2, 30]);
+    const fp = focalTversky(prob, soft);
+    const fpApi = await focalTverskyLoss(prob.data, soft.data, [2, 30]);
+    expectClose(fp.data, [fpApi.loss], 'focal Tversky on probabilities', { rtol: 1e-6, atol: 1e-7 });
+    backward(fp);
+    expectClose(prob.grad!.data, fpApi.grad, 'focal Tversky grad on probabilities', { rtol: 1e-6, atol: 1e-9 });
+
     const risk = randomTensor([20, 1], 58, { requiresGrad: true });
     const time = Float32Array.from({ length: 20 }, (_, i) => (i * 13) % 7);
     const event = Uint8Array.from({ length: 20 }, (_, i) => (i % 3 === 0 ? 0 : 1));
