@@ -49,6 +49,17 @@ describe('element-wise ops against the float64 references', () => {
     });
   }
 
+  it('tanh and softplus at the ends of their ranges (the vectorised forms switch branches there)', () => {
+    const xs = [0, 1e-7, -1e-4, 0.01, 0.3, -0.6, 0.625, 0.6251, -0.65, 2, -9, 20, 50, -88, 200];
+    expectClose(pw.tanh(Tensor.from(xs, [xs.length])).data, xs.map(Math.tanh), 'tanh', { rtol: 1e-6, atol: 0 });
+    const special = pw.tanh(Tensor.from([Infinity, -Infinity, Number.NaN], [3])).data;
+    expect([...special.slice(0, 2)]).toEqual([1, -1]);
+    expect(Number.isNaN(special[2])).toBe(true);
+    const sp = [-120, -40, -17, -1e-3, 0, 3, 19.9, 30, 79, 81, 95];
+    const softplusRef = (v: number) => (v > 100 ? v : v > 30 ? v + Math.log1p(Math.exp(-v)) : Math.log1p(Math.exp(v)));
+    expectClose(pw.softplus(Tensor.from(sp, [sp.length]), 1, 100).data, sp.map(softplusRef), 'softplus, threshold 100', { rtol: 1e-6, atol: 1e-44 });
+  });
+
   const pairs: [number[], number[]][] = [
     [[3, 40, 50], [3, 40, 50]],
     [[3, 40, 50], [40, 1]],
