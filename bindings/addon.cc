@@ -16,6 +16,8 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   msb::register_cuda(env, exports);
   msb::register_render(env, exports);
   msb::register_warp(env, exports);
+  msb::register_nn_layers(env, exports);
+  msb::register_nn(env, exports);
   return exports;
 }
 

@@ -16,5 +16,7 @@ void register_metric(Napi::Env env, Napi::Object exports);
 void register_cuda(Napi::Env env, Napi::Object exports);
 void register_render(Napi::Env env, Napi::Object exports);
 void register_warp(Napi::Env env, Napi::Object exports);
+void register_nn_layers(Napi::Env env, Napi::Object exports);
+void register_nn(Napi::Env env, Napi::Object exports);
 
 }  // namespace msb
