@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "core/error.h"
 #include "core/thread_pool.h"
@@ -122,9 +123,112 @@ void add_channel_bias(const float* b, int64_t n, int64_t c, int64_t inner, float
   });
 }
 
+// ---- stride 1: GEMM straight over a zero-padded copy of the image --------------------------
+//
+// With stride 1 the im2col row of tap (c, kd, kh, kw) is the padded image of channel c shifted
+// by (kd·dd, kh·dh, kw·dw), read along the padded grid: output position (od, oh, ow) sits at
+// q = od·Hp·Wp + oh·Wp + ow, and tap t reads xpad[offset[t] + q]. The GEMM reads those rows in
+// place (sgemm_rows), computing Wp − out_w spare columns per row that are dropped afterwards, so
+// the only copies are the padded input and the output taken off the grid.
+
+struct PaddedGrid {
+  int64_t hp, wp, plane, volume;  // padded sizes (the depth axis only needs `volume`)
+  int64_t q;                      // grid positions that cover every output
+};
+
+PaddedGrid padded_grid(const Geo& g) {
+  PaddedGrid p{};
+  p.hp = g.in[1] + 2 * g.p[1];
+  p.wp = g.in[2] + 2 * g.p[2];
+  p.plane = p.hp * p.wp;
+  p.volume = (g.in[0] + 2 * g.p[0]) * p.plane;
+  p.q = (g.out[0] - 1) * p.plane + (g.out[1] - 1) * p.wp + g.out[2];
+  return p;
+}
+
+// Slack after the padded image: the microkernel reads whole 48-wide tiles past the last column.
+constexpr int64_t kRowSlack = 64;
+
+// xp (Cin × volume, then kRowSlack zeros) = x_n with zero borders.
+void pad_image(const Geo& g, const PaddedGrid& pg, const float* x_n, float* xp) {
+  parallel_for(g.cin, 1, [&](int64_t begin, int64_t end) {
+    for (int64_t c = begin; c < end; ++c) {
+      float* dst = xp + c * pg.volume;
+      std::fill(dst, dst + pg.volume, 0.0f);
+      const float* src = x_n + c * g.in_size;
+      for (int64_t d = 0; d < g.in[0]; ++d) {
+        for (int64_t h = 0; h < g.in[1]; ++h) {
+          std::memcpy(dst + (d + g.p[0]) * pg.plane + (h + g.p[1]) * pg.wp + g.p[2], src + (d * g.in[1] + h) * g.in[2],
+                      static_cast<size_t>(g.in[2]) * sizeof(float));
+        }
+      }
+    }
+  });
+  std::fill(xp + g.cin * pg.volume, xp + g.cin * pg.volume + kRowSlack, 0.0f);
+}
+
+// Where im2col row (c, tap) starts in the padded image.
+std::vector<int64_t> tap_offsets(const Geo& g, const PaddedGrid& pg) {
+  std::vector<int64_t> off(static_cast<size_t>(g.columns()));
+  for (int64_t c = 0; c < g.cin; ++c) {
+    for (int64_t tap = 0; tap < g.taps; ++tap) {
+      const int64_t kd = tap / (g.k[1] * g.k[2]), kh = (tap / g.k[2]) % g.k[1], kw = tap % g.k[2];
+      off[c * g.taps + tap] = c * pg.volume + kd * g.d[0] * pg.plane + kh * g.d[1] * pg.wp + kw * g.d[2];
+    }
+  }
+  return off;
+}
+
+// y_n = W · im2col(x_n) + b for a stride-1 conv.
+void forward_sample_unit_stride(const Geo& g, const PaddedGrid& pg, const int64_t* offsets, const float* x_n,
+                                const float* w, const float* b, float* y_n, bool parallel) {
+  float* xp = scratch_floats(ScratchSlot::conv_padded, g.cin * pg.volume + kRowSlack);
+  float* grid = scratch_floats(ScratchSlot::conv_grid, g.cout * pg.q);
+  pad_image(g, pg, x_n, xp);
+  sgemm_rows(g.cout, pg.q, g.columns(), 1.0f, strided_packer(w, g.columns(), 1), xp, offsets, 0.0f, grid, pg.q,
+             parallel);
+  parallel_for(g.cout, 1, [&](int64_t begin, int64_t end) {
+    for (int64_t co = begin; co < end; ++co) {
+      const float bias = b ? b[co] : 0.0f;
+      float* dst = y_n + co * g.out_size;
+      for (int64_t od = 0; od < g.out[0]; ++od) {
+        for (int64_t oh = 0; oh < g.out[1]; ++oh) {
+          const float* src = grid + co * pg.q + od * pg.plane + oh * pg.wp;
+          for (int64_t ow = 0; ow < g.out[2]; ++ow) *dst++ = src[ow] + bias;
+        }
+      }
+    }
+  });
+}
+
+// Whole samples per thread when the batch divides well (fewer hand-offs, each sample's buffers
+// stay in its thread's cache), else each sample's GEMM shared out. The bytes are the same.
+bool samples_in_parallel(int64_t n) {
+  const int64_t threads = thread_count();
+  return threads > 1 && n >= threads && (n % threads == 0 || n >= 4 * threads);
+}
+
+bool unit_stride(const Geo& g) { return g.s[0] == 1 && g.s[1] == 1 && g.s[2] == 1; }
+
 void conv_forward_geo(const Geo& g, const float* x, const float* w, const float* b, float* y) {
-  for (int64_t n = 0; n < g.n; ++n) forward_sample(g, x + n * g.cin * g.in_size, w, y + n * g.cout * g.out_size);
-  if (b) add_channel_bias(b, g.n, g.cout, g.out_size, y);
+  if (!unit_stride(g)) {
+    for (int64_t n = 0; n < g.n; ++n) forward_sample(g, x + n * g.cin * g.in_size, w, y + n * g.cout * g.out_size);
+    if (b) add_channel_bias(b, g.n, g.cout, g.out_size, y);
+    return;
+  }
+  const PaddedGrid pg = padded_grid(g);
+  const std::vector<int64_t> offsets = tap_offsets(g, pg);
+  auto sample = [&](int64_t n, bool parallel) {
+    forward_sample_unit_stride(g, pg, offsets.data(), x + n * g.cin * g.in_size, w, b, y + n * g.cout * g.out_size,
+                               parallel);
+  };
+  if (samples_in_parallel(g.n)) {
+    parallel_for(g.n, 1, [&](int64_t begin, int64_t end) {
+      for (int64_t n = begin; n < end; ++n) sample(n, false);
+    });
+  } else {
+    for (int64_t n = 0; n < g.n; ++n) sample(n, true);
+  }
 }
 
 bool unit_stride_with_room(const Geo& g) {

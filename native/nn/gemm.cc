@@ -3,6 +3,7 @@
 #include <immintrin.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
@@ -20,9 +21,11 @@ namespace {
 // multiply-add chain is rounded into C, so the FMA kernels agree to the bit.
 constexpr int64_t kKc = 256;
 
-// One register tile: C[0..MR)×[0..NR) (row stride ldc) = alpha · Σ_k a[k·MR + i] · b[k·NR + j]
-// + beta · C, where beta == 0 does not read C.
-using TileFn = void (*)(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, float alpha, float beta);
+// One register tile: C[0..MR)×[0..NR) (row stride ldc) = alpha · Σ_k a[k·MR + i] · b[boff[k] + j]
+// + beta · C, where beta == 0 does not read C. Packed B has boff[k] = k·NR; convolution passes the
+// image rows themselves (boff[k] = where tap k's shifted row starts), so B needs no packing.
+using TileFn = void (*)(int64_t kc, const float* a, const float* b, const int64_t* boff, float* c, int64_t ldc,
+                        float alpha, float beta);
 
 struct Kernel {
   GemmIsa isa;
@@ -33,16 +36,17 @@ struct Kernel {
 
 // ---- scalar: 4×8, multiply then add (the project builds with -ffp-contract=off) -------------
 
-void tile_scalar(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, float alpha, float beta) {
+void tile_scalar(int64_t kc, const float* a, const float* b, const int64_t* boff, float* c, int64_t ldc, float alpha,
+                 float beta) {
   constexpr int MR = 4, NR = 8;
   float acc[MR][NR] = {};
   for (int64_t p = 0; p < kc; ++p) {
+    const float* bp = b + boff[p];
     for (int i = 0; i < MR; ++i) {
       const float ai = a[i];
-      for (int j = 0; j < NR; ++j) acc[i][j] += ai * b[j];
+      for (int j = 0; j < NR; ++j) acc[i][j] += ai * bp[j];
     }
     a += MR;
-    b += NR;
   }
   for (int i = 0; i < MR; ++i) {
     float* ci = c + i * ldc;
@@ -52,14 +56,15 @@ void tile_scalar(int64_t kc, const float* a, const float* b, float* c, int64_t l
 
 // ---- AVX2 + FMA: 6×16, 12 accumulators ----------------------------------------------------------
 
-__attribute__((target("avx2,fma"))) void tile_avx2(int64_t kc, const float* a, const float* b, float* c, int64_t ldc,
-                                                   float alpha, float beta) {
+__attribute__((target("avx2,fma"))) void tile_avx2(int64_t kc, const float* a, const float* b, const int64_t* boff,
+                                                   float* c, int64_t ldc, float alpha, float beta) {
   constexpr int MR = 6;
   __m256 acc[MR][2];
 #pragma GCC unroll 6
   for (int i = 0; i < MR; ++i) acc[i][0] = acc[i][1] = _mm256_setzero_ps();
   for (int64_t p = 0; p < kc; ++p) {
-    const __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8);
+    const float* bp = b + boff[p];
+    const __m256 b0 = _mm256_loadu_ps(bp), b1 = _mm256_loadu_ps(bp + 8);
 #pragma GCC unroll 6
     for (int i = 0; i < MR; ++i) {
       const __m256 ai = _mm256_broadcast_ss(a + i);
@@ -67,7 +72,6 @@ __attribute__((target("avx2,fma"))) void tile_avx2(int64_t kc, const float* a, c
       acc[i][1] = _mm256_fmadd_ps(ai, b1, acc[i][1]);
     }
     a += MR;
-    b += 16;
   }
   const __m256 va = _mm256_set1_ps(alpha), vb = _mm256_set1_ps(beta);
 #pragma GCC unroll 6
@@ -84,15 +88,15 @@ __attribute__((target("avx2,fma"))) void tile_avx2(int64_t kc, const float* a, c
 // ---- AVX-512: 8×48, 24 accumulators; B rows of 3 vectors, A values broadcast from memory --------
 
 __attribute__((target("avx512f,avx512vl,avx512bw,fma"))) void tile_avx512(int64_t kc, const float* a, const float* b,
-                                                                          float* c, int64_t ldc, float alpha,
-                                                                          float beta) {
+                                                                          const int64_t* boff, float* c, int64_t ldc,
+                                                                          float alpha, float beta) {
   constexpr int MR = 8;
   __m512 acc[MR][3];
 #pragma GCC unroll 8
   for (int i = 0; i < MR; ++i) acc[i][0] = acc[i][1] = acc[i][2] = _mm512_setzero_ps();
   for (int64_t p = 0; p < kc; ++p) {
-    const __m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(b + 16), b2 = _mm512_loadu_ps(b + 32);
-    _mm_prefetch(reinterpret_cast<const char*>(b + 48 * 8), _MM_HINT_T0);
+    const float* bp = b + boff[p];
+    const __m512 b0 = _mm512_loadu_ps(bp), b1 = _mm512_loadu_ps(bp + 16), b2 = _mm512_loadu_ps(bp + 32);
 #pragma GCC unroll 8
     for (int i = 0; i < MR; ++i) {
       const __m512 ai = _mm512_set1_ps(a[i]);
@@ -101,7 +105,6 @@ __attribute__((target("avx512f,avx512vl,avx512bw,fma"))) void tile_avx512(int64_
       acc[i][2] = _mm512_fmadd_ps(ai, b2, acc[i][2]);
     }
     a += MR;
-    b += 48;
   }
   const __m512 va = _mm512_set1_ps(alpha), vb = _mm512_set1_ps(beta);
 #pragma GCC unroll 8
@@ -155,10 +158,10 @@ const Kernel& kernel_for(GemmIsa isa) {
 // C tile of mr_used × nr_used (smaller than the register tile at the edges): the kernel writes a
 // full tile to a local buffer with alpha = 1, beta = 0 (exact), then the same
 // alpha · acc + beta · C as the kernel's own store, element by element.
-void edge_tile(const Kernel& kn, int64_t kc, const float* a, const float* b, float* c, int64_t ldc, int64_t rows,
-               int64_t cols, float alpha, float beta) {
+void edge_tile(const Kernel& kn, int64_t kc, const float* a, const float* b, const int64_t* boff, float* c, int64_t ldc,
+               int64_t rows, int64_t cols, float alpha, float beta) {
   alignas(64) float acc[8 * 48];
-  kn.tile(kc, a, b, acc, kn.nr, 1.0f, 0.0f);
+  kn.tile(kc, a, b, boff, acc, kn.nr, 1.0f, 0.0f);
   for (int64_t i = 0; i < rows; ++i) {
     float* ci = c + i * ldc;
     const float* ai = acc + i * kn.nr;
@@ -173,34 +176,63 @@ void scale_c(int64_t m, int64_t n, float beta, float* c, int64_t ldc) {
   }
 }
 
+// boff for packed B panels: k · nr.
+const int64_t* packed_offsets(int64_t nr) {
+  static const auto table = [] {
+    std::array<std::array<int64_t, kKc>, 3> t{};
+    const int64_t nrs[3] = {8, 16, 48};
+    for (int i = 0; i < 3; ++i) {
+      for (int64_t k = 0; k < kKc; ++k) t[i][k] = k * nrs[i];
+    }
+    return t;
+  }();
+  return table[nr == 8 ? 0 : nr == 16 ? 1 : 2].data();
+}
+
+// Where op(B) comes from: packed per block by `pack`, or read in place from rows
+// rows + row_offset[k] (Direct).
+struct BSource {
+  const GemmPacker* pack = nullptr;
+  const float* rows = nullptr;
+  const int64_t* row_offset = nullptr;
+};
+
 // C[i0, i1) × [j0, j1): every K block, packing op(B) once per (column block, K block) and op(A)
 // once per (row block, column block, K block).
 void gemm_block(const Kernel& kn, int64_t i0, int64_t i1, int64_t j0, int64_t j1, int64_t k, float alpha,
-                const GemmPacker& pack_a, const GemmPacker& pack_b, float beta, float* c, int64_t ldc) {
+                const GemmPacker& pack_a, const BSource& src, float beta, float* c, int64_t ldc) {
   float* pa = scratch_floats(ScratchSlot::gemm_a, kn.mc * kKc);
-  float* pb = scratch_floats(ScratchSlot::gemm_b, kKc * kn.nc);
+  float* pb = src.pack ? scratch_floats(ScratchSlot::gemm_b, kKc * kn.nc) : nullptr;
+  const int64_t* packed_boff = packed_offsets(kn.nr);
   for (int64_t jc = j0; jc < j1; jc += kn.nc) {
     const int64_t nc = std::min(kn.nc, j1 - jc);
     for (int64_t pc = 0; pc < k; pc += kKc) {
       const int64_t kc = std::min(kKc, k - pc);
-      pack_b(jc, nc, pc, kc, kn.nr, pb);
+      if (src.pack) (*src.pack)(jc, nc, pc, kc, kn.nr, pb);
       const float beta_block = pc == 0 ? beta : 1.0f;
       for (int64_t ic = i0; ic < i1; ic += kn.mc) {
         const int64_t mc = std::min(kn.mc, i1 - ic);
         pack_a(ic, mc, pc, kc, kn.mr, pa);
-        for (int64_t ir = 0; ir < mc; ir += kn.mr) {
+        auto tile = [&](int64_t ir, int64_t jr) {
           const float* ap = pa + ir * kc;
-          const int64_t rows = std::min(kn.mr, mc - ir);
-          for (int64_t jr = 0; jr < nc; jr += kn.nr) {
-            const float* bp = pb + jr * kc;
-            float* ct = c + (ic + ir) * ldc + jc + jr;
-            const int64_t cols = std::min(kn.nr, nc - jr);
-            if (rows == kn.mr && cols == kn.nr) {
-              kn.tile(kc, ap, bp, ct, ldc, alpha, beta_block);
-            } else {
-              edge_tile(kn, kc, ap, bp, ct, ldc, rows, cols, alpha, beta_block);
-            }
+          const float* bp = src.pack ? pb + jr * kc : src.rows + jc + jr;
+          const int64_t* boff = src.pack ? packed_boff : src.row_offset + pc;
+          float* ct = c + (ic + ir) * ldc + jc + jr;
+          const int64_t rows = std::min(kn.mr, mc - ir), cols = std::min(kn.nr, nc - jr);
+          if (rows == kn.mr && cols == kn.nr) {
+            kn.tile(kc, ap, bp, boff, ct, ldc, alpha, beta_block);
+          } else {
+            edge_tile(kn, kc, ap, bp, boff, ct, ldc, rows, cols, alpha, beta_block);
           }
+        };
+        if (src.pack) {
+          // The A micro-panel stays in L1 while packed B streams from L2.
+          for (int64_t ir = 0; ir < mc; ir += kn.mr)
+            for (int64_t jr = 0; jr < nc; jr += kn.nr) tile(ir, jr);
+        } else {
+          // In-place B rows are scattered: each B tile stays in L1 for every A micro-panel.
+          for (int64_t jr = 0; jr < nc; jr += kn.nr)
+            for (int64_t ir = 0; ir < mc; ir += kn.mr) tile(ir, jr);
         }
       }
     }
@@ -238,8 +270,10 @@ GemmPacker strided_packer(const float* data, int64_t row_stride, int64_t k_strid
   };
 }
 
-void sgemm_packed(int64_t m, int64_t n, int64_t k, float alpha, const GemmPacker& pack_a, const GemmPacker& pack_b,
-                  float beta, float* c, int64_t ldc, bool parallel) {
+namespace {
+
+void gemm_driver(int64_t m, int64_t n, int64_t k, float alpha, const GemmPacker& pack_a, const BSource& src, float beta,
+                 float* c, int64_t ldc, bool parallel) {
   require(m >= 0 && n >= 0 && k >= 0, "sgemm: sizes must be >= 0");
   if (m == 0 || n == 0) return;
   if (k == 0) {
@@ -261,8 +295,7 @@ void sgemm_packed(int64_t m, int64_t n, int64_t k, float alpha, const GemmPacker
   auto run = [&](int64_t t) {
     const int64_t bi = t / n_strips, sj = t % n_strips;
     const int64_t i0 = bi * band_h, j0 = sj * strip_w;
-    gemm_block(kn, i0, std::min(m, i0 + band_h), j0, std::min(n, j0 + strip_w), k, alpha, pack_a, pack_b, beta, c,
-               ldc);
+    gemm_block(kn, i0, std::min(m, i0 + band_h), j0, std::min(n, j0 + strip_w), k, alpha, pack_a, src, beta, c, ldc);
   };
   const int64_t tasks = n_strips * n_bands;
   if (tasks == 1) {
@@ -272,6 +305,23 @@ void sgemm_packed(int64_t m, int64_t n, int64_t k, float alpha, const GemmPacker
   parallel_for(tasks, 1, [&](int64_t begin, int64_t end) {
     for (int64_t t = begin; t < end; ++t) run(t);
   });
+}
+
+}  // namespace
+
+void sgemm_packed(int64_t m, int64_t n, int64_t k, float alpha, const GemmPacker& pack_a, const GemmPacker& pack_b,
+                  float beta, float* c, int64_t ldc, bool parallel) {
+  BSource src;
+  src.pack = &pack_b;
+  gemm_driver(m, n, k, alpha, pack_a, src, beta, c, ldc, parallel);
+}
+
+void sgemm_rows(int64_t m, int64_t n, int64_t k, float alpha, const GemmPacker& pack_a, const float* b,
+                const int64_t* row_offset, float beta, float* c, int64_t ldc, bool parallel) {
+  BSource src;
+  src.rows = b;
+  src.row_offset = row_offset;
+  gemm_driver(m, n, k, alpha, pack_a, src, beta, c, ldc, parallel);
 }
 
 void sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda,

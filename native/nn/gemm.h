@@ -39,6 +39,13 @@ using GemmPacker = std::function<void(int64_t r0, int64_t rows, int64_t k0, int6
 void sgemm_packed(int64_t m, int64_t n, int64_t k, float alpha, const GemmPacker& pack_a, const GemmPacker& pack_b,
                   float beta, float* c, int64_t ldc, bool parallel = true);
 
+// sgemm with op(B) read in place: op(B)(p, j) = b[row_offset[p] + j]. Every row is read up to
+// the next multiple of the register tile width past n (up to 47 floats beyond b[row_offset[p] +
+// n − 1]): the caller keeps that memory readable. Convolution points the rows at shifted windows
+// of a padded image, so op(B) — the im2col matrix — is never written out.
+void sgemm_rows(int64_t m, int64_t n, int64_t k, float alpha, const GemmPacker& pack_a, const float* b,
+                const int64_t* row_offset, float beta, float* c, int64_t ldc, bool parallel = true);
+
 // A packer for a plain strided matrix: op(r, kk) = data[r · row_stride + kk · k_stride].
 GemmPacker strided_packer(const float* data, int64_t row_stride, int64_t k_stride);
 
