@@ -356,6 +356,59 @@ void weight_gradient_range(const Geo& g, const float* x, const float* gy, int64_
   sgemm_packed(g.cout, g.columns(), k_end - k_begin, 1.0f, pack_gy, pack_cols, 0.0f, gw, g.columns(), parallel);
 }
 
+// gw (+)= gy_n · im2col(x_n)ᵀ for a stride-1 conv: gy laid on the padded grid (zeros in the
+// spare columns, so they add nothing) against the padded image's shifted rows, transposed into
+// the GEMM's panels. beta 0 assigns, 1 accumulates.
+void weight_gradient_sample_unit_stride(const Geo& g, const PaddedGrid& pg, const int64_t* offsets, const float* x_n,
+                                        const float* gy_n, float beta, float* gw, bool parallel) {
+  float* xp = scratch_floats(ScratchSlot::conv_padded, g.cin * pg.volume + kRowSlack);
+  float* grid = scratch_floats(ScratchSlot::conv_grid, g.cout * pg.q);
+  pad_image(g, pg, x_n, xp);
+  parallel_for(g.cout, 1, [&](int64_t begin, int64_t end) {
+    for (int64_t co = begin; co < end; ++co) {
+      float* dst = grid + co * pg.q;
+      std::fill(dst, dst + pg.q, 0.0f);
+      const float* src = gy_n + co * g.out_size;
+      for (int64_t od = 0; od < g.out[0]; ++od) {
+        for (int64_t oh = 0; oh < g.out[1]; ++oh) {
+          std::memcpy(dst + od * pg.plane + oh * pg.wp, src, static_cast<size_t>(g.out[2]) * sizeof(float));
+          src += g.out[2];
+        }
+      }
+    }
+  });
+  sgemm_packed(g.cout, g.columns(), pg.q, 1.0f, strided_packer(grid, pg.q, 1), row_offset_packer(xp, offsets), beta,
+               gw, g.columns(), parallel);
+}
+
+void weight_gradient_unit_stride(const Geo& g, const float* x, const float* gy, float* gw) {
+  const PaddedGrid pg = padded_grid(g);
+  const std::vector<int64_t> offsets = tap_offsets(g, pg);
+  const int64_t size = g.cout * g.columns();
+  auto sample = [&](int64_t n, float beta, float* out, bool parallel) {
+    weight_gradient_sample_unit_stride(g, pg, offsets.data(), x + n * g.cin * g.in_size, gy + n * g.cout * g.out_size,
+                                       beta, out, parallel);
+  };
+  // One partial gradient per sample, added in sample order, when they fit; else the samples one
+  // after another into gw, each GEMM shared out. Chosen from the shapes only.
+  constexpr int64_t kMaxPartialFloats = int64_t{1} << 22;
+  if (g.n > 1 && g.n * size <= kMaxPartialFloats) {
+    float* partial = scratch_floats(ScratchSlot::conv_columns, g.n * size);
+    parallel_for(g.n, 1, [&](int64_t begin, int64_t end) {
+      for (int64_t n = begin; n < end; ++n) sample(n, 0.0f, partial + n * size, false);
+    });
+    parallel_for(size, 4096, [&](int64_t begin, int64_t end) {
+      for (int64_t i = begin; i < end; ++i) {
+        float s = partial[i];
+        for (int64_t n = 1; n < g.n; ++n) s += partial[n * size + i];
+        gw[i] = s;
+      }
+    });
+    return;
+  }
+  for (int64_t n = 0; n < g.n; ++n) sample(n, n == 0 ? 0.0f : 1.0f, gw, true);
+}
+
 }  // namespace
 
 void check_conv_geometry(const ConvGeometry& g) {
@@ -389,6 +442,10 @@ void conv_backward_input(const ConvGeometry& geometry, const float* gy, const fl
 void conv_backward_weight(const ConvGeometry& geometry, const float* x, const float* gy, float* gw) {
   check_conv_geometry(geometry);
   const Geo g = normalize(geometry);
+  if (unit_stride(g)) {
+    weight_gradient_unit_stride(g, x, gy, gw);
+    return;
+  }
   const int64_t total = g.n * g.out_size, size = g.cout * g.columns();
   // Few output tiles and a long reduction: split the reduction into fixed chunks (from the shapes
   // only, so the bytes do not depend on the thread count), one serial GEMM each, and add the

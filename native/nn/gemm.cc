@@ -243,6 +243,88 @@ int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
 }  // namespace
 
+namespace {
+
+// 16 rows × 16 floats at src[r] + k → dst[k · stride + r]: an in-register 16×16 transpose.
+// (GCC 12's unpack intrinsics pass an undefined merge operand that -Wuninitialized flags.)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+__attribute__((target("avx512f"))) void transpose16(const float* const* src, int64_t k, float* dst, int64_t stride) {
+  __m512 r[16], t[16];
+  for (int i = 0; i < 16; ++i) r[i] = _mm512_loadu_ps(src[i] + k);
+  for (int i = 0; i < 8; ++i) {
+    t[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
+    t[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);
+  }
+  for (int i = 0; i < 4; ++i) {
+    const __m512d a = _mm512_castps_pd(t[4 * i]), b = _mm512_castps_pd(t[4 * i + 2]);
+    const __m512d c = _mm512_castps_pd(t[4 * i + 1]), d = _mm512_castps_pd(t[4 * i + 3]);
+    r[4 * i] = _mm512_castpd_ps(_mm512_unpacklo_pd(a, b));
+    r[4 * i + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(a, b));
+    r[4 * i + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(c, d));
+    r[4 * i + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(c, d));
+  }
+  // r[4i + j] holds, for rows 4i..4i+3, column j (+4, +8, +12 in its four 128-bit lanes).
+  for (int j = 0; j < 4; ++j) {
+    t[j] = _mm512_shuffle_f32x4(r[j], r[4 + j], 0x88);       // lanes 0, 2 of rows 0-3 and 4-7
+    t[4 + j] = _mm512_shuffle_f32x4(r[j], r[4 + j], 0xdd);   // lanes 1, 3
+    t[8 + j] = _mm512_shuffle_f32x4(r[8 + j], r[12 + j], 0x88);
+    t[12 + j] = _mm512_shuffle_f32x4(r[8 + j], r[12 + j], 0xdd);
+  }
+  for (int j = 0; j < 4; ++j) {
+    r[j] = _mm512_shuffle_f32x4(t[j], t[8 + j], 0x88);        // columns j
+    r[8 + j] = _mm512_shuffle_f32x4(t[j], t[8 + j], 0xdd);    // columns j + 8
+    r[4 + j] = _mm512_shuffle_f32x4(t[4 + j], t[12 + j], 0x88);  // columns j + 4
+    r[12 + j] = _mm512_shuffle_f32x4(t[4 + j], t[12 + j], 0xdd); // columns j + 12
+  }
+  for (int i = 0; i < 16; ++i) _mm512_storeu_ps(dst + i * stride, r[i]);
+}
+#pragma GCC diagnostic pop
+
+void pack_rows_scalar(const float* const* src, int64_t rows, int64_t kc, int64_t panel, float* d) {
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* s = src[r];
+    for (int64_t kk = 0; kk < kc; ++kk) d[kk * panel + r] = s[kk];
+  }
+  for (int64_t r = rows; r < panel; ++r) {
+    for (int64_t kk = 0; kk < kc; ++kk) d[kk * panel + r] = 0.0f;
+  }
+}
+
+}  // namespace
+
+GemmPacker row_offset_packer(const float* base, const int64_t* row_offset) {
+  const bool simd = g_isa.load() == GemmIsa::avx512;
+  return [=](int64_t r0, int64_t rows, int64_t k0, int64_t kc, int64_t panel, float* dst) {
+    const float* src[64];
+    for (int64_t p0 = 0; p0 < rows; p0 += panel) {
+      const int64_t pr = std::min(panel, rows - p0);
+      float* d = dst + p0 * kc;
+      for (int64_t r = 0; r < pr; ++r) src[r] = base + row_offset[r0 + p0 + r] + k0;
+      if (!simd || panel % 16 != 0 || panel > 64) {
+        pack_rows_scalar(src, pr, kc, panel, d);
+        continue;
+      }
+      const int64_t full = pr / 16 * 16, kfull = kc / 16 * 16;
+      for (int64_t r = 0; r < full; r += 16) {
+        for (int64_t kk = 0; kk < kfull; kk += 16) transpose16(src + r, kk, d + kk * panel + r, panel);
+        for (int64_t kk = kfull; kk < kc; ++kk) {
+          for (int64_t i = 0; i < 16; ++i) d[kk * panel + r + i] = src[r + i][kk];
+        }
+      }
+      // Leftover rows (and the zero rows after them) the plain way.
+      const float* rest[64];
+      for (int64_t r = full; r < pr; ++r) rest[r - full] = src[r];
+      for (int64_t kk = 0; kk < kc; ++kk) {
+        float* dk = d + kk * panel + full;
+        for (int64_t r = 0; r < pr - full; ++r) dk[r] = rest[r][kk];
+        for (int64_t r = pr - full; r < panel - full; ++r) dk[r] = 0.0f;
+      }
+    }
+  };
+}
+
 GemmPacker strided_packer(const float* data, int64_t row_stride, int64_t k_stride) {
   return [=](int64_t r0, int64_t rows, int64_t k0, int64_t kc, int64_t panel, float* dst) {
     for (int64_t p0 = 0; p0 < rows; p0 += panel) {
