@@ -263,56 +263,66 @@ void backward_input_as_conv(const Geo& g, const float* gy, const float* w, const
   conv_forward_geo(t, gy, wt, b, gx);
 }
 
-// gx[n] = col2im(Wᵀ · gy[n]): for a group of samples at once, the column gradients (CK × G·P)
-// from one GEMM, then scattered back per (sample, input channel) in a fixed order.
+// Adds the column gradients of sample positions [qb, qe) (col(row) = cols + row · ld, position
+// qb first) into gx_c, input channel ci of one sample, tap by tap in a fixed order.
+void scatter_columns(const Geo& g, const float* cols, int64_t ld, int64_t ci, int64_t qb, int64_t qe, float* gx_c) {
+  for (int64_t tap = 0; tap < g.taps; ++tap) {
+    const int64_t kd = tap / (g.k[1] * g.k[2]), kh = (tap / g.k[2]) % g.k[1], kw = tap % g.k[2];
+    const float* col = cols + (ci * g.taps + tap) * ld - qb;  // indexed by position q
+    for (int64_t row = qb / g.out[2]; row * g.out[2] < qe; ++row) {
+      const int64_t od = row / g.out[1], oh = row % g.out[1];
+      const int64_t id = od * g.s[0] - g.p[0] + kd * g.d[0];
+      const int64_t ih = oh * g.s[1] - g.p[1] + kh * g.d[1];
+      if (id < 0 || id >= g.in[0] || ih < 0 || ih >= g.in[1]) continue;
+      float* dst = gx_c + (id * g.in[1] + ih) * g.in[2];
+      const int64_t ow0 = std::max(qb - row * g.out[2], int64_t{0});
+      const int64_t ow1 = std::min(qe - row * g.out[2], g.out[2]);
+      const float* src = col + row * g.out[2];
+      for (int64_t ow = ow0; ow < ow1; ++ow) {
+        const int64_t iw = ow * g.s[2] - g.p[2] + kw * g.d[2];
+        if (iw >= 0 && iw < g.in[2]) dst[iw] += src[ow];
+      }
+    }
+  }
+}
+
+// gx = col2im(Wᵀ · gy) + b, over the flattened (sample, position) axis in fixed ranges: one
+// GEMM makes the column gradients of a range (CK × len, bounded memory), then they are
+// scattered per (sample, input channel). Ranges in order, so the bytes do not depend on threads.
 void backward_input_scatter(const Geo& g, const float* gy, const float* w, const float* b, float* gx) {
-  const int64_t ck = g.columns(), p = g.out_size;
+  const int64_t ck = g.columns(), p = g.out_size, total = g.n * p;
   constexpr int64_t kMaxColumnFloats = int64_t{1} << 24;
-  const int64_t group = std::clamp<int64_t>(kMaxColumnFloats / std::max<int64_t>(1, ck * p), 1, g.n);
-  float* cols = scratch_floats(ScratchSlot::conv_columns, ck * group * p);
+  const int64_t len = std::clamp<int64_t>(kMaxColumnFloats / ck, std::min<int64_t>(total, 256), total);
+  float* cols = scratch_floats(ScratchSlot::conv_columns, ck * len);
+  parallel_for(g.n * g.cin, 1, [&](int64_t begin, int64_t end) {
+    for (int64_t t = begin; t < end; ++t) {
+      std::fill(gx + t * g.in_size, gx + (t + 1) * g.in_size, b ? b[t % g.cin] : 0.0f);
+    }
+  });
   const GemmPacker pack_wt = strided_packer(w, 1, ck);  // op(A)(ck, co) = W[co, ck]
-  for (int64_t n0 = 0; n0 < g.n; n0 += group) {
-    const int64_t gn = std::min(group, g.n - n0);
-    const float* gy0 = gy + n0 * g.cout * p;
-    // op(B)(co, j) for j = s·P + q (sample s of the group, position q) = gy[n0 + s, co, q].
-    const GemmPacker pack_gy = [&g, gy0, p](int64_t r0, int64_t rows, int64_t k0, int64_t kc, int64_t panel,
-                                            float* dst) {
+  for (int64_t j0 = 0; j0 < total; j0 += len) {
+    const int64_t cur = std::min(len, total - j0);
+    // op(B)(co, j) for flattened j0 + j = s·P + q = gy[s, co, q].
+    const GemmPacker pack_gy = [&g, gy, p, j0](int64_t r0, int64_t rows, int64_t k0, int64_t kc, int64_t panel,
+                                               float* dst) {
       for (int64_t kk = 0; kk < kc; ++kk) {
         for (int64_t r = 0; r < rows;) {
-          const int64_t j = r0 + r, s = j / p, q = j % p;
-          const int64_t len = std::min({p - q, rows - r, panel - r % panel});
-          std::memcpy(dst + (r / panel) * panel * kc + kk * panel + r % panel, gy0 + (s * g.cout + k0 + kk) * p + q,
-                      static_cast<size_t>(len) * sizeof(float));
-          r += len;
+          const int64_t j = j0 + r0 + r, s = j / p, q = j % p;
+          const int64_t run = std::min({p - q, rows - r, panel - r % panel});
+          std::memcpy(dst + (r / panel) * panel * kc + kk * panel + r % panel, gy + (s * g.cout + k0 + kk) * p + q,
+                      static_cast<size_t>(run) * sizeof(float));
+          r += run;
         }
       }
       zero_panel_tail(rows, kc, panel, dst);
     };
-    sgemm_packed(ck, gn * p, g.cout, 1.0f, pack_wt, pack_gy, 0.0f, cols, gn * p);
-    parallel_for(gn * g.cin, 1, [&](int64_t begin, int64_t end) {
-      for (int64_t task = begin; task < end; ++task) {
-        const int64_t s = task / g.cin, ci = task % g.cin;
-        float* gxc = gx + ((n0 + s) * g.cin + ci) * g.in_size;
-        const float bias = b ? b[ci] : 0.0f;
-        for (int64_t i = 0; i < g.in_size; ++i) gxc[i] = bias;
-        for (int64_t tap = 0; tap < g.taps; ++tap) {
-          const int64_t kd = tap / (g.k[1] * g.k[2]), kh = (tap / g.k[2]) % g.k[1], kw = tap % g.k[2];
-          const float* col = cols + (ci * g.taps + tap) * gn * p + s * p;
-          for (int64_t od = 0; od < g.out[0]; ++od) {
-            const int64_t id = od * g.s[0] - g.p[0] + kd * g.d[0];
-            if (id < 0 || id >= g.in[0]) continue;
-            for (int64_t oh = 0; oh < g.out[1]; ++oh) {
-              const int64_t ih = oh * g.s[1] - g.p[1] + kh * g.d[1];
-              if (ih < 0 || ih >= g.in[1]) continue;
-              float* row = gxc + (id * g.in[1] + ih) * g.in[2];
-              const float* src = col + (od * g.out[1] + oh) * g.out[2];
-              for (int64_t ow = 0; ow < g.out[2]; ++ow) {
-                const int64_t iw = ow * g.s[2] - g.p[2] + kw * g.d[2];
-                if (iw >= 0 && iw < g.in[2]) row[iw] += src[ow];
-              }
-            }
-          }
-        }
+    sgemm_packed(ck, cur, g.cout, 1.0f, pack_wt, pack_gy, 0.0f, cols, cur);
+    const int64_t s_first = j0 / p, s_count = (j0 + cur - 1) / p - s_first + 1;
+    parallel_for(s_count * g.cin, 1, [&](int64_t begin, int64_t end) {
+      for (int64_t t = begin; t < end; ++t) {
+        const int64_t s = s_first + t / g.cin, ci = t % g.cin;
+        const int64_t qb = std::max(j0, s * p) - s * p, qe = std::min(j0 + cur, (s + 1) * p) - s * p;
+        scatter_columns(g, cols + (s * p + qb - j0), cur, ci, qb, qe, gx + (s * g.cin + ci) * g.in_size);
       }
     });
   }

@@ -114,6 +114,16 @@ describe('conv kernels against the float64 reference', () => {
     });
   }
 
+  it('input gradient with stride 2 over column ranges that split a sample (bounded column memory)', () => {
+    // 3 samples × 16³ positions × 1728 column rows exceed the 2^24-float column buffer, so the
+    // column gradients come in ranges, one boundary inside the last sample.
+    const p = { stride: [2, 2, 2], padding: [1, 1, 1], dilation: [1, 1, 1] };
+    const xShape = [3, 64, 32, 32, 32];
+    const w = randomTensor([2, 64, 3, 3, 3], 5, { scale: 0.2 });
+    const gy = randomTensor([3, 2, 16, 16, 16], 6);
+    expectClose(convInputGrad(gy, w, xShape, p).data, refConvBackwardInput(gy.data, w.data, [2, 64, 3, 3, 3], xShape, p), 'gx', { atol: 1e-4 });
+  });
+
   it('channelBroadcast repeats a channel vector over batch and space', () => {
     const g = Tensor.from([1, -2, 3], [3]);
     const out = channelBroadcast(g, [2, 3, 2]);
