@@ -149,21 +149,29 @@ PaddedGrid padded_grid(const Geo& g) {
 // Slack after the padded image: the microkernel reads whole 48-wide tiles past the last column.
 constexpr int64_t kRowSlack = 64;
 
-// xp (Cin × volume, then kRowSlack zeros) = x_n with zero borders.
-void pad_image(const Geo& g, const PaddedGrid& pg, const float* x_n, float* xp) {
-  parallel_for(g.cin, 1, [&](int64_t begin, int64_t end) {
+// Channel c of src (a dense dims[0] × dims[1] × dims[2] block) into dst + c · dst_stride, a grid
+// with rows of `wp` and planes of `plane` floats, starting at `offset`; the rest of the
+// dst_stride floats are zero.
+void place_on_grid(const float* src, int64_t channels, const int64_t* dims, float* dst, int64_t dst_stride,
+                   int64_t plane, int64_t wp, int64_t offset) {
+  parallel_for(channels, 1, [=](int64_t begin, int64_t end) {
     for (int64_t c = begin; c < end; ++c) {
-      float* dst = xp + c * pg.volume;
-      std::fill(dst, dst + pg.volume, 0.0f);
-      const float* src = x_n + c * g.in_size;
-      for (int64_t d = 0; d < g.in[0]; ++d) {
-        for (int64_t h = 0; h < g.in[1]; ++h) {
-          std::memcpy(dst + (d + g.p[0]) * pg.plane + (h + g.p[1]) * pg.wp + g.p[2], src + (d * g.in[1] + h) * g.in[2],
-                      static_cast<size_t>(g.in[2]) * sizeof(float));
+      float* out = dst + c * dst_stride;
+      std::fill(out, out + dst_stride, 0.0f);
+      const float* in = src + c * dims[0] * dims[1] * dims[2];
+      for (int64_t d = 0; d < dims[0]; ++d) {
+        for (int64_t h = 0; h < dims[1]; ++h) {
+          std::memcpy(out + offset + d * plane + h * wp, in, static_cast<size_t>(dims[2]) * sizeof(float));
+          in += dims[2];
         }
       }
     }
   });
+}
+
+// xp (Cin × volume, then kRowSlack zeros) = x_n with zero borders.
+void pad_image(const Geo& g, const PaddedGrid& pg, const float* x_n, float* xp) {
+  place_on_grid(x_n, g.cin, g.in, xp, pg.volume, pg.plane, pg.wp, g.p[0] * pg.plane + g.p[1] * pg.wp + g.p[2]);
   std::fill(xp + g.cin * pg.volume, xp + g.cin * pg.volume + kRowSlack, 0.0f);
 }
 
@@ -374,19 +382,7 @@ void weight_gradient_sample_unit_stride(const Geo& g, const PaddedGrid& pg, cons
   float* xp = scratch_floats(ScratchSlot::conv_padded, g.cin * pg.volume + kRowSlack);
   float* grid = scratch_floats(ScratchSlot::conv_grid, g.cout * pg.q);
   pad_image(g, pg, x_n, xp);
-  parallel_for(g.cout, 1, [&](int64_t begin, int64_t end) {
-    for (int64_t co = begin; co < end; ++co) {
-      float* dst = grid + co * pg.q;
-      std::fill(dst, dst + pg.q, 0.0f);
-      const float* src = gy_n + co * g.out_size;
-      for (int64_t od = 0; od < g.out[0]; ++od) {
-        for (int64_t oh = 0; oh < g.out[1]; ++oh) {
-          std::memcpy(dst + od * pg.plane + oh * pg.wp, src, static_cast<size_t>(g.out[2]) * sizeof(float));
-          src += g.out[2];
-        }
-      }
-    }
-  });
+  place_on_grid(gy_n, g.cout, g.out, grid, pg.q, pg.plane, pg.wp, 0);
   sgemm_packed(g.cout, g.columns(), pg.q, 1.0f, strided_packer(grid, pg.q, 1), row_offset_packer(xp, offsets), beta,
                gw, g.columns(), parallel);
 }
