@@ -92,6 +92,8 @@ const geometries: Geometry[] = [
   { name: '2-D k3 p3 (padding beyond dil·(k−1): scattered input gradient)', x: [1, 4, 9, 9], w: [5, 4, 3, 3], p: { stride: [1, 1], padding: [3, 3], dilation: [1, 1] } },
   { name: '2-D k(3,4) s(2,1) p(1,2) d(1,2)', x: [2, 3, 17, 14], w: [9, 3, 3, 4], p: { stride: [2, 1], padding: [1, 2], dilation: [1, 2] } },
   { name: '2-D 1×1 (no im2col offsets)', x: [3, 17, 7, 9], w: [50, 17, 1, 1], p: { stride: [1, 1], padding: [0, 0], dilation: [1, 1] } },
+  { name: '2-D k4 s2 p1 (phases: a stride-1 conv over space-to-depth)', x: [2, 5, 13, 12], w: [7, 5, 4, 4], p: { stride: [2, 2], padding: [1, 1], dilation: [1, 1] } },
+  { name: '3-D k(4,4,3) s(2,2,1) p(1,2,0) (phases on two axes)', x: [2, 3, 8, 9, 6], w: [4, 3, 4, 4, 3], p: { stride: [2, 2, 1], padding: [1, 2, 0], dilation: [1, 1, 1] } },
   { name: '3-D k3 s2 p1', x: [2, 3, 7, 8, 6], w: [4, 3, 3, 3, 3], p: { stride: [2, 2, 2], padding: [1, 1, 1], dilation: [1, 1, 1] } },
   { name: '3-D k2 s2 (U-Net down/up sampling)', x: [1, 6, 4, 6, 8], w: [5, 6, 2, 2, 2], p: { stride: [2, 2, 2], padding: [0, 0, 0], dilation: [1, 1, 1] } },
   { name: '2-D long reduction (weight gradient in fixed chunks)', x: [2, 3, 70, 70], w: [4, 3, 3, 3], p: { stride: [1, 1], padding: [1, 1], dilation: [1, 1] } },
