@@ -299,7 +299,7 @@ void scatter_columns(const Geo& g, const float* cols, int64_t ld, int64_t ci, in
 // scattered per (sample, input channel). Ranges in order, so the bytes do not depend on threads.
 void backward_input_scatter(const Geo& g, const float* gy, const float* w, const float* b, float* gx) {
   const int64_t ck = g.columns(), p = g.out_size, total = g.n * p;
-  constexpr int64_t kMaxColumnFloats = int64_t{1} << 24;
+  constexpr int64_t kMaxColumnFloats = int64_t{1} << 22;  // 16 MiB of column gradients at a time
   const int64_t len = std::clamp<int64_t>(kMaxColumnFloats / ck, std::min<int64_t>(total, 256), total);
   float* cols = scratch_floats(ScratchSlot::conv_columns, ck * len);
   parallel_for(g.n * g.cin, 1, [&](int64_t begin, int64_t end) {
@@ -622,7 +622,7 @@ void conv_backward_weight(const ConvGeometry& geometry, const float* x, const fl
   // Few output tiles and a long reduction: split the reduction into fixed chunks (from the shapes
   // only, so the bytes do not depend on the thread count), one serial GEMM each, and add the
   // partial gradients in chunk order. Otherwise one GEMM parallel over its tiles.
-  constexpr int64_t kMinChunk = 4096, kMaxPartialFloats = int64_t{1} << 24;
+  constexpr int64_t kMinChunk = 4096, kMaxPartialFloats = int64_t{1} << 22;
   int64_t chunks = std::min<int64_t>(64, total / kMinChunk);
   chunks = std::min(chunks, kMaxPartialFloats / std::max<int64_t>(1, size));
   if (size >= int64_t{64} * 48 * 16) chunks = 1;  // enough tiles to share out
