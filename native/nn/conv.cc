@@ -188,8 +188,18 @@ std::vector<int64_t> tap_offsets(const Geo& g, const PaddedGrid& pg) {
 }
 
 // y_n = W · im2col(x_n) + b for a stride-1 conv.
+// A 1×1 unpadded conv: the padded grid is the image itself.
+bool dense_grid(const Geo& g) { return g.taps == 1 && g.p[0] == 0 && g.p[1] == 0 && g.p[2] == 0; }
+
 void forward_sample_unit_stride(const Geo& g, const PaddedGrid& pg, const int64_t* offsets, const float* x_n,
                                 const float* w, const float* b, float* y_n, bool parallel) {
+  if (dense_grid(g)) {
+    // A plain GEMM straight into y (packed B: reading x in place would run past its end).
+    sgemm_packed(g.cout, g.out_size, g.cin, 1.0f, strided_packer(w, g.cin, 1), strided_packer(x_n, 1, g.out_size),
+                 0.0f, y_n, g.out_size, parallel);
+    if (b) add_channel_bias(b, 1, g.cout, g.out_size, y_n);
+    return;
+  }
   float* xp = scratch_floats(ScratchSlot::conv_padded, g.cin * pg.volume + kRowSlack);
   float* grid = scratch_floats(ScratchSlot::conv_grid, g.cout * pg.q);
   pad_image(g, pg, x_n, xp);
@@ -379,10 +389,16 @@ void weight_gradient_range(const Geo& g, const float* x, const float* gy, int64_
 // the GEMM's panels. beta 0 assigns, 1 accumulates.
 void weight_gradient_sample_unit_stride(const Geo& g, const PaddedGrid& pg, const int64_t* offsets, const float* x_n,
                                         const float* gy_n, float beta, float* gw, bool parallel) {
-  float* xp = scratch_floats(ScratchSlot::conv_padded, g.cin * pg.volume + kRowSlack);
-  float* grid = scratch_floats(ScratchSlot::conv_grid, g.cout * pg.q);
-  pad_image(g, pg, x_n, xp);
-  place_on_grid(gy_n, g.cout, g.out, grid, pg.q, pg.plane, pg.wp, 0);
+  const float* xp = x_n;
+  const float* grid = gy_n;
+  if (!dense_grid(g)) {
+    float* padded = scratch_floats(ScratchSlot::conv_padded, g.cin * pg.volume + kRowSlack);
+    float* placed = scratch_floats(ScratchSlot::conv_grid, g.cout * pg.q);
+    pad_image(g, pg, x_n, padded);
+    place_on_grid(gy_n, g.cout, g.out, placed, pg.q, pg.plane, pg.wp, 0);
+    xp = padded;
+    grid = placed;
+  }
   sgemm_packed(g.cout, g.columns(), pg.q, 1.0f, strided_packer(grid, pg.q, 1), row_offset_packer(xp, offsets), beta,
                gw, g.columns(), parallel);
 }
