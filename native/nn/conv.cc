@@ -44,6 +44,10 @@ Geo normalize(const ConvGeometry& g) {
   return r;
 }
 
+// Items per parallel chunk when each item touches `floats` floats: small tensors stay on one
+// thread (waking the pool costs more than copying a few KiB).
+int64_t grain_for(int64_t floats) { return std::max<int64_t>(1, 32768 / std::max<int64_t>(1, floats)); }
+
 // Writes row `row` (= channel · taps + tap) of the im2col matrix of one sample image, at output
 // positions [p0, p0 + count), to dst(t) = dst + (t / run) · jump + (t % run) · step.
 // The forward pass packs runs of `panel` positions (step 1); the weight gradient packs one
@@ -114,7 +118,7 @@ void forward_sample(const Geo& g, const float* x_n, const float* w, float* y_n) 
 }
 
 void add_channel_bias(const float* b, int64_t n, int64_t c, int64_t inner, float* y) {
-  parallel_for(n * c, std::max<int64_t>(1, 16384 / std::max<int64_t>(1, inner)), [=](int64_t begin, int64_t end) {
+  parallel_for(n * c, grain_for(inner), [=](int64_t begin, int64_t end) {
     for (int64_t i = begin; i < end; ++i) {
       const float bias = b[i % c];
       float* yi = y + i * inner;
@@ -154,7 +158,7 @@ constexpr int64_t kRowSlack = 64;
 // dst_stride floats are zero.
 void place_on_grid(const float* src, int64_t channels, const int64_t* dims, float* dst, int64_t dst_stride,
                    int64_t plane, int64_t wp, int64_t offset) {
-  parallel_for(channels, 1, [=](int64_t begin, int64_t end) {
+  parallel_for(channels, grain_for(dst_stride), [=](int64_t begin, int64_t end) {
     for (int64_t c = begin; c < end; ++c) {
       float* out = dst + c * dst_stride;
       std::fill(out, out + dst_stride, 0.0f);
@@ -205,7 +209,7 @@ void forward_sample_unit_stride(const Geo& g, const PaddedGrid& pg, const int64_
   pad_image(g, pg, x_n, xp);
   sgemm_rows(g.cout, pg.q, g.columns(), 1.0f, strided_packer(w, g.columns(), 1), xp, offsets, 0.0f, grid, pg.q,
              parallel);
-  parallel_for(g.cout, 1, [&](int64_t begin, int64_t end) {
+  parallel_for(g.cout, grain_for(pg.q), [&](int64_t begin, int64_t end) {
     for (int64_t co = begin; co < end; ++co) {
       const float bias = b ? b[co] : 0.0f;
       float* dst = y_n + co * g.out_size;
@@ -221,9 +225,10 @@ void forward_sample_unit_stride(const Geo& g, const PaddedGrid& pg, const int64_
 
 // Whole samples per thread when the batch divides well (fewer hand-offs, each sample's buffers
 // stay in its thread's cache), else each sample's GEMM shared out. The bytes are the same.
-bool samples_in_parallel(int64_t n) {
+bool samples_in_parallel(int64_t n, double flops_per_sample) {
   const int64_t threads = thread_count();
-  return threads > 1 && n >= threads && (n % threads == 0 || n >= 4 * threads);
+  return threads > 1 && flops_per_sample * static_cast<double>(n) > 4.0e6 && n >= threads &&
+         (n % threads == 0 || n >= 4 * threads);
 }
 
 bool unit_stride(const Geo& g) { return g.s[0] == 1 && g.s[1] == 1 && g.s[2] == 1; }
@@ -240,7 +245,7 @@ void conv_forward_geo(const Geo& g, const float* x, const float* w, const float*
     forward_sample_unit_stride(g, pg, offsets.data(), x + n * g.cin * g.in_size, w, b, y + n * g.cout * g.out_size,
                                parallel);
   };
-  if (samples_in_parallel(g.n)) {
+  if (samples_in_parallel(g.n, 2.0 * static_cast<double>(g.cout * g.columns()) * static_cast<double>(pg.q))) {
     parallel_for(g.n, 1, [&](int64_t begin, int64_t end) {
       for (int64_t n = begin; n < end; ++n) sample(n, false);
     });
@@ -312,7 +317,7 @@ void backward_input_scatter(const Geo& g, const float* gy, const float* w, const
   constexpr int64_t kMaxColumnFloats = int64_t{1} << 22;  // 16 MiB of column gradients at a time
   const int64_t len = std::clamp<int64_t>(kMaxColumnFloats / ck, std::min<int64_t>(total, 256), total);
   float* cols = scratch_floats(ScratchSlot::conv_columns, ck * len);
-  parallel_for(g.n * g.cin, 1, [&](int64_t begin, int64_t end) {
+  parallel_for(g.n * g.cin, grain_for(g.in_size), [&](int64_t begin, int64_t end) {
     for (int64_t t = begin; t < end; ++t) {
       std::fill(gx + t * g.in_size, gx + (t + 1) * g.in_size, b ? b[t % g.cin] : 0.0f);
     }
@@ -336,7 +341,7 @@ void backward_input_scatter(const Geo& g, const float* gy, const float* w, const
     };
     sgemm_packed(ck, cur, g.cout, 1.0f, pack_wt, pack_gy, 0.0f, cols, cur);
     const int64_t s_first = j0 / p, s_count = (j0 + cur - 1) / p - s_first + 1;
-    parallel_for(s_count * g.cin, 1, [&](int64_t begin, int64_t end) {
+    parallel_for(s_count * g.cin, grain_for(g.taps * std::min(cur, p)), [&](int64_t begin, int64_t end) {
       for (int64_t t = begin; t < end; ++t) {
         const int64_t s = s_first + t / g.cin, ci = t % g.cin;
         const int64_t qb = std::max(j0, s * p) - s * p, qe = std::min(j0 + cur, (s + 1) * p) - s * p;
@@ -416,7 +421,8 @@ void weight_gradient_unit_stride(const Geo& g, const float* x, const float* gy, 
   constexpr int64_t kMaxPartialFloats = int64_t{1} << 22;
   if (g.n > 1 && g.n * size <= kMaxPartialFloats) {
     float* partial = scratch_floats(ScratchSlot::conv_columns, g.n * size);
-    parallel_for(g.n, 1, [&](int64_t begin, int64_t end) {
+    const double flops = 2.0 * static_cast<double>(size) * static_cast<double>(pg.q);
+    parallel_for(g.n, std::max<int64_t>(1, static_cast<int64_t>(4.0e6 / flops)), [&](int64_t begin, int64_t end) {
       for (int64_t n = begin; n < end; ++n) sample(n, 0.0f, partial + n * size, false);
     });
     parallel_for(size, 4096, [&](int64_t begin, int64_t end) {
@@ -503,7 +509,7 @@ void for_each_phase_element(const Geo& g, const Phased& ph, Fn&& fn) {
 
 // xs (N, Cin·phases, t.in...) = the phase images of x.
 void to_phases(const Geo& g, const Phased& ph, const float* x, float* xs) {
-  parallel_for(g.n * g.cin, 1, [&](int64_t begin, int64_t end) {
+  parallel_for(g.n * g.cin, grain_for(ph.phases * ph.g1.in_size), [&](int64_t begin, int64_t end) {
     for (int64_t nc = begin; nc < end; ++nc) {
       const float* xc = x + nc * g.in_size;
       float* xsc = xs + nc * ph.phases * ph.g1.in_size;
@@ -516,7 +522,7 @@ void to_phases(const Geo& g, const Phased& ph, const float* x, float* xs) {
 // bias). Every element of x lies in exactly one phase image, or in none past the last output
 // (output_padding), where it gets b alone.
 void from_phases(const Geo& g, const Phased& ph, const float* gxs, const float* b, float* gx) {
-  parallel_for(g.n * g.cin, 1, [&](int64_t begin, int64_t end) {
+  parallel_for(g.n * g.cin, grain_for(ph.phases * ph.g1.in_size), [&](int64_t begin, int64_t end) {
     for (int64_t nc = begin; nc < end; ++nc) {
       float* gxc = gx + nc * g.in_size;
       const float* gxsc = gxs + nc * ph.phases * ph.g1.in_size;
@@ -663,7 +669,7 @@ void conv_backward_weight(const ConvGeometry& geometry, const float* x, const fl
 }
 
 void channel_sum(const float* x, int64_t n, int64_t c, int64_t inner, float* out) {
-  parallel_for(c, 1, [=](int64_t begin, int64_t end) {
+  parallel_for(c, grain_for(n * inner), [=](int64_t begin, int64_t end) {
     for (int64_t ch = begin; ch < end; ++ch) {
       double s = 0.0;
       for (int64_t i = 0; i < n; ++i) {
@@ -676,7 +682,7 @@ void channel_sum(const float* x, int64_t n, int64_t c, int64_t inner, float* out
 }
 
 void channel_broadcast(const float* g, int64_t n, int64_t c, int64_t inner, float* out) {
-  parallel_for(n * c, std::max<int64_t>(1, 16384 / std::max<int64_t>(1, inner)), [=](int64_t begin, int64_t end) {
+  parallel_for(n * c, grain_for(inner), [=](int64_t begin, int64_t end) {
     for (int64_t i = begin; i < end; ++i) std::fill(out + i * inner, out + (i + 1) * inner, g[i % c]);
   });
 }
