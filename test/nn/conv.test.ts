@@ -4,6 +4,7 @@ import { setThreads } from '../../lib/core/threads.js';
 import { MedsynthError } from '../../lib/errors.js';
 import { grad, record, setGradientAdder } from '../../lib/nn/autograd.js';
 import { channelBroadcast, channelSum, conv, convInputGrad, convTranspose, convWeightGrad, nnConvNative, type ConvOptions } from '../../lib/nn/ops/conv.js';
+import { gemmIsa, setGemmIsa } from '../../lib/nn/ops/linear.js';
 import { Tensor } from '../../lib/nn/tensor.js';
 import { refChannelSum, refConvBackwardInput, refConvBackwardWeight, refConvForward, refConvOutputSize, type RefConvParams } from '../reference/nn/conv.js';
 import { expectClose, expectFiniteDifferences, expectTensorClose, fixtureTensor, loadFixture, randomTensor } from './helpers.js';
@@ -167,6 +168,30 @@ describe('conv gradients against central differences', () => {
 
 describe('conv determinism', () => {
   afterEach(() => setThreads());
+
+  it('every GEMM kernel set agrees with the reference; the FMA ones (AVX-512, AVX2) to the bit', () => {
+    const best = gemmIsa() as 'avx512' | 'avx2' | 'scalar';
+    const x = randomTensor([2, 5, 11, 9], 41);
+    const w = randomTensor([7, 5, 3, 3], 42, { scale: 0.3 });
+    const gy = randomTensor([2, 7, 11, 9], 43);
+    const p = { stride: [1, 1], padding: [1, 1], dilation: [1, 1] };
+    const results = new Map<string, string>();
+    try {
+      for (const isa of ['avx512', 'avx2', 'scalar'] as const) {
+        if (!setGemmIsa(isa)) continue;
+        const y = conv(x, w, null, p);
+        const gx = convInputGrad(gy, w, x.shape, p);
+        const gw = convWeightGrad(x, gy, w.shape, p);
+        expectClose(y.data, refConvForward(x.data, x.shape as number[], w.data, w.shape as number[], null, p), `${isa} y`, { atol: 1e-4 });
+        expectClose(gx.data, refConvBackwardInput(gy.data, w.data, w.shape as number[], x.shape as number[], p), `${isa} gx`, { atol: 1e-4 });
+        expectClose(gw.data, refConvBackwardWeight(x.data, x.shape as number[], gy.data, w.shape as number[], p), `${isa} gw`, { atol: 1e-4 });
+        results.set(isa, [y, gx, gw].map((t) => Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength).toString('base64')).join());
+      }
+    } finally {
+      setGemmIsa(best);
+    }
+    if (results.has('avx512') && results.has('avx2')) expect(results.get('avx2')).toBe(results.get('avx512'));
+  });
 
   it('gives the same bytes on 1 and 2 threads (forward, input and weight gradients, both input-gradient paths)', () => {
     const run = (threads: number) => {
