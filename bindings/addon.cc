@@ -21,6 +21,8 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   msb::register_warp2d(env, exports);
   msb::register_mc_summary(env, exports);
   msb::register_nn_conv(env, exports);
+  msb::register_nn_layers(env, exports);
+  msb::register_nn(env, exports);
   return exports;
 }
 

@@ -20,5 +20,7 @@ void register_cuda(Napi::Env env, Napi::Object exports);
 void register_warp2d(Napi::Env env, Napi::Object exports);
 void register_mc_summary(Napi::Env env, Napi::Object exports);
 void register_nn_conv(Napi::Env env, Napi::Object exports);
+void register_nn_layers(Napi::Env env, Napi::Object exports);
+void register_nn(Napi::Env env, Napi::Object exports);
 
 }  // namespace msb
