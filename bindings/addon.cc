@@ -18,6 +18,7 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   msb::register_clinical2d(env, exports);
   msb::register_cuda(env, exports);
   msb::register_nn_optim(env, exports);
+  msb::register_nn_conv(env, exports);
   return exports;
 }
 
