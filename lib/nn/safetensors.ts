@@ -147,7 +147,8 @@ export function decodeSafetensors(bytes: Uint8Array, source = 'buffer'): Safeten
 
   const tensors = new Map<string, StoredTensor>();
   for (const e of entries) {
-    const copy = bytes.slice(dataStart + e.begin, dataStart + e.end);
+    // A copy (Buffer.slice would share the pool): aligned, and independent of the file bytes.
+    const copy = new Uint8Array(bytes.subarray(dataStart + e.begin, dataStart + e.end));
     tensors.set(e.name, { dtype: e.dtype, shape: Object.freeze(e.shape), data: DTYPES[e.dtype].make(copy.buffer) });
   }
   return { tensors, metadata };
