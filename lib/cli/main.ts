@@ -6,6 +6,7 @@ import { runClinical } from './clinical.js';
 import { runGenerate } from './generate.js';
 import { runPetct } from './petct.js';
 import { runPreview } from './preview.js';
+import { runTrain } from './train.js';
 
 type Command = (argv: readonly string[]) => Promise<number>;
 
@@ -14,6 +15,7 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
   preview: { run: runPreview, summary: 'PNG of one stored sample with its labelled mask overlay' },
   clinical: { run: runClinical, summary: '2D image + radiomics + noisy label dataset from one latent disease model (HDF5, CSV, PNG)' },
   petct: { run: runPetct, summary: 'PET/CT NIfTI cohort with tumours, masks and survival outcomes (clinical.csv)' },
+  train: { run: runTrain, summary: 'train an engine model (clinical: seed 000 classifier) in a worker thread' },
 };
 
 /** Subcommands other modules add (clinical, petct, …). */
