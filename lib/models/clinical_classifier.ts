@@ -39,7 +39,7 @@ export class ClinicalClassifier extends Module {
     initialize(this, seed);
   }
 
-  get typeName(): string {
+  override get typeName(): string {
     return CLINICAL_CLASSIFIER_NAME;
   }
 

@@ -21,7 +21,7 @@ async function main(): Promise<void> {
     const load = TRAINING_JOBS[job];
     if (!load) throw new MedsynthError('INVALID_ARGUMENT', `unknown training job '${job}'`);
     const run = await load();
-    const result = await run(options, (event) => port.postMessage({ kind: 'event', event }), () => Atomics.load(flag, 0) !== 0);
+    const result = await run(options as never, (event) => port.postMessage({ kind: 'event', event }), () => Atomics.load(flag, 0) !== 0);
     port.postMessage({ kind: 'done', result });
   } catch (err) {
     const e = err as { code?: string; message?: string; stack?: string };

@@ -36,7 +36,7 @@ export class Adam extends Optimizer {
     return { betas: [...this.betas], eps: this.eps, weight_decay: this.weightDecay, amsgrad: false, maximize: false };
   }
 
-  protected restoreHyperParameters(g: Record<string, unknown>): void {
+  protected override restoreHyperParameters(g: Record<string, unknown>): void {
     if (Array.isArray(g.betas) && g.betas.length === 2) this.betas = [Number(g.betas[0]), Number(g.betas[1])];
     if (typeof g.eps === 'number') this.eps = g.eps;
     if (typeof g.weight_decay === 'number') this.weightDecay = g.weight_decay;

@@ -3,13 +3,13 @@ import type { Tensor } from '../tensor.js';
 import { Adam, type AdamOptions } from './adam.js';
 
 export class AdamW extends Adam {
-  protected readonly decoupled: boolean = true;
+  protected override readonly decoupled: boolean = true;
 
   constructor(params: Iterable<Tensor>, options: AdamOptions = {}) {
     super(params, { weightDecay: 1e-2, ...options });
   }
 
-  get type(): string {
+  override get type(): string {
     return 'AdamW';
   }
 }

@@ -37,7 +37,7 @@ export class SGD extends Optimizer {
     return { momentum: this.momentum, dampening: this.dampening, weight_decay: this.weightDecay, nesterov: this.nesterov, maximize: false };
   }
 
-  protected restoreHyperParameters(g: Record<string, unknown>): void {
+  protected override restoreHyperParameters(g: Record<string, unknown>): void {
     this.momentum = Number(g.momentum ?? this.momentum);
     this.dampening = Number(g.dampening ?? this.dampening);
     this.weightDecay = Number(g.weight_decay ?? this.weightDecay);
