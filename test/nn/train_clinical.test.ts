@@ -25,9 +25,11 @@ describe('trainClinical (seed 000 notebook)', () => {
     const m = r.metrics!;
     expect(lines).toHaveLength(4);
     expect(lines[0]).toMatch(/^Epoch 01 \| Train loss \d\.\d{3} acc \d\.\d{3} \| Val loss \d\.\d{3} acc \d\.\d{3}$/);
-    // 1500 test samples, ~25% positive: a chance AUC is 0.5 ± 0.016 (1 SE).
-    expect(m.test_auc).toBeGreaterThan(0.6);
-    expect(m.oracle_auc).toBeGreaterThan(m.test_auc - 0.1);
+    // 1500 test samples, ~26% positive: chance is an AUC of 0.5 ± 0.016 (1 SE). The labels are noisy
+    // (eta_fn 0.25, eta_fp 0.2 at ~6% prevalence), so even the Bayes oracle P(y | z) reaches only ~0.58.
+    expect(m.test_auc).toBeGreaterThan(0.55);
+    expect(Math.abs(m.test_auc - m.oracle_auc)).toBeLessThan(0.05);
+    expect(m.test_accuracy).toBeGreaterThanOrEqual(m.majority_accuracy - 0.02);
   }, 600_000);
 
   it('writes the model, log, predictions and metrics; resuming gives the same weights as one run', async () => {
