@@ -76,7 +76,7 @@ function eventPrinter(): (event: unknown) => void {
         bar = new Progress(label, p.total);
         barKey = label;
       }
-      bar!.update(p.done, `samples · loss ${p.loss.toFixed(3)} acc ${p.accuracy.toFixed(3)}`);
+      bar!.update(p.done, `loss ${p.loss.toFixed(3)} acc ${p.accuracy.toFixed(3)}`);
     } else if (e.type === 'epoch') {
       process.stdout.write(`${e.line}\n`);
     }

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
@@ -6,7 +7,7 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { runCli } from '../../lib/cli/main.js';
 import { trainClinical, type ClinicalTrainOptions, type TrainEvent } from '../../lib/models/clinical_training.js';
 import { decodeSafetensors } from '../../lib/nn/safetensors.js';
-import { medsynth } from '../helpers/cli.js';
+import { BIN, medsynth } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const tmp = tempDir();
@@ -112,4 +113,24 @@ describe('medsynth train clinical (CLI, worker thread)', () => {
     expect(r.stderr).toMatch(/Epoch 01\/2 train: 32\/32 \(100%\) .*\/s ETA .* loss \d\.\d{3} acc/);
     expect(existsSync(path.join(out, 'model.safetensors'))).toBe(true);
   });
+
+  it('Ctrl-C saves a checkpoint and exits 130', async () => {
+    const out = path.join(tmp.dir, 'sigint');
+    const child = spawn(process.execPath, [BIN, 'train', 'clinical', '--size', '32,32', '--n-train', '20000', '--epochs', '3', '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    const code = await new Promise<number | null>((resolve) => {
+      child.stderr.on('data', (d) => {
+        stderr += d;
+        if (/Epoch 01\/3 train/.test(stderr) && !child.killed) child.kill('SIGINT');
+      });
+      child.on('exit', (c) => resolve(c));
+    });
+    expect(code, stderr).toBe(130);
+    expect(stderr).toMatch(/stopping after this step and saving a checkpoint/);
+    expect(stdout).toMatch(/interrupted in epoch 1 after \d+ batches; saved .*checkpoint\.safetensors/);
+    expect(existsSync(path.join(out, 'checkpoint.safetensors'))).toBe(true);
+    expect(existsSync(path.join(out, 'model.safetensors'))).toBe(false);
+  }, 120_000);
 });
