@@ -30,6 +30,8 @@ export abstract class Module {
   private readonly _counters = new Map<string, CounterBuffer>();
   private readonly _modules = new Map<string, Module>();
   private _mode: ModuleMode = 'train';
+  private _parent: Module | null = null;
+  private _nameInParent = '';
 
   abstract forward(...inputs: Tensor[]): Tensor;
 
@@ -70,7 +72,16 @@ export abstract class Module {
 
   protected registerModule<M extends Module>(name: string, module: M): M {
     this._modules.set(name, module);
+    module._parent = this;
+    module._nameInParent = name;
     return module;
+  }
+
+  /** Dotted name from the root module ('tab.0'); '' for the root. */
+  path(): string {
+    const parts: string[] = [];
+    for (let m: Module | null = this; m?._parent; m = m._parent) parts.unshift(m._nameInParent);
+    return parts.join('.');
   }
 
   /** Direct children, in registration order. */

@@ -129,8 +129,8 @@ print(json.dumps(out.reshape(-1).tolist()))
 describe('SimpleModel bad input', () => {
   it('names the layer and both shapes', () => {
     const model = new ClinicalClassifier(5);
-    expect(() => model.forward(randomTensor([2, 3, 8, 8], 1), randomTensor([2, 5], 2))).toThrow(/Conv2d\(1, 8, kernel_size=\(5, 5\), padding=\(2, 2\)\) expects input of shape \[N, 1, \*, \*\] but got \[2, 3, 8, 8\]/);
-    expect(() => model.forward(randomTensor([2, 1, 8, 8], 1), randomTensor([2, 4], 2))).toThrow(/layer 0 \(Linear\).*in_features=5.*\[N, 5\] but got \[2, 4\]/);
+    expect(() => model.forward(randomTensor([2, 3, 8, 8], 1), randomTensor([2, 5], 2))).toThrow(/layer cnn\.0 \(Conv2d\): Conv2d\(1, 8, kernel_size=\(5, 5\), padding=\(2, 2\)\) expects input of shape \[N, 1, \*, \*\] but got \[2, 3, 8, 8\]/);
+    expect(() => model.forward(randomTensor([2, 1, 8, 8], 1), randomTensor([2, 4], 2))).toThrow(/layer tab\.0 \(Linear\): Linear\(in_features=5.*\[N, 5\] but got \[2, 4\]/);
     expect(() => model.forward(randomTensor([2, 1, 8, 8], 1), randomTensor([3, 5], 2))).toThrow(/\[2, 1, 8, 8\] and \[3, 5\]/);
   });
 });
