@@ -13,7 +13,7 @@ import { setThreads } from '../core/threads.js';
 import { ClinicalSynth, SPLIT_SEEDS, type ClinicalBatch } from '../generators/clinical2d/synth.js';
 import { rocAuc } from '../generators/clinical2d/oracle.js';
 import { writeFileAtomicSync } from '../io/atomic.js';
-import { architectureDifferences, loadCheckpoint, loadOptimizerState, readCheckpoint, saveCheckpoint } from '../nn/checkpoint.js';
+import { fieldDifferences, loadCheckpoint, loadOptimizerState, readCheckpoint, saveCheckpoint } from '../nn/checkpoint.js';
 import { batchRanges, gatherLabels, gatherRows, permutation } from '../nn/data.js';
 import { crossEntropy } from '../nn/ops/loss.js';
 import { Adam } from '../nn/optim/adam.js';
@@ -147,7 +147,7 @@ export async function trainClinical(
   let resumeFrom: ReturnType<typeof readCheckpoint> | undefined;
   if (o.resume) {
     resumeFrom = readCheckpoint(o.resume);
-    const diff = architectureDifferences(resumeFrom.header.config as never, config as never);
+    const diff = fieldDifferences(resumeFrom.header.config, config);
     if (diff.length) throw new MedsynthError('INVALID_ARGUMENT', `${o.resume} was trained with another configuration:\n  ${diff.join('\n  ')}`);
   }
 

@@ -101,8 +101,8 @@ export function readCheckpoint(file: string): Checkpoint {
   return { header, state: tensors };
 }
 
-/** The fields in which two architectures differ, as "name: saved X, expected Y". */
-export function architectureDifferences(saved: Architecture, expected: Architecture): string[] {
+/** The top-level fields in which two JSON records (architectures, run configs) differ, as "name: checkpoint X, expected Y". */
+export function fieldDifferences(saved: Record<string, unknown>, expected: Record<string, unknown>): string[] {
   const keys = new Set([...Object.keys(saved), ...Object.keys(expected)]);
   const out: string[] = [];
   for (const k of keys) {
@@ -120,7 +120,7 @@ export function architectureDifferences(saved: Architecture, expected: Architect
 export function loadCheckpoint(file: string, model: Module, { architecture }: { architecture?: Architecture } = {}): CheckpointHeader {
   const { header, state } = readCheckpoint(file);
   if (architecture) {
-    const diff = architectureDifferences(header.architecture, architecture);
+    const diff = fieldDifferences(header.architecture, architecture);
     if (diff.length) throw new MedsynthError('INVALID_ARGUMENT', `${file} holds another architecture:\n  ${diff.join('\n  ')}`);
   }
   try {

@@ -13,7 +13,7 @@ export * from './optim/index.js';
 export { CheckpointBest, CosineAnnealingLR, EarlyStopping, ReduceLROnPlateau, type MetricMode, type PlateauOptions } from './schedule.js';
 export { clipGradNorm } from './clip.js';
 export {
-  architectureDifferences, loadCheckpoint, loadOptimizerState, optimizerFileFor, readCheckpoint, saveCheckpoint,
+  fieldDifferences, loadCheckpoint, loadOptimizerState, optimizerFileFor, readCheckpoint, saveCheckpoint,
   type Architecture, type Checkpoint, type CheckpointHeader, type SaveOptions,
 } from './checkpoint.js';
 export { decodeSafetensors, encodeSafetensors, readSafetensors, writeSafetensors, type SafetensorsDtype, type StoredTensor } from './safetensors.js';
