@@ -51,5 +51,5 @@ export { runCli } from './cli/main.js';
 
 // Training engine (torch.nn vocabulary, safetensors checkpoints) and seed 000's classifier
 export * as nn from './nn/index.js';
-export { ClinicalClassifier, CLINICAL_CLASSIFIER_TORCH } from './models/clinical_classifier.js';
+export { ClinicalClassifier } from './models/clinical_classifier.js';
 export { trainClinical, CLINICAL_TRAIN_DEFAULTS, type ClinicalMetrics, type ClinicalTrainOptions, type ClinicalTrainResult, type TrainEvent } from './models/clinical_training.js';

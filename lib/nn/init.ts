@@ -28,6 +28,17 @@ export function uniformFill(t: Tensor, bound: number, seed: number, key: number)
   for (let i = 0; i < n; i++) t.data[i] = (2 * uniformDouble(words[2 * i], words[2 * i + 1]) - 1) * bound;
 }
 
+/**
+ * Conv/ConvTranspose/Linear reset_parameters: kaiming_uniform(a = √5) on the weight and the bias
+ * rule both come to U(±1/√fan_in). Uses keys `key` and `key + 1`; returns the next free key.
+ */
+export function resetWeightAndBias(weight: Tensor, bias: Tensor | null, seed: number, key: number): number {
+  const bound = 1 / Math.sqrt(fanIn(weight.shape));
+  uniformFill(weight, bound, seed, key);
+  if (bias) uniformFill(bias, bound, seed, key + 1);
+  return key + 2;
+}
+
 /** Layers with PyTorch's default reset_parameters implement this. */
 export interface ResetParameters {
   resetParameters(seed: number, key: number): number;

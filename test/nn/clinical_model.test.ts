@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { setThreads } from '../../lib/core/threads.js';
-import { ClinicalClassifier, CLINICAL_CLASSIFIER_TORCH } from '../../lib/models/clinical_classifier.js';
+import { ClinicalClassifier } from '../../lib/models/clinical_classifier.js';
 import { arenaPooledBytes } from '../../lib/nn/arena.js';
 import { backward } from '../../lib/nn/autograd.js';
 import { loadCheckpoint, loadOptimizerState, readCheckpoint, saveCheckpoint } from '../../lib/nn/checkpoint.js';
@@ -12,6 +12,7 @@ import { crossEntropy } from '../../lib/nn/ops/loss.js';
 import { Adam } from '../../lib/nn/optim/index.js';
 import type { StoredTensor } from '../../lib/nn/safetensors.js';
 import { Trainer } from '../../lib/nn/trainer.js';
+import { ROOT } from '../helpers/cli.js';
 import { runPython } from '../helpers/python.js';
 import { tempDir } from '../helpers/tmp.js';
 import { expectClose, expectTensorClose, fixtureTensor, loadFixture, randomTensor } from './helpers.js';
@@ -76,7 +77,8 @@ describe('SimpleModel checkpoints', () => {
     const logits = model.forward(img, tab);
     const inputs = path.join(tmp.dir, 'inputs.json');
     writeFileSync(inputs, JSON.stringify({ img: Array.from(img.data), tab: Array.from(tab.data) }));
-    const script = `${CLINICAL_CLASSIFIER_TORCH}
+    // The notebook's class, verbatim (tools/nn_fixtures/clinical_model.py).
+    const script = `${readFileSync(path.join(ROOT, 'tools', 'nn_fixtures', 'clinical_model.py'), 'utf8')}
 import json, struct, sys
 import numpy as np
 torch.set_num_threads(1)

@@ -2,7 +2,7 @@
  * Convolution layers as torch.nn defines them: weight [Cout, Cin, k…] for Conv, [Cin, Cout, k…]
  * for ConvTranspose, optional bias [Cout], PyTorch's default initialisation (see init.ts).
  */
-import { fanIn, uniformFill, type ResetParameters } from '../init.js';
+import { resetWeightAndBias, type ResetParameters } from '../init.js';
 import { checkInput, Module, parameterTensor } from '../module.js';
 import { conv, convTranspose } from '../ops/conv.js';
 import type { Tensor } from '../tensor.js';
@@ -56,11 +56,7 @@ abstract class ConvNd extends Module implements ResetParameters {
   }
 
   resetParameters(seed: number, key: number): number {
-    // kaiming_uniform(a=√5) and the bias rule both give U(±1/√fan_in).
-    const bound = 1 / Math.sqrt(fanIn(this.weight.shape));
-    uniformFill(this.weight, bound, seed, key);
-    if (this.bias) uniformFill(this.bias, bound, seed, key + 1);
-    return key + 2;
+    return resetWeightAndBias(this.weight, this.bias, seed, key);
   }
 
   protected describe(): string {

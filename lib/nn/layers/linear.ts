@@ -1,5 +1,5 @@
 /** torch.nn.Linear: weight [out, in], bias [out], y = x wᵀ + b; PyTorch's default init. */
-import { fanIn, uniformFill, type ResetParameters } from '../init.js';
+import { resetWeightAndBias, type ResetParameters } from '../init.js';
 import { checkInput, Module, parameterTensor } from '../module.js';
 import { linear } from '../ops/linear.js';
 import type { Tensor } from '../tensor.js';
@@ -20,10 +20,7 @@ export class Linear extends Module implements ResetParameters {
   }
 
   resetParameters(seed: number, key: number): number {
-    const bound = 1 / Math.sqrt(fanIn(this.weight.shape));
-    uniformFill(this.weight, bound, seed, key);
-    if (this.bias) uniformFill(this.bias, bound, seed, key + 1);
-    return key + 2;
+    return resetWeightAndBias(this.weight, this.bias, seed, key);
   }
 
   forward(x: Tensor): Tensor {
