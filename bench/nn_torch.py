@@ -2,7 +2,8 @@
 forward+backward on this machine and prints one JSON object, {"torch": version, "threads": n,
 "ms": {case name: mean ms}}. Run by the suite with Debian's /usr/bin/python3:
     /usr/bin/python3 bench/nn_torch.py '<json spec>'
-spec: {"threads": n, "gemm": [size, ...], "conv": [[name, N, Cin, Cout, H, W, k, pad], ...]}"""
+spec: {"threads": n, "gemm": [size, ...], "gemmOneThread": [size, ...],
+       "conv": [[name, N, Cin, Cout, H, W, k, pad], ...]}"""
 import json
 import sys
 import time
@@ -31,6 +32,13 @@ def main():
         b = torch.randn(n, n, generator=g)
         c = torch.empty(n, n)
         out[f'gemm {n}'] = mean_ms(lambda: torch.mm(a, b, out=c))
+    torch.set_num_threads(1)
+    for n in spec.get('gemmOneThread', []):
+        a = torch.randn(n, n, generator=g)
+        b = torch.randn(n, n, generator=g)
+        c = torch.empty(n, n)
+        out[f'gemm {n} 1 thread'] = mean_ms(lambda: torch.mm(a, b, out=c))
+    torch.set_num_threads(spec['threads'])
     for name, n, cin, cout, h, w, k, pad in spec['conv']:
         x = torch.randn(n, cin, h, w, generator=g).requires_grad_(True)
         weight = (torch.randn(cout, cin, k, k, generator=g) * 0.05).requires_grad_(True)

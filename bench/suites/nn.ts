@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 
-import { getThreads } from '../../lib/core/threads.js';
+import { getThreads, setThreads } from '../../lib/core/threads.js';
 import { packageRoot } from '../../lib/native.js';
 import { withArena } from '../../lib/nn/arena.js';
 import { channelSum, conv, convInputGrad, convWeightGrad, nnConvNative } from '../../lib/nn/ops/conv.js';
@@ -20,6 +20,8 @@ import type { BenchCase, BenchRow, BenchSuite } from '../suite.js';
 /** fp32 FMA throughput OpenBLAS / torch reach on this machine kind at 2048³ (BUILD-NOTES). */
 const PRACTICAL_PEAK_GFLOPS = 185;
 const GEMM_SIZES = [256, 512, 1024, 2048];
+/** Also timed on one thread: the two vCPUs share their FMA units, so GEMM barely scales. */
+const GEMM_ONE_THREAD = [2048];
 /** [name, N, Cin, Cout, H, W, k, padding] */
 const CONV_SHAPES: [string, number, number, number, number, number, number, number][] = [
   ['conv2d fwd+bwd 32→32 128²', 8, 32, 32, 128, 128, 3, 1],
@@ -38,21 +40,25 @@ function random(n: number, seed: number, scale = 1): Float32Array {
   return out;
 }
 
-function gemmCase(n: number): BenchCase {
+function gemmCase(n: number, oneThread = false): BenchCase {
   let a: Float32Array | undefined, b: Float32Array | undefined, c: Float32Array | undefined;
   const dims = Int32Array.of(n, n, n, 0, 0);
+  let threads = 0;
   return {
-    name: `gemm ${n}`,
+    name: `gemm ${n}${oneThread ? ' 1 thread' : ''}`,
     size: `${n}×${n}×${n}`,
     floorBytes: 0,
     setup: () => {
       a = random(n * n, 1);
       b = random(n * n, 2);
       c = new Float32Array(n * n);
+      threads = getThreads();
+      if (oneThread) setThreads(1);
     },
     run: () => nnConvNative().nnGemm(a!, b!, c!, dims, 1, 0),
     teardown: () => {
       a = b = c = undefined;
+      if (oneThread) setThreads(threads);
     },
   };
 }
@@ -95,7 +101,7 @@ function torchTimes(): TorchTimes | string {
   const python = '/usr/bin/python3';
   const script = path.join(packageRoot(), 'bench', 'nn_torch.py');
   if (!existsSync(python) || !existsSync(script)) return `skipped: ${existsSync(python) ? script : python} not found`;
-  const spec = { threads: getThreads(), gemm: GEMM_SIZES, conv: CONV_SHAPES };
+  const spec = { threads: getThreads(), gemm: GEMM_SIZES, gemmOneThread: GEMM_ONE_THREAD, conv: CONV_SHAPES };
   const r = spawnSync(python, [script, JSON.stringify(spec)], { encoding: 'utf8', timeout: 600_000 });
   if (r.status !== 0) return `skipped: torch did not run (${(r.stderr || r.error?.message || '').trim().split('\n').pop()})`;
   return JSON.parse(r.stdout) as TorchTimes;
@@ -113,7 +119,7 @@ function summarize(rows: readonly BenchRow[]): string[] {
   ];
   for (const r of rows) {
     const t = torchMs(r.name);
-    const gemm = /^gemm (\d+)$/.exec(r.name);
+    const gemm = /^gemm (\d+)/.exec(r.name);
     const flops = gemm ? 2 * Number(gemm[1]) ** 3 : convFlops(r.name);
     const ours = flops / (r.nativeMs * 1e6);
     lines.push(
@@ -134,6 +140,6 @@ function convFlops(name: string): number {
 
 export const suite: BenchSuite = {
   name: 'nn',
-  cases: () => [...GEMM_SIZES.map(gemmCase), ...CONV_SHAPES.map(convCase)],
+  cases: () => [...GEMM_SIZES.map((n) => gemmCase(n)), ...GEMM_ONE_THREAD.map((n) => gemmCase(n, true)), ...CONV_SHAPES.map(convCase)],
   summarize,
 };

@@ -8,9 +8,15 @@
 //   y:  (N, Cout, out...)     out = floor((in + 2·pad − dil·(k − 1) − 1) / stride) + 1 per axis
 //
 // Every output is ASSIGNED, never accumulated (the autograd tape accumulates). Convolution is a
-// GEMM over im2col columns: the columns are packed straight from the image into the GEMM's
-// panels (implicit GEMM), so no column matrix is built for the forward pass or the weight
-// gradient. Results are the same bytes for any thread count.
+// GEMM over im2col columns, and the column matrix is never written out:
+//   - stride 1 (any padding, dilation): the GEMM reads the rows of a zero-padded copy of each
+//     image in place — each im2col row is the padded image shifted by one tap — for the forward
+//     pass, the input gradient (a stride-1 conv of gy with the flipped kernel) and the weight
+//     gradient (those rows transposed into the GEMM's panels);
+//   - other strides: columns are packed straight from the image into the GEMM's panels
+//     (forward, weight gradient); the input gradient makes column gradients for bounded ranges
+//     of positions and scatters them back (col2im).
+// Results are the same bytes for any thread count.
 //
 // Transposed convolution (PyTorch's ConvTranspose, weight (Cin_T, Cout_T, k...)) is
 // conv_backward_input with the conv's (Cout, Cin) = (Cin_T, Cout_T); output_padding only makes

@@ -243,7 +243,107 @@ int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
 }  // namespace
 
+namespace {
+
+// 16 rows × 16 floats at src[r] + k → dst[k · stride + r]: an in-register 16×16 transpose.
+// (GCC 12's unpack intrinsics pass an undefined merge operand that -Wuninitialized flags.)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+__attribute__((target("avx512f"))) void transpose16(const float* const* src, int64_t k, float* dst, int64_t stride) {
+  __m512 r[16], t[16];
+  for (int i = 0; i < 16; ++i) r[i] = _mm512_loadu_ps(src[i] + k);
+  for (int i = 0; i < 8; ++i) {
+    t[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
+    t[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);
+  }
+  for (int i = 0; i < 4; ++i) {
+    const __m512d a = _mm512_castps_pd(t[4 * i]), b = _mm512_castps_pd(t[4 * i + 2]);
+    const __m512d c = _mm512_castps_pd(t[4 * i + 1]), d = _mm512_castps_pd(t[4 * i + 3]);
+    r[4 * i] = _mm512_castpd_ps(_mm512_unpacklo_pd(a, b));
+    r[4 * i + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(a, b));
+    r[4 * i + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(c, d));
+    r[4 * i + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(c, d));
+  }
+  // r[4i + j] holds, for rows 4i..4i+3, column j (+4, +8, +12 in its four 128-bit lanes).
+  for (int j = 0; j < 4; ++j) {
+    t[j] = _mm512_shuffle_f32x4(r[j], r[4 + j], 0x88);       // lanes 0, 2 of rows 0-3 and 4-7
+    t[4 + j] = _mm512_shuffle_f32x4(r[j], r[4 + j], 0xdd);   // lanes 1, 3
+    t[8 + j] = _mm512_shuffle_f32x4(r[8 + j], r[12 + j], 0x88);
+    t[12 + j] = _mm512_shuffle_f32x4(r[8 + j], r[12 + j], 0xdd);
+  }
+  for (int j = 0; j < 4; ++j) {
+    r[j] = _mm512_shuffle_f32x4(t[j], t[8 + j], 0x88);        // columns j
+    r[8 + j] = _mm512_shuffle_f32x4(t[j], t[8 + j], 0xdd);    // columns j + 8
+    r[4 + j] = _mm512_shuffle_f32x4(t[4 + j], t[12 + j], 0x88);  // columns j + 4
+    r[12 + j] = _mm512_shuffle_f32x4(t[4 + j], t[12 + j], 0xdd); // columns j + 12
+  }
+  for (int i = 0; i < 16; ++i) _mm512_storeu_ps(dst + i * stride, r[i]);
+}
+#pragma GCC diagnostic pop
+
+// 8 rows × 8 floats at src[r] + k → dst[k · stride + r] (AVX 8×8 transpose).
+__attribute__((target("avx2"))) void transpose8(const float* const* src, int64_t k, float* dst, int64_t stride) {
+  __m256 r[8], t[8];
+  for (int i = 0; i < 8; ++i) r[i] = _mm256_loadu_ps(src[i] + k);
+  for (int i = 0; i < 4; ++i) {
+    t[2 * i] = _mm256_unpacklo_ps(r[2 * i], r[2 * i + 1]);
+    t[2 * i + 1] = _mm256_unpackhi_ps(r[2 * i], r[2 * i + 1]);
+  }
+  for (int i = 0; i < 2; ++i) {
+    r[4 * i] = _mm256_shuffle_ps(t[4 * i], t[4 * i + 2], _MM_SHUFFLE(1, 0, 1, 0));
+    r[4 * i + 1] = _mm256_shuffle_ps(t[4 * i], t[4 * i + 2], _MM_SHUFFLE(3, 2, 3, 2));
+    r[4 * i + 2] = _mm256_shuffle_ps(t[4 * i + 1], t[4 * i + 3], _MM_SHUFFLE(1, 0, 1, 0));
+    r[4 * i + 3] = _mm256_shuffle_ps(t[4 * i + 1], t[4 * i + 3], _MM_SHUFFLE(3, 2, 3, 2));
+  }
+  for (int j = 0; j < 4; ++j) {
+    _mm256_storeu_ps(dst + j * stride, _mm256_permute2f128_ps(r[j], r[4 + j], 0x20));
+    _mm256_storeu_ps(dst + (4 + j) * stride, _mm256_permute2f128_ps(r[j], r[4 + j], 0x31));
+  }
+}
+
+// One panel from row pointers (each contiguous along k): d[kk · panel + r] = src[r][kk], rows
+// past pr zero. Register transposes for full 16- (AVX-512) or 8-row (AVX2) blocks.
+void pack_panel_rows(const float* const* src, int64_t pr, int64_t kc, int64_t panel, float* d, GemmIsa isa) {
+  const int64_t block = isa == GemmIsa::avx512 && panel % 16 == 0 ? 16 : isa != GemmIsa::scalar && panel % 8 == 0 ? 8 : 1;
+  const int64_t full = block > 1 ? pr / block * block : 0, kfull = kc / block * block;
+  for (int64_t r = 0; r < full; r += block) {
+    for (int64_t kk = 0; kk < kfull; kk += block) {
+      if (block == 16) {
+        transpose16(src + r, kk, d + kk * panel + r, panel);
+      } else {
+        transpose8(src + r, kk, d + kk * panel + r, panel);
+      }
+    }
+    for (int64_t kk = kfull; kk < kc; ++kk) {
+      for (int64_t i = 0; i < block; ++i) d[kk * panel + r + i] = src[r + i][kk];
+    }
+  }
+  for (int64_t r = full; r < pr; ++r) {
+    const float* s = src[r];
+    for (int64_t kk = 0; kk < kc; ++kk) d[kk * panel + r] = s[kk];
+  }
+  for (int64_t kk = 0; kk < kc; ++kk) {
+    for (int64_t r = pr; r < panel; ++r) d[kk * panel + r] = 0.0f;
+  }
+}
+
+}  // namespace
+
+GemmPacker row_offset_packer(const float* base, const int64_t* row_offset) {
+  const GemmIsa isa = g_isa.load();
+  return [=](int64_t r0, int64_t rows, int64_t k0, int64_t kc, int64_t panel, float* dst) {
+    const float* src[64];
+    for (int64_t p0 = 0; p0 < rows; p0 += panel) {
+      const int64_t pr = std::min(panel, rows - p0);
+      for (int64_t r = 0; r < pr; ++r) src[r] = base + row_offset[r0 + p0 + r] + k0;
+      pack_panel_rows(src, pr, kc, panel, dst + p0 * kc, isa);
+    }
+  };
+}
+
 GemmPacker strided_packer(const float* data, int64_t row_stride, int64_t k_stride) {
+  const GemmIsa isa = g_isa.load();
   return [=](int64_t r0, int64_t rows, int64_t k0, int64_t kc, int64_t panel, float* dst) {
     for (int64_t p0 = 0; p0 < rows; p0 += panel) {
       const int64_t pr = std::min(panel, rows - p0);
@@ -256,11 +356,14 @@ GemmPacker strided_packer(const float* data, int64_t row_stride, int64_t k_strid
           std::memcpy(dk, s + kk * k_stride, static_cast<size_t>(pr) * sizeof(float));
           for (int64_t r = pr; r < panel; ++r) dk[r] = 0.0f;
         }
+      } else if (k_stride == 1) {
+        // Rows contiguous along k: transposed into the panel.
+        const float* src[64];
+        for (int64_t r = 0; r < pr; ++r) src[r] = s + r * row_stride;
+        pack_panel_rows(src, pr, kc, panel, d, isa);
       } else {
-        // Transposing: read each row along k in runs, write with stride `panel`.
         for (int64_t r = 0; r < pr; ++r) {
-          const float* sr = s + r * row_stride;
-          for (int64_t kk = 0; kk < kc; ++kk) d[kk * panel + r] = sr[kk * k_stride];
+          for (int64_t kk = 0; kk < kc; ++kk) d[kk * panel + r] = s[r * row_stride + kk * k_stride];
         }
         for (int64_t r = pr; r < panel; ++r) {
           for (int64_t kk = 0; kk < kc; ++kk) d[kk * panel + r] = 0.0f;

@@ -46,6 +46,10 @@ void sgemm_packed(int64_t m, int64_t n, int64_t k, float alpha, const GemmPacker
 void sgemm_rows(int64_t m, int64_t n, int64_t k, float alpha, const GemmPacker& pack_a, const float* b,
                 const int64_t* row_offset, float beta, float* c, int64_t ldc, bool parallel = true);
 
+// A packer for rows scattered in memory, each contiguous along k:
+// op(r, kk) = base[row_offset[r] + kk]. Transposes 16×16 blocks in registers on AVX-512.
+GemmPacker row_offset_packer(const float* base, const int64_t* row_offset);
+
 // A packer for a plain strided matrix: op(r, kk) = data[r · row_stride + kk · k_stride].
 GemmPacker strided_packer(const float* data, int64_t row_stride, int64_t k_stride);
 

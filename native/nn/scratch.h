@@ -7,7 +7,8 @@
 
 namespace ms {
 
-enum class ScratchSlot { gemm_a, gemm_b, conv_columns, conv_weights, conv_padded, conv_grid, count };
+enum class ScratchSlot { gemm_a, gemm_b, conv_columns, conv_weights, conv_padded, conv_grid, conv_phases,
+                         conv_phase_weights, count };
 
 // At least `count` floats, contents unspecified; valid until the same thread asks for the same
 // slot again.

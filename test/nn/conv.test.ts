@@ -4,6 +4,7 @@ import { setThreads } from '../../lib/core/threads.js';
 import { MedsynthError } from '../../lib/errors.js';
 import { grad, record, setGradientAdder } from '../../lib/nn/autograd.js';
 import { channelBroadcast, channelSum, conv, convInputGrad, convTranspose, convWeightGrad, nnConvNative, type ConvOptions } from '../../lib/nn/ops/conv.js';
+import { gemmIsa, setGemmIsa } from '../../lib/nn/ops/linear.js';
 import { Tensor } from '../../lib/nn/tensor.js';
 import { refChannelSum, refConvBackwardInput, refConvBackwardWeight, refConvForward, refConvOutputSize, type RefConvParams } from '../reference/nn/conv.js';
 import { expectClose, expectFiniteDifferences, expectTensorClose, fixtureTensor, loadFixture, randomTensor } from './helpers.js';
@@ -92,6 +93,8 @@ const geometries: Geometry[] = [
   { name: '2-D k3 p3 (padding beyond dil·(k−1): scattered input gradient)', x: [1, 4, 9, 9], w: [5, 4, 3, 3], p: { stride: [1, 1], padding: [3, 3], dilation: [1, 1] } },
   { name: '2-D k(3,4) s(2,1) p(1,2) d(1,2)', x: [2, 3, 17, 14], w: [9, 3, 3, 4], p: { stride: [2, 1], padding: [1, 2], dilation: [1, 2] } },
   { name: '2-D 1×1 (no im2col offsets)', x: [3, 17, 7, 9], w: [50, 17, 1, 1], p: { stride: [1, 1], padding: [0, 0], dilation: [1, 1] } },
+  { name: '2-D k4 s2 p1 (phases: a stride-1 conv over space-to-depth)', x: [2, 5, 13, 12], w: [7, 5, 4, 4], p: { stride: [2, 2], padding: [1, 1], dilation: [1, 1] } },
+  { name: '3-D k(4,4,3) s(2,2,1) p(1,2,0) (phases on two axes)', x: [2, 3, 8, 9, 6], w: [4, 3, 4, 4, 3], p: { stride: [2, 2, 1], padding: [1, 2, 0], dilation: [1, 1, 1] } },
   { name: '3-D k3 s2 p1', x: [2, 3, 7, 8, 6], w: [4, 3, 3, 3, 3], p: { stride: [2, 2, 2], padding: [1, 1, 1], dilation: [1, 1, 1] } },
   { name: '3-D k2 s2 (U-Net down/up sampling)', x: [1, 6, 4, 6, 8], w: [5, 6, 2, 2, 2], p: { stride: [2, 2, 2], padding: [0, 0, 0], dilation: [1, 1, 1] } },
   { name: '2-D long reduction (weight gradient in fixed chunks)', x: [2, 3, 70, 70], w: [4, 3, 3, 3], p: { stride: [1, 1], padding: [1, 1], dilation: [1, 1] } },
@@ -113,6 +116,16 @@ describe('conv kernels against the float64 reference', () => {
       expectClose(channelSum(gy).data, refChannelSum(gy.data, outShape), 'gb', { atol: 1e-4 });
     });
   }
+
+  it('input gradient with stride 2 over column ranges that split a sample (bounded column memory)', () => {
+    // 3 samples × 12³ positions × 1728 column rows exceed the 2^22-float column buffer, so the
+    // column gradients come in three ranges, their boundaries inside samples.
+    const p = { stride: [2, 2, 2], padding: [1, 1, 1], dilation: [1, 1, 1] };
+    const xShape = [3, 64, 24, 24, 24];
+    const w = randomTensor([2, 64, 3, 3, 3], 5, { scale: 0.2 });
+    const gy = randomTensor([3, 2, 12, 12, 12], 6);
+    expectClose(convInputGrad(gy, w, xShape, p).data, refConvBackwardInput(gy.data, w.data, [2, 64, 3, 3, 3], xShape, p), 'gx', { atol: 1e-4 });
+  });
 
   it('channelBroadcast repeats a channel vector over batch and space', () => {
     const g = Tensor.from([1, -2, 3], [3]);
@@ -156,10 +169,34 @@ describe('conv gradients against central differences', () => {
 describe('conv determinism', () => {
   afterEach(() => setThreads());
 
+  it('every GEMM kernel set agrees with the reference; the FMA ones (AVX-512, AVX2) to the bit', () => {
+    const best = gemmIsa() as 'avx512' | 'avx2' | 'scalar';
+    const x = randomTensor([2, 5, 11, 9], 41);
+    const w = randomTensor([7, 5, 3, 3], 42, { scale: 0.3 });
+    const gy = randomTensor([2, 7, 11, 9], 43);
+    const p = { stride: [1, 1], padding: [1, 1], dilation: [1, 1] };
+    const results = new Map<string, string>();
+    try {
+      for (const isa of ['avx512', 'avx2', 'scalar'] as const) {
+        if (!setGemmIsa(isa)) continue;
+        const y = conv(x, w, null, p);
+        const gx = convInputGrad(gy, w, x.shape, p);
+        const gw = convWeightGrad(x, gy, w.shape, p);
+        expectClose(y.data, refConvForward(x.data, x.shape as number[], w.data, w.shape as number[], null, p), `${isa} y`, { atol: 1e-4 });
+        expectClose(gx.data, refConvBackwardInput(gy.data, w.data, w.shape as number[], x.shape as number[], p), `${isa} gx`, { atol: 1e-4 });
+        expectClose(gw.data, refConvBackwardWeight(x.data, x.shape as number[], gy.data, w.shape as number[], p), `${isa} gw`, { atol: 1e-4 });
+        results.set(isa, [y, gx, gw].map((t) => Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength).toString('base64')).join());
+      }
+    } finally {
+      setGemmIsa(best);
+    }
+    if (results.has('avx512') && results.has('avx2')) expect(results.get('avx2')).toBe(results.get('avx512'));
+  });
+
   it('gives the same bytes on 1 and 2 threads (forward, input and weight gradients, both input-gradient paths)', () => {
     const run = (threads: number) => {
       setThreads(threads);
-      const x = randomTensor([3, 16, 40, 36], 31);
+      const x = randomTensor([4, 16, 40, 36], 31);
       const w = randomTensor([24, 16, 3, 3], 32, { scale: 0.2 });
       const b = randomTensor([24], 33);
       const out: Float32Array[] = [];

@@ -76,12 +76,16 @@ def double_backward_case():
 
 cases = [
     conv_case('conv1d k3 s2 p1', 1, 2, 3, 4, [11], 3, stride=2, padding=1),
-    conv_case('conv2d k3 p1', 2, 2, 3, 4, [9, 8], 3, padding=1),
+    conv_case('conv2d k3 p1', 2, 2, 3, 4, [7, 6], 3, padding=1),
     conv_case('conv2d k3x2 s2 p2 d2 no bias', 2, 2, 3, 4, [10, 9], [3, 2], stride=2, padding=2, dilation=2,
               bias=False),
     conv_case('conv2d 1x1', 2, 2, 5, 3, [4, 6], 1),
     conv_case('conv3d k3 s(1,2,1) p1', 3, 1, 2, 3, [5, 6, 4], 3, stride=(1, 2, 1), padding=1),
-    conv_case('conv3d k3 d2 p2', 3, 2, 2, 2, [6, 5, 5], 3, padding=2, dilation=2),
+    conv_case('conv3d k3 d2 p2', 3, 1, 2, 2, [6, 5, 4], 3, padding=2, dilation=2),
+    conv_case('conv2d k4 s2 p1 (phases)', 2, 2, 3, 4, [9, 8], 4, stride=2, padding=1),
+    conv_case('conv3d k4 s2 p1 (phases)', 3, 1, 2, 3, [6, 7, 5], 4, stride=2, padding=1),
+    conv_transpose_case('convTranspose2d k4 s2 p1 op1 (phases)', 2, 2, 3, 2, [4, 3], 4, stride=2, padding=1,
+                        output_padding=1),
     conv_transpose_case('convTranspose2d k3 s2 p1 op1', 2, 2, 3, 2, [4, 5], 3, stride=2, padding=1,
                         output_padding=1),
     conv_transpose_case('convTranspose2d k3 d2 p1', 2, 1, 3, 2, [5, 4], 3, padding=1, dilation=2, bias=False),
