@@ -5,22 +5,14 @@ Prints {"torch": version, "threads": n, "ms": {case name: mean ms}}.
 import json
 import os
 import sys
-import time
 
 import torch
 
+sys.path.insert(0, os.path.dirname(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..', 'tools', 'nn_fixtures'))
 from clinical_model import SimpleModel  # noqa: E402
 
-
-def mean_ms(fn, min_time=1.0, min_reps=3):
-    fn()
-    fn()
-    reps, start = 0, time.perf_counter()
-    while reps < min_reps or time.perf_counter() - start < min_time:
-        fn()
-        reps += 1
-    return (time.perf_counter() - start) / reps * 1e3
+from nn_torch import mean_ms  # noqa: E402
 
 
 def main():
