@@ -18,7 +18,8 @@ import { batchRanges, gatherLabels, gatherRows, permutation } from '../nn/data.j
 import { crossEntropy } from '../nn/ops/loss.js';
 import { Adam } from '../nn/optim/adam.js';
 import type { Tensor } from '../nn/tensor.js';
-import { countCorrect, Trainer, TrainingDiverged, TrainingInterrupted, type BatchProgress, type EpochStats } from '../nn/trainer.js';
+import { fit, type EpochRecord, type FitResult } from '../nn/fit.js';
+import { countCorrect, Trainer, TrainingDiverged, type BatchProgress, type EpochStats } from '../nn/trainer.js';
 import { ClinicalClassifier } from './clinical_classifier.js';
 
 export interface ClinicalTrainOptions {
@@ -81,18 +82,6 @@ export interface ClinicalMetrics {
   samples_per_second: number;
 }
 
-interface EpochRow {
-  epoch: number;
-  train_loss: number;
-  train_acc: number;
-  val_loss: number;
-  val_acc: number;
-  lr: number;
-  seconds: number;
-}
-
-const CSV_COLUMNS: (keyof EpochRow)[] = ['epoch', 'train_loss', 'train_acc', 'val_loss', 'val_acc', 'lr', 'seconds'];
-
 /** The seed's line: "Epoch 01 | Train loss 0.728 acc 0.802 | Val loss 0.692 acc 0.680". */
 export function epochLine(epoch: number, train: EpochStats, val: EpochStats): string {
   return `Epoch ${String(epoch).padStart(2, '0')} | Train loss ${train.loss.toFixed(3)} acc ${train.accuracy.toFixed(3)} | Val loss ${val.loss.toFixed(3)} acc ${val.accuracy.toFixed(3)}`;
@@ -128,10 +117,6 @@ function softmaxPositive(logits: Tensor, out: Float64Array, offset: number): voi
   }
 }
 
-function csv(rows: EpochRow[]): string {
-  return [CSV_COLUMNS.join(','), ...rows.map((r) => CSV_COLUMNS.map((c) => (c === 'epoch' ? String(r[c]) : Number(r[c]).toPrecision(6))).join(','))].join('\n') + '\n';
-}
-
 export async function trainClinical(
   options: ClinicalTrainOptions,
   emit: (event: TrainEvent) => void,
@@ -164,19 +149,18 @@ export async function trainClinical(
   const optimizer = new Adam(model.parameters(), { lr: o.lr });
   emit({ type: 'info', line: `data ready in ${dataSeconds.toFixed(1)} s; SimpleModel(n_tab=${nTab}): ${model.parameterCount()} parameters; Adam lr ${o.lr}, batch ${o.batchSize}, ${o.epochs} epochs` });
 
-  let history: EpochRow[] = [];
+  let history: EpochRecord[] = [];
   let startEpoch = 1;
   let skipBatches = 0;
-  let epoch = 1;
   const trainer = new Trainer(model, optimizer, {
     seed: o.seed,
     shouldStop,
-    onBatch: (progress) => emit({ type: 'batch', epoch, epochs: o.epochs, progress }),
+    onBatch: (progress) => emit({ type: 'batch', epoch: progress.epoch, epochs: o.epochs, progress }),
   });
   if (resumeFrom && o.resume) {
     const header = loadCheckpoint(o.resume, model, { architecture: model.architecture() });
     loadOptimizerState(o.resume, header, optimizer);
-    const t = header.training as { completed_epochs: number; step: number; resume_batch?: number; history?: EpochRow[] };
+    const t = header.training as { completed_epochs: number; step: number; resume_batch?: number; history?: EpochRecord[] };
     history = t.history ?? [];
     startEpoch = t.completed_epochs + 1;
     skipBatches = t.resume_batch ?? 0;
@@ -194,57 +178,55 @@ export async function trainClinical(
     return { loss: crossEntropy(logits, y), count: indices.length, correct: countCorrect(logits, y) };
   };
   const sequential = (n: number) => batchRanges(n, o.batchSize).map(([s, e]) => Int32Array.from({ length: e - s }, (_, i) => s + i));
+  // Batches carry their split: train batches are shuffled index sets, val batches consecutive ones.
+  const valBatches = sequential(o.nVal).map((indices) => ({ data: val, indices }));
 
-  const save = (completedEpochs: number, extra: Record<string, unknown> = {}) => {
-    saveCheckpoint(checkpointFile, model, {
-      architecture: model.architecture(),
-      config,
-      optimizer,
-      training: { completed_epochs: completedEpochs, step: trainer.globalStep, history, ...extra },
-    });
-  };
-
-  const trainStarted = performance.now();
-  let trainedSamples = 0;
+  let fitted: FitResult;
   try {
-    for (epoch = startEpoch; epoch <= o.epochs; epoch++) {
-      const order = permutation(o.nTrain, o.seed, epoch);
-      const batches = batchRanges(o.nTrain, o.batchSize).map(([s, e]) => order.subarray(s, e));
-      const trainStats = trainer.runEpoch('train', epoch, batches, o.nTrain, (b) => forwardOn(train, b), skipBatches);
-      trainedSamples += trainStats.samples;
-      skipBatches = 0;
-      const valStats = trainer.runEpoch('eval', epoch, sequential(o.nVal), o.nVal, (b) => forwardOn(val, b));
-      history.push({
-        epoch,
-        train_loss: trainStats.loss,
-        train_acc: trainStats.accuracy,
-        val_loss: valStats.loss,
-        val_acc: valStats.accuracy,
-        lr: optimizer.lr,
-        seconds: trainStats.seconds + valStats.seconds,
-      });
-      save(epoch);
-      writeFileAtomicSync(path.join(o.out, 'training_log.csv'), csv(history));
-      emit({ type: 'epoch', epoch, epochs: o.epochs, train: trainStats, val: valStats, line: epochLine(epoch, trainStats, valStats) });
-    }
+    fitted = fit({
+      trainer,
+      epochs: o.epochs,
+      startEpoch,
+      skipBatches,
+      history,
+      trainSplit: (epoch) => {
+        const order = permutation(o.nTrain, o.seed, epoch);
+        return { batches: batchRanges(o.nTrain, o.batchSize).map(([s, e]) => ({ data: train, indices: order.subarray(s, e) })), samples: o.nTrain };
+      },
+      valSplit: () => ({ batches: valBatches, samples: o.nVal }),
+      forward: (b) => forwardOn(b.data, b.indices),
+      checkpoint: (completed, rows, resume) =>
+        saveCheckpoint(checkpointFile, model, {
+          architecture: model.architecture(),
+          config,
+          optimizer,
+          training: { completed_epochs: completed, step: trainer.globalStep, history: rows, ...(resume ? { resume_batch: resume.batch, interrupted: true } : {}) },
+        }),
+      logFile: path.join(o.out, 'training_log.csv'),
+      onEpoch: (record, trainStats, valStats) => {
+        emit({ type: 'epoch', epoch: record.epoch, epochs: o.epochs, train: trainStats, val: valStats!, line: epochLine(record.epoch, trainStats, valStats!) });
+      },
+    });
   } catch (err) {
-    if (err instanceof TrainingInterrupted) {
-      save(epoch - 1, { resume_batch: err.batchesDone, interrupted: true });
-      emit({ type: 'info', line: `interrupted in epoch ${epoch} after ${err.batchesDone} batches; saved ${checkpointFile} (continue with --resume ${checkpointFile})` });
-      return { interrupted: true, files: [checkpointFile] };
-    }
     if (err instanceof TrainingDiverged) {
-      const kept = existsSync(checkpointFile) ? `the last good checkpoint is ${checkpointFile} (epoch ${epoch - 1})` : 'no checkpoint was written (it diverged in the first epoch)';
+      const kept = existsSync(checkpointFile) ? `the last good checkpoint is ${checkpointFile} (epoch ${err.epoch - 1})` : 'no checkpoint was written (it diverged in the first epoch)';
       throw new MedsynthError('INVALID_ARGUMENT', `${err.message}; ${kept}. Try a lower --lr.`, { cause: err });
     }
     throw err;
   }
-  const trainSeconds = (performance.now() - trainStarted) / 1000;
+  if (fitted.end === 'interrupted') {
+    const at = fitted.interruptedAt!;
+    emit({ type: 'info', line: `interrupted in epoch ${at.epoch} after ${at.batch} batches; saved ${checkpointFile} (continue with --resume ${checkpointFile})` });
+    return { interrupted: true, files: [checkpointFile] };
+  }
+  history = fitted.history;
+  const trainSeconds = fitted.seconds;
+  const trainedSamples = fitted.samples;
 
   // Test pass: accuracy, AUC, and the Bayes oracle on the same samples.
   const probs = new Float64Array(o.nTest);
   let offset = 0;
-  const testStats = trainer.runEpoch('eval', o.epochs, sequential(o.nTest), o.nTest, (b) => {
+  const testStats = trainer.runEpoch('eval', o.epochs + 1, sequential(o.nTest), o.nTest, (b) => {
     const r = forwardOn(test, b, probs, offset);
     offset += b.length;
     return r;

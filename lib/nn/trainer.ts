@@ -26,6 +26,7 @@ export interface StepOutput {
 
 export interface BatchProgress {
   phase: 'train' | 'eval';
+  epoch: number;
   /** Samples done in this epoch / in total. */
   done: number;
   total: number;
@@ -144,7 +145,7 @@ export class Trainer {
         hasAccuracy = true;
         correct += r.correct;
       }
-      this.options.onBatch?.({ phase, done: samples, total, loss: lossSum / samples, accuracy: hasAccuracy ? correct / samples : NaN });
+      this.options.onBatch?.({ phase, epoch, done: samples, total, loss: lossSum / samples, accuracy: hasAccuracy ? correct / samples : NaN });
     }
     return {
       loss: samples ? lossSum / samples : NaN,
