@@ -18,5 +18,6 @@ void register_clinical2d(Napi::Env env, Napi::Object exports);
 void register_cuda(Napi::Env env, Napi::Object exports);
 void register_nn_optim(Napi::Env env, Napi::Object exports);
 void register_nn_conv(Napi::Env env, Napi::Object exports);
+void register_nn_layers(Napi::Env env, Napi::Object exports);
 
 }  // namespace msb

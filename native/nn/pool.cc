@@ -1,0 +1,169 @@
+// Pooling and nearest up-sampling kernels; see pool.h for shapes and rules.
+#include "nn/pool.h"
+
+#include <cstring>
+#include <limits>
+#include <string>
+
+#include "core/error.h"
+#include "core/thread_pool.h"
+
+namespace ms::nn {
+namespace {
+
+int64_t plane_grain(int64_t work_per_plane) {
+  return work_per_plane >= 8192 ? 1 : 8192 / (work_per_plane + 1) + 1;
+}
+
+// Calls visit(out_index, in_index) for every in-range input element of every output window of
+// one plane, windows in output order and elements in input order.
+template <typename Visit, typename Begin, typename End>
+void for_each_window(const PoolGeometry& g, Begin begin, Visit visit, End end) {
+  int64_t o = 0;
+  for (int64_t oz = 0; oz < g.out[0]; ++oz) {
+    const int64_t z0 = oz * g.stride[0] - g.padding[0];
+    for (int64_t oy = 0; oy < g.out[1]; ++oy) {
+      const int64_t y0 = oy * g.stride[1] - g.padding[1];
+      for (int64_t ox = 0; ox < g.out[2]; ++ox, ++o) {
+        const int64_t x0 = ox * g.stride[2] - g.padding[2];
+        begin(o);
+        for (int64_t kz = 0; kz < g.kernel[0]; ++kz) {
+          const int64_t z = z0 + kz;
+          if (z < 0 || z >= g.in[0]) continue;
+          for (int64_t ky = 0; ky < g.kernel[1]; ++ky) {
+            const int64_t y = y0 + ky;
+            if (y < 0 || y >= g.in[1]) continue;
+            const int64_t row = (z * g.in[1] + y) * g.in[2];
+            for (int64_t kx = 0; kx < g.kernel[2]; ++kx) {
+              const int64_t x = x0 + kx;
+              if (x >= 0 && x < g.in[2]) visit(o, row + x);
+            }
+          }
+        }
+        end(o);
+      }
+    }
+  }
+}
+
+template <typename PlaneFn>
+void for_each_plane(const PoolGeometry& g, PlaneFn fn) {
+  parallel_for(g.planes, plane_grain(g.out_plane() * g.kernel[0] * g.kernel[1] * g.kernel[2]),
+               [&](int64_t p0, int64_t p1) {
+                 for (int64_t p = p0; p < p1; ++p) fn(p);
+               });
+}
+
+}  // namespace
+
+void check_pool_geometry(const PoolGeometry& g) {
+  require(g.dims >= 1 && g.dims <= 3, "pooling needs 1 to 3 spatial axes");
+  require(g.planes >= 0, "pooling needs a non-negative number of planes");
+  for (int a = 0; a < 3; ++a) {
+    const std::string axis = "axis " + std::to_string(a);
+    require(g.in[a] >= 1 && g.kernel[a] >= 1 && g.stride[a] >= 1 && g.padding[a] >= 0, "pooling: " + axis + " has a non-positive size, kernel or stride");
+    require(2 * g.padding[a] <= g.kernel[a], "pooling: padding must be at most half the kernel on " + axis);
+    require(g.in[a] + 2 * g.padding[a] >= g.kernel[a], "pooling: the kernel is larger than the padded input on " + axis);
+    require(g.out[a] == (g.in[a] + 2 * g.padding[a] - g.kernel[a]) / g.stride[a] + 1, "pooling: wrong output size on " + axis);
+  }
+}
+
+void max_pool_forward(const float* x, const PoolGeometry& g, float* y, int32_t* argmax) {
+  for_each_plane(g, [&](int64_t p) {
+    const float* xp = x + p * g.in_plane();
+    float* yp = y + p * g.out_plane();
+    int32_t* ap = argmax + p * g.out_plane();
+    float best = 0;
+    int32_t at = -1;
+    for_each_window(
+        g, [&](int64_t) { best = -std::numeric_limits<float>::infinity(), at = -1; },
+        [&](int64_t, int64_t i) {
+          // NaN propagates as in PyTorch: a NaN wins and stays.
+          if (at < 0 || xp[i] > best || xp[i] != xp[i]) {
+            if (!(best != best)) best = xp[i], at = static_cast<int32_t>(i);
+          }
+        },
+        [&](int64_t o) { yp[o] = best, ap[o] = at; });
+  });
+}
+
+void max_pool_scatter(const float* gy, const int32_t* argmax, const PoolGeometry& g, float* gx) {
+  for_each_plane(g, [&](int64_t p) {
+    float* gp = gx + p * g.in_plane();
+    std::memset(gp, 0, sizeof(float) * g.in_plane());
+    const float* gyp = gy + p * g.out_plane();
+    const int32_t* ap = argmax + p * g.out_plane();
+    for (int64_t o = 0; o < g.out_plane(); ++o) gp[ap[o]] += gyp[o];
+  });
+}
+
+void max_pool_gather(const float* x, const int32_t* argmax, const PoolGeometry& g, float* y) {
+  for_each_plane(g, [&](int64_t p) {
+    const float* xp = x + p * g.in_plane();
+    float* yp = y + p * g.out_plane();
+    const int32_t* ap = argmax + p * g.out_plane();
+    for (int64_t o = 0; o < g.out_plane(); ++o) yp[o] = xp[ap[o]];
+  });
+}
+
+void avg_pool_forward(const float* x, const PoolGeometry& g, float* y) {
+  const float inv_volume = 1.0f / static_cast<float>(g.kernel[0] * g.kernel[1] * g.kernel[2]);
+  for_each_plane(g, [&](int64_t p) {
+    const float* xp = x + p * g.in_plane();
+    float* yp = y + p * g.out_plane();
+    float sum = 0;
+    for_each_window(
+        g, [&](int64_t) { sum = 0; }, [&](int64_t, int64_t i) { sum += xp[i]; },
+        [&](int64_t o) { yp[o] = sum * inv_volume; });
+  });
+}
+
+void avg_pool_backward(const float* gy, const PoolGeometry& g, float* gx) {
+  const float inv_volume = 1.0f / static_cast<float>(g.kernel[0] * g.kernel[1] * g.kernel[2]);
+  for_each_plane(g, [&](int64_t p) {
+    float* gp = gx + p * g.in_plane();
+    std::memset(gp, 0, sizeof(float) * g.in_plane());
+    const float* gyp = gy + p * g.out_plane();
+    float share = 0;
+    for_each_window(
+        g, [&](int64_t o) { share = gyp[o] * inv_volume; }, [&](int64_t, int64_t i) { gp[i] += share; },
+        [](int64_t) {});
+  });
+}
+
+void upsample_nearest_forward(const float* x, const PoolGeometry& g, float* y) {
+  const int64_t oz = g.in[0] * g.kernel[0], oy = g.in[1] * g.kernel[1], ox = g.in[2] * g.kernel[2];
+  parallel_for(g.planes, plane_grain(oz * oy * ox), [&](int64_t p0, int64_t p1) {
+    for (int64_t p = p0; p < p1; ++p) {
+      const float* xp = x + p * g.in_plane();
+      float* yp = y + p * oz * oy * ox;
+      for (int64_t z = 0; z < oz; ++z) {
+        for (int64_t yy = 0; yy < oy; ++yy) {
+          const float* row = xp + ((z / g.kernel[0]) * g.in[1] + yy / g.kernel[1]) * g.in[2];
+          float* out = yp + (z * oy + yy) * ox;
+          for (int64_t xx = 0; xx < ox; ++xx) out[xx] = row[xx / g.kernel[2]];
+        }
+      }
+    }
+  });
+}
+
+void upsample_nearest_backward(const float* gy, const PoolGeometry& g, float* gx) {
+  const int64_t oz = g.in[0] * g.kernel[0], oy = g.in[1] * g.kernel[1], ox = g.in[2] * g.kernel[2];
+  parallel_for(g.planes, plane_grain(oz * oy * ox), [&](int64_t p0, int64_t p1) {
+    for (int64_t p = p0; p < p1; ++p) {
+      float* gp = gx + p * g.in_plane();
+      std::memset(gp, 0, sizeof(float) * g.in_plane());
+      const float* gyp = gy + p * oz * oy * ox;
+      for (int64_t z = 0; z < oz; ++z) {
+        for (int64_t yy = 0; yy < oy; ++yy) {
+          float* row = gp + ((z / g.kernel[0]) * g.in[1] + yy / g.kernel[1]) * g.in[2];
+          const float* in = gyp + (z * oy + yy) * ox;
+          for (int64_t xx = 0; xx < ox; ++xx) row[xx / g.kernel[2]] += in[xx];
+        }
+      }
+    }
+  });
+}
+
+}  // namespace ms::nn
