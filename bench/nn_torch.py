@@ -53,4 +53,5 @@ def main():
     print(json.dumps({'torch': torch.__version__, 'threads': torch.get_num_threads(), 'ms': out}))
 
 
-main()
+if __name__ == '__main__':  # bench/nn_train_torch.py imports mean_ms
+    main()

@@ -7,6 +7,7 @@ import { runGenerate } from './generate.js';
 import { runLongitudinal } from './longitudinal.js';
 import { runPetct } from './petct.js';
 import { runPreview } from './preview.js';
+import { runTrain } from './train.js';
 
 type Command = (argv: readonly string[]) => Promise<number>;
 
@@ -16,6 +17,7 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
   clinical: { run: runClinical, summary: '2D image + radiomics + noisy label dataset from one latent disease model (HDF5, CSV, PNG)' },
   petct: { run: runPetct, summary: 'PET/CT NIfTI cohort with tumours, masks and survival outcomes (clinical.csv)' },
   longitudinal: { run: runLongitudinal, summary: 'OCT-like images + NLME follow-up from one latent (HDF5, CSV, PNG)' },
+  train: { run: runTrain, summary: 'train an engine model (clinical: seed 000 classifier) in a worker thread' },
 };
 
 /** Subcommands other modules add (clinical, petct, …). */
