@@ -20,6 +20,7 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   msb::register_nn_optim(env, exports);
   msb::register_nn_conv(env, exports);
   msb::register_nn_layers(env, exports);
+  msb::register_nn(env, exports);
   return exports;
 }
 

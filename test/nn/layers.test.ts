@@ -190,9 +190,16 @@ describe('determinism and bad input', () => {
     expect(() => upsampleNearest(x, 0)).toThrow(/scale/);
   });
 
-  it('refuses gradients of gradients through batch norm', () => {
-    const x = randomTensor([4, 2, 3], 15, { requiresGrad: true });
-    const y = batchNorm(x, null, null, null, null, { training: true });
-    expect(() => grad(y, [x], { gradOutput: randomTensor([4, 2, 3], 16), createGraph: true })).toThrow(/not supported/);
+  it('batch norm: the composed backward (createGraph) agrees with the fused kernel', () => {
+    const x = randomTensor([4, 2, 3, 5], 15, { requiresGrad: true, scale: 2 });
+    const w = randomTensor([2], 17, { requiresGrad: true }), b = randomTensor([2], 18, { requiresGrad: true });
+    const r = randomTensor([4, 2, 3, 5], 16);
+    for (const training of [true, false]) {
+      const stats = () => [Tensor.from([0.3, -0.2], [2]), Tensor.from([1.5, 0.7], [2])];
+      const [m1, v1] = stats(), [m2, v2] = stats();
+      const fused = grad(batchNorm(x, m1, v1, w, b, { training }), [x, w, b], { gradOutput: r });
+      const composed = grad(batchNorm(x, m2, v2, w, b, { training }), [x, w, b], { gradOutput: r, createGraph: true });
+      fused.forEach((g, i) => expectClose(composed[i].data, g.data, `input ${i} (training ${training})`, { rtol: 1e-4, atol: 1e-5 }));
+    }
   });
 });

@@ -4,15 +4,18 @@
  * (momentum 0.1 by default, unbiased variance in the running estimate, as PyTorch); eval uses
  * the running statistics.
  *
- * The gradient comes from one fused native kernel. It is first-order: differentiating it again
- * (createGraph through batch norm) is refused with a clear error — no model here needs it
- * (WGAN-GP critics have no batch norm, as the WGAN-GP paper advises).
+ * A plain backward uses one fused native kernel. When the tape records the backward
+ * (createGraph), the same gradient is composed of differentiable ops (the batch statistics
+ * recomputed from x), so gradients of gradients work as in PyTorch; the two agree.
  */
 import { MedsynthError } from '../../errors.js';
 import { callNativeSync } from '../../native.js';
 import { isGradEnabled, record } from '../autograd.js';
 import { formatShape, Tensor } from '../tensor.js';
 import { nnLayersNative } from './layers_native.js';
+import { addScalar, mul, pow, sub } from './pointwise.js';
+import { mean, sum } from './reduce.js';
+import { reshape } from './shape.js';
 
 export interface BatchNormOptions {
   training: boolean;
@@ -57,9 +60,7 @@ export function batchNorm(
     for (let i = 0; i < c; i++) invstd[i] = 1 / Math.sqrt(runningVar!.data[i] + eps);
   }
   return record(y, 'batchNorm', [x, weight, bias], (g) => {
-    if (isGradEnabled()) {
-      throw new MedsynthError('INVALID_ARGUMENT', 'batchNorm: gradients of gradients through batch norm are not supported (createGraph through a batch-norm layer)');
-    }
+    if (isGradEnabled()) return composedBackward(g, x, weight, bias, training ? null : { mean, invstd }, eps);
     const gx = x.requiresGrad ? Tensor.empty(x.shape) : null;
     const gw = weight?.requiresGrad ? Tensor.empty(weight.shape) : null;
     const gb = bias?.requiresGrad ? Tensor.empty(bias.shape) : null;
@@ -68,4 +69,36 @@ export function batchNorm(
     );
     return [gx, gw, gb];
   });
+}
+
+/**
+ * batch norm's gradient in differentiable ops. Training (frozen = null): with x̂ = (x − μ)·r,
+ * r = (σ² + eps)^−½ over the batch, gx = w·r·(g − mean(g) − x̂·mean(g·x̂)); eval: the running
+ * statistics are constants and gx = w·r·g. gw = Σ g·x̂, gb = Σ g over all axes but C.
+ */
+function composedBackward(
+  g: Tensor, x: Tensor, weight: Tensor | null, bias: Tensor | null,
+  frozen: { mean: Float32Array; invstd: Float32Array } | null, eps: number,
+): (Tensor | null)[] {
+  const c = x.shape[1];
+  const axes = x.shape.map((_, i) => i).filter((i) => i !== 1);
+  const stat = x.shape.map((d, i) => (i === 1 ? c : 1));
+  let xhat: Tensor;
+  let invstd: Tensor;
+  if (frozen) {
+    invstd = new Tensor(frozen.invstd, stat);
+    xhat = mul(sub(x, new Tensor(frozen.mean, stat)), invstd);
+  } else {
+    const centred = sub(x, mean(x, axes, true));
+    invstd = pow(addScalar(mean(mul(centred, centred), axes, true), eps), -0.5);
+    xhat = mul(centred, invstd);
+  }
+  const scale = weight ? mul(reshape(weight, stat), invstd) : invstd;
+  let gx: Tensor | null = null;
+  if (x.requiresGrad) {
+    gx = frozen
+      ? mul(g, scale)
+      : mul(scale, sub(sub(g, mean(g, axes, true)), mul(xhat, mean(mul(g, xhat), axes, true))));
+  }
+  return [gx, weight?.requiresGrad ? sum(mul(g, xhat), axes) : null, bias?.requiresGrad ? sum(g, axes) : null];
 }
