@@ -4,7 +4,7 @@ import { ClinicalClassifier } from '../../lib/models/clinical_classifier.js';
 import { initialize } from '../../lib/nn/init.js';
 import { BatchNorm2d, Conv2d, ConvTranspose2d, Dropout, Linear, ReLU, Sequential } from '../../lib/nn/layers/index.js';
 import type { StoredTensor } from '../../lib/nn/safetensors.js';
-import { loadFixture } from './helpers.js';
+import { loadFixture, randomTensor } from './helpers.js';
 
 describe('Module state dict naming (torch state_dict keys)', () => {
   it("SimpleModel's keys, order and shapes are torch's", () => {
@@ -95,5 +95,37 @@ describe('modes', () => {
     expect(inner.layers[1].training).toBe(false);
     m.train();
     expect(inner.layers[1].training).toBe(true);
+  });
+});
+
+describe('layers in their modes', () => {
+  it('BatchNorm2d counts training batches and updates running stats only in train mode', () => {
+    const bn = new BatchNorm2d(3);
+    const x = randomTensor([4, 3, 5, 5], 1, { scale: 2 });
+    bn.forward(x);
+    bn.forward(x);
+    expect(bn.stateDict().get('num_batches_tracked')!.data[0]).toBe(2n);
+    const mean = Float32Array.from(bn.runningMean.data);
+    expect(mean.some((v) => v !== 0)).toBe(true);
+    bn.mcDropout();
+    bn.forward(x);
+    bn.eval();
+    bn.forward(x);
+    expect(bn.runningMean.data).toEqual(mean);
+    expect(bn.stateDict().get('num_batches_tracked')!.data[0]).toBe(2n);
+  });
+
+  it('Dropout: masks keyed by (seed, step, layer) in train and MC-dropout modes, identity in eval', () => {
+    const model = new Sequential(new Dropout(0.5), new Dropout(0.5));
+    const x = randomTensor([2, 64], 3);
+    const pass = (step: number) => {
+      model.setDropoutContext({ seed: 7, step });
+      return Array.from(model.forward(x).data);
+    };
+    model.mcDropout();
+    expect(pass(1)).toEqual(pass(1));
+    expect(pass(1)).not.toEqual(pass(2));
+    model.eval();
+    expect(pass(1)).toEqual(Array.from(x.data));
   });
 });

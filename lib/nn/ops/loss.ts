@@ -12,6 +12,7 @@
  *   graph, so a gradient of their gradient is wrong, not just missing).
  */
 import { MedsynthError } from '../../errors.js';
+import { checkBatchLossArgs } from '../../loss/batch_loss.js';
 import { callNativeSync } from '../../native.js';
 import { isGradEnabled, record } from '../autograd.js';
 import { formatShape, Tensor } from '../tensor.js';
@@ -153,11 +154,10 @@ export function focalTversky(pred: Tensor, target: Tensor | Uint8Array, options:
   if (!(o.weightFN >= 0 && o.weightFP >= 0 && o.gamma > 0 && o.smooth >= 0 && Object.values(o).every(Number.isFinite))) {
     throw new MedsynthError('INVALID_ARGUMENT', `focalTversky: need weightFN, weightFP >= 0, gamma > 0, smooth >= 0, got ${JSON.stringify(o)}`);
   }
-  const batch = pred.shape[0];
   const gradient = Tensor.empty(pred.shape);
-  const perSample = new Float64Array(batch);
+  const a = checkBatchLossArgs(pred.data, targetData, pred.shape, options.fromLogits, gradient.data);
   const loss = callNativeSync(() =>
-    nnNative().nnFocalTversky(pred.data, targetData, gradient.data, perSample, batch, pred.size / batch, o.weightFN, o.weightFP, o.gamma, o.smooth, options.fromLogits ?? false),
+    nnNative().nnFocalTversky(a.pred, a.target, a.grad, a.perSample, a.batch, a.size, o.weightFN, o.weightFP, o.gamma, o.smooth, a.fromLogits),
   );
   return record(scalar(loss), 'focalTversky', [pred], (g) => [scaleBy(g, gradient)]);
 }
