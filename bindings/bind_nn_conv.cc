@@ -11,7 +11,6 @@
 //   nnConvBackwardWeight(x, gy, gw, geometry)
 //       geometry: Int32Array [dims, batch, inChannels, outChannels, in[dims], out[dims],
 //                             kernel[dims], stride[dims], padding[dims], dilation[dims]]
-//   nnChannelSum(x, out, n, c, inner);  nnChannelBroadcast(g, out, n, c, inner)
 //   nnLinearForward(x, w, b | null, y, n, in, out)
 #include <string>
 
@@ -133,34 +132,6 @@ Napi::Value conv_backward_weight(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// (x | g, out, n, c, inner) with the sizes checked: returns {n, c, inner}.
-struct ChannelArgs {
-  int64_t n, c, inner;
-};
-
-ChannelArgs channel_args(const Napi::CallbackInfo& info) {
-  ChannelArgs a{integer_arg(info, 2, "n", 1, kMaxElements), integer_arg(info, 3, "c", 1, kMaxElements),
-                integer_arg(info, 4, "inner", 1, kMaxElements)};
-  checked_product(info.Env(), {a.n, a.c, a.inner}, "the tensor");
-  return a;
-}
-
-Napi::Value channel_sum(const Napi::CallbackInfo& info) {
-  const ChannelArgs a = channel_args(info);
-  const float* x = floats(info, 0, "x", a.n * a.c * a.inner);
-  float* out = floats(info, 1, "out", a.c);
-  run_kernel(info.Env(), [&] { ms::channel_sum(x, a.n, a.c, a.inner, out); });
-  return info.Env().Undefined();
-}
-
-Napi::Value channel_broadcast(const Napi::CallbackInfo& info) {
-  const ChannelArgs a = channel_args(info);
-  const float* g = floats(info, 0, "g", a.c);
-  float* out = floats(info, 1, "out", a.n * a.c * a.inner);
-  run_kernel(info.Env(), [&] { ms::channel_broadcast(g, a.n, a.c, a.inner, out); });
-  return info.Env().Undefined();
-}
-
 Napi::Value linear_forward(const Napi::CallbackInfo& info) {
   const int64_t n = integer_arg(info, 4, "n", 1, kMaxElements), in = integer_arg(info, 5, "in", 1, kMaxElements),
                 out = integer_arg(info, 6, "out", 1, kMaxElements);
@@ -181,8 +152,6 @@ void register_nn_conv(Napi::Env env, Napi::Object exports) {
   exports.Set("nnConvForward", Napi::Function::New(env, conv_forward));
   exports.Set("nnConvBackwardInput", Napi::Function::New(env, conv_backward_input));
   exports.Set("nnConvBackwardWeight", Napi::Function::New(env, conv_backward_weight));
-  exports.Set("nnChannelSum", Napi::Function::New(env, channel_sum));
-  exports.Set("nnChannelBroadcast", Napi::Function::New(env, channel_broadcast));
   exports.Set("nnLinearForward", Napi::Function::New(env, linear_forward));
 }
 

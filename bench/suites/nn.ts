@@ -14,7 +14,7 @@ import path from 'node:path';
 import { getThreads, setThreads } from '../../lib/core/threads.js';
 import { packageRoot } from '../../lib/native.js';
 import { withArena } from '../../lib/nn/arena.js';
-import { channelSum, conv, convInputGrad, convWeightGrad, nnConvNative } from '../../lib/nn/ops/conv.js';
+import { biasGrad, conv, convInputGrad, convWeightGrad, nnConvNative } from '../../lib/nn/ops/conv.js';
 import { gemmIsa } from '../../lib/nn/ops/linear.js';
 import { Tensor } from '../../lib/nn/tensor.js';
 import type { BenchCase, BenchRow, BenchSuite } from '../suite.js';
@@ -85,7 +85,7 @@ function convCase([name, n, cin, cout, h, w, k, pad]: (typeof CONV_SHAPES)[numbe
         conv(x!, weight!, bias!, { padding: pad });
         convInputGrad(gy!, weight!, x!.shape, { padding: pad });
         convWeightGrad(x!, gy!, weight!.shape, { padding: pad });
-        channelSum(gy!);
+        biasGrad(gy!);
       }),
     teardown: () => {
       x = weight = bias = gy = undefined;

@@ -668,23 +668,4 @@ void conv_backward_weight(const ConvGeometry& geometry, const float* x, const fl
   });
 }
 
-void channel_sum(const float* x, int64_t n, int64_t c, int64_t inner, float* out) {
-  parallel_for(c, grain_for(n * inner), [=](int64_t begin, int64_t end) {
-    for (int64_t ch = begin; ch < end; ++ch) {
-      double s = 0.0;
-      for (int64_t i = 0; i < n; ++i) {
-        const float* xi = x + (i * c + ch) * inner;
-        for (int64_t k = 0; k < inner; ++k) s += xi[k];
-      }
-      out[ch] = static_cast<float>(s);
-    }
-  });
-}
-
-void channel_broadcast(const float* g, int64_t n, int64_t c, int64_t inner, float* out) {
-  parallel_for(n * c, grain_for(inner), [=](int64_t begin, int64_t end) {
-    for (int64_t i = begin; i < end; ++i) std::fill(out + i * inner, out + (i + 1) * inner, g[i % c]);
-  });
-}
-
 }  // namespace ms

@@ -48,11 +48,4 @@ void conv_backward_input(const ConvGeometry& g, const float* gy, const float* w,
 // gw = ∂<y, gy>/∂w = Σ_n gy[n] · im2col(x[n])ᵀ, (Cout, Cin, k...).
 void conv_backward_weight(const ConvGeometry& g, const float* x, const float* gy, float* gw);
 
-// Bias gradient: out[c] = Σ_{n, s} x[n, c, s] for x (N, C, inner), summed in float64 in a fixed
-// order. (A channel sum; the op library's general `sum` can replace it.)
-void channel_sum(const float* x, int64_t n, int64_t c, int64_t inner, float* out);
-
-// Its adjoint: out[n, c, s] = g[c].
-void channel_broadcast(const float* g, int64_t n, int64_t c, int64_t inner, float* out);
-
 }  // namespace ms

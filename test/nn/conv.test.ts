@@ -2,42 +2,18 @@ import { afterEach, describe, expect, it } from 'vitest';
 
 import { setThreads } from '../../lib/core/threads.js';
 import { MedsynthError } from '../../lib/errors.js';
-import { grad, record, setGradientAdder } from '../../lib/nn/autograd.js';
-import { channelBroadcast, channelSum, conv, convInputGrad, convTranspose, convWeightGrad, nnConvNative, type ConvOptions } from '../../lib/nn/ops/conv.js';
+import { grad } from '../../lib/nn/autograd.js';
+import { biasGrad, conv, convInputGrad, convTranspose, convWeightGrad, nnConvNative, type ConvOptions } from '../../lib/nn/ops/conv.js';
 import { gemmIsa, setGemmIsa } from '../../lib/nn/ops/linear.js';
+import { mul, square } from '../../lib/nn/ops/pointwise.js';
+import { sum } from '../../lib/nn/ops/reduce.js';
 import { Tensor } from '../../lib/nn/tensor.js';
 import { refChannelSum, refConvBackwardInput, refConvBackwardWeight, refConvForward, refConvOutputSize, type RefConvParams } from '../reference/nn/conv.js';
 import { expectClose, expectFiniteDifferences, expectTensorClose, fixtureTensor, loadFixture, randomTensor } from './helpers.js';
 
-// Minimal differentiable helpers for these tests only (the op library's add / mul / sum replace
-// them once merged): elementwise add (also the tape's gradient adder), scaling by a constant,
-// and the sum of squares.
-function add(a: Tensor, b: Tensor): Tensor {
-  const out = Tensor.empty(a.shape);
-  for (let i = 0; i < out.size; i++) out.data[i] = a.data[i] + b.data[i];
-  return record(out, 'add', [a, b], (g) => [g, g]);
-}
-function scale(t: Tensor, s: number): Tensor {
-  const out = Tensor.empty(t.shape);
-  for (let i = 0; i < out.size; i++) out.data[i] = t.data[i] * s;
-  return record(out, 'scale', [t], (g) => [scale(g, s)]);
-}
-/** Σ t²; its backward treats the incoming scalar gradient as a constant. */
-function sumSquares(t: Tensor): Tensor {
-  let s = 0;
-  for (const v of t.data) s += v * v;
-  return record(Tensor.scalar(s), 'sumSquares', [t], (g) => {
-    expect(g.requiresGrad).toBe(false);
-    return [scale(t, 2 * g.item())];
-  });
-}
-/** Σ t·r for a constant r. */
-function dot(t: Tensor, r: Tensor): Tensor {
-  let s = 0;
-  for (let i = 0; i < t.size; i++) s += t.data[i] * r.data[i];
-  return record(Tensor.scalar(s), 'dot', [t], (g) => [scale(r, g.item())]);
-}
-setGradientAdder(add);
+// Σ t² and Σ t·r (r constant) from the op library, so every backward here is differentiable.
+const sumSquares = (t: Tensor) => sum(square(t));
+const dot = (t: Tensor, r: Tensor) => sum(mul(t, r));
 
 function opOptions(params: Record<string, unknown>): ConvOptions & { outputPadding?: number | number[] } {
   return params as ConvOptions & { outputPadding?: number | number[] };
@@ -113,7 +89,7 @@ describe('conv kernels against the float64 reference', () => {
       const gy = randomTensor(outShape, 4);
       expectClose(convInputGrad(gy, w, g.x, g.p).data, refConvBackwardInput(gy.data, w.data, g.w, g.x, g.p), 'gx', { atol: 1e-4 });
       expectClose(convWeightGrad(x, gy, g.w, g.p).data, refConvBackwardWeight(x.data, g.x, gy.data, g.w, g.p), 'gw', { atol: 2e-4 });
-      expectClose(channelSum(gy).data, refChannelSum(gy.data, outShape), 'gb', { atol: 1e-4 });
+      expectClose(biasGrad(gy).data, refChannelSum(gy.data, outShape), 'gb', { atol: 1e-4 });
     });
   }
 
@@ -125,12 +101,6 @@ describe('conv kernels against the float64 reference', () => {
     const w = randomTensor([2, 64, 3, 3, 3], 5, { scale: 0.2 });
     const gy = randomTensor([3, 2, 12, 12, 12], 6);
     expectClose(convInputGrad(gy, w, xShape, p).data, refConvBackwardInput(gy.data, w.data, [2, 64, 3, 3, 3], xShape, p), 'gx', { atol: 1e-4 });
-  });
-
-  it('channelBroadcast repeats a channel vector over batch and space', () => {
-    const g = Tensor.from([1, -2, 3], [3]);
-    const out = channelBroadcast(g, [2, 3, 2]);
-    expect([...out.data]).toEqual([1, 1, -2, -2, 3, 3, 1, 1, -2, -2, 3, 3]);
   });
 });
 
@@ -202,7 +172,7 @@ describe('conv determinism', () => {
       const out: Float32Array[] = [];
       for (const p of [{ padding: 1 }, { stride: 2, padding: 1 }]) {
         const y = conv(x, w, b, p);
-        out.push(y.data, convInputGrad(y, w, x.shape, p).data, convWeightGrad(x, y, w.shape, p).data, channelSum(y).data);
+        out.push(y.data, convInputGrad(y, w, x.shape, p).data, convWeightGrad(x, y, w.shape, p).data, biasGrad(y).data);
       }
       const up = convTranspose(x, randomTensor([16, 8, 2, 2], 34), null, { stride: 2 });
       out.push(up.data);

@@ -1,28 +1,16 @@
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { setThreads } from '../../lib/core/threads.js';
-import { grad, record, setGradientAdder } from '../../lib/nn/autograd.js';
+import { grad } from '../../lib/nn/autograd.js';
 import { linear, matmul } from '../../lib/nn/ops/linear.js';
+import { mul } from '../../lib/nn/ops/pointwise.js';
+import { sum } from '../../lib/nn/ops/reduce.js';
 import { Tensor } from '../../lib/nn/tensor.js';
 import { refGemm, refLinear } from '../reference/nn/linear.js';
 import { expectClose, expectFiniteDifferences, expectTensorClose, fixtureTensor, loadFixture, randomTensor } from './helpers.js';
 
-// Test-only differentiable helpers (the op library's add and sum replace them once merged).
-function add(a: Tensor, b: Tensor): Tensor {
-  const out = Tensor.empty(a.shape);
-  for (let i = 0; i < out.size; i++) out.data[i] = a.data[i] + b.data[i];
-  return record(out, 'add', [a, b], (g) => [g, g]);
-}
-setGradientAdder(add);
-function dot(t: Tensor, r: Tensor): Tensor {
-  let s = 0;
-  for (let i = 0; i < t.size; i++) s += t.data[i] * r.data[i];
-  return record(Tensor.scalar(s), 'dot', [t], (g) => {
-    const out = Tensor.empty(r.shape);
-    for (let i = 0; i < out.size; i++) out.data[i] = r.data[i] * g.item();
-    return [out];
-  });
-}
+// Σ t·r for a constant r, from the op library.
+const dot = (t: Tensor, r: Tensor) => sum(mul(t, r));
 
 describe('linear against PyTorch 1.13', () => {
   for (const c of loadFixture('conv').filter((c) => c.params.op === 'linear')) {

@@ -4,14 +4,14 @@
  * Three ops close under differentiation: `conv` (y = A(w)·x), `convInputGrad` (Aᵀ(w)·gy, which
  * is also the transposed convolution) and `convWeightGrad` (the weight gradient, bilinear in x
  * and gy). Each one's backward is written in the other two, so gradients of gradients (WGAN-GP's
- * gradient penalty) come from the same kernels. Bias gradients use `channelSum`, whose adjoint
- * `channelBroadcast` closes that pair too (the op library's general `sum` / `expand` can replace
- * them when merged).
+ * gradient penalty) come from the same kernels. Bias gradients are the op library's `sum` over
+ * the batch and spatial axes (its backward, `expand`, is differentiable too).
  */
 import { MedsynthError } from '../../errors.js';
 import { callNativeSync, nativeAddon } from '../../native.js';
 import { record } from '../autograd.js';
 import { formatShape, Tensor } from '../tensor.js';
+import { sum } from './reduce.js';
 
 /** The native functions of bindings/bind_nn_conv.cc. */
 export interface NnConvNative {
@@ -21,8 +21,6 @@ export interface NnConvNative {
   nnConvForward(x: Float32Array, w: Float32Array, b: Float32Array | null, y: Float32Array, geometry: Int32Array): void;
   nnConvBackwardInput(gy: Float32Array, w: Float32Array, b: Float32Array | null, gx: Float32Array, geometry: Int32Array): void;
   nnConvBackwardWeight(x: Float32Array, gy: Float32Array, gw: Float32Array, geometry: Int32Array): void;
-  nnChannelSum(x: Float32Array, out: Float32Array, n: number, c: number, inner: number): void;
-  nnChannelBroadcast(g: Float32Array, out: Float32Array, n: number, c: number, inner: number): void;
   nnLinearForward(x: Float32Array, w: Float32Array, b: Float32Array | null, y: Float32Array, n: number, inFeatures: number, outFeatures: number): void;
 }
 
@@ -129,7 +127,7 @@ function convWithParams(x: Tensor, w: Tensor, b: Tensor | null, p: ConvParams): 
   return record(y, opName('conv', w.ndim - 2), [x, w, b], (g) => [
     x.requiresGrad ? convInputGradWithParams(g, w, null, x.shape, p) : null,
     w.requiresGrad ? convWeightGradWithParams(x, g, w.shape, p) : null,
-    b?.requiresGrad ? channelSum(g) : null,
+    b?.requiresGrad ? biasGrad(g) : null,
   ]);
 }
 
@@ -161,7 +159,7 @@ function convInputGradWithParams(gy: Tensor, w: Tensor, b: Tensor | null, inputS
   return record(gx, 'convInputGrad', [gy, w, b], (g) => [
     gy.requiresGrad ? convWithParams(g, w, null, p) : null,
     w.requiresGrad ? convWeightGradWithParams(g, gy, w.shape, p) : null,
-    b?.requiresGrad ? channelSum(g) : null,
+    b?.requiresGrad ? biasGrad(g) : null,
   ]);
 }
 
@@ -217,22 +215,7 @@ export function convTranspose(x: Tensor, w: Tensor, b: Tensor | null, options: C
   return convInputGradWithParams(x, w, b, [x.shape[0], w.shape[1], ...out], p);
 }
 
-/** Σ over the batch and spatial axes: x [N, C, ...] → [C] (bias gradients). */
-export function channelSum(x: Tensor): Tensor {
-  if (x.ndim < 2) throw new MedsynthError('INVALID_ARGUMENT', `channelSum: needs [N, C, ...], got ${formatShape(x.shape)}`);
-  const [n, c] = x.shape;
-  const out = Tensor.empty([c]);
-  callNativeSync(() => nnConvNative().nnChannelSum(x.data, out.data, n, c, x.size / Math.max(1, n * c)));
-  return record(out, 'channelSum', [x], (g) => [channelBroadcast(g, x.shape)]);
-}
-
-/** g [C] repeated over the batch and spatial axes of `shape` [N, C, ...] (channelSum's adjoint). */
-export function channelBroadcast(g: Tensor, shape: readonly number[]): Tensor {
-  if (shape.length < 2 || g.ndim !== 1 || g.shape[0] !== shape[1]) {
-    throw new MedsynthError('INVALID_ARGUMENT', `channelBroadcast: ${formatShape(g.shape)} does not match the channels of ${formatShape(shape)}`);
-  }
-  const out = Tensor.empty(shape);
-  const [n, c] = shape;
-  callNativeSync(() => nnConvNative().nnChannelBroadcast(g.data, out.data, n, c, out.size / Math.max(1, n * c)));
-  return record(out, 'channelBroadcast', [g], (gg) => [channelSum(gg)]);
+/** The bias gradient: g [N, C, ...] summed over every axis but the channels → [C]. */
+export function biasGrad(g: Tensor): Tensor {
+  return sum(g, g.shape.map((_, a) => a).filter((a) => a !== 1));
 }

@@ -1,13 +1,13 @@
 /**
  * Dense ops on the native GEMM (native/nn/gemm.h): `linear` (PyTorch's F.linear) and `matmul`
  * with optional transposes. matmul's backward is two matmuls, so both are differentiable to any
- * order; linear's backward is matmuls plus a channel sum for the bias.
+ * order; linear's backward is matmuls plus a sum over the batch for the bias.
  */
 import { MedsynthError } from '../../errors.js';
 import { callNativeSync } from '../../native.js';
 import { record } from '../autograd.js';
 import { formatShape, Tensor } from '../tensor.js';
-import { channelSum, nnConvNative } from './conv.js';
+import { biasGrad, nnConvNative } from './conv.js';
 
 export interface MatmulOptions {
   /** Use aᵀ (a is stored [k, m]). */
@@ -59,7 +59,7 @@ export function linear(x: Tensor, w: Tensor, b: Tensor | null): Tensor {
   return record(y, 'linear', [x, w, b], (g) => [
     x.requiresGrad ? matmul(g, w) : null,
     w.requiresGrad ? matmul(g, x, { transA: true }) : null,
-    b?.requiresGrad ? channelSum(g) : null,
+    b?.requiresGrad ? biasGrad(g) : null,
   ]);
 }
 
