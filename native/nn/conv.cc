@@ -161,14 +161,18 @@ void place_on_grid(const float* src, int64_t channels, const int64_t* dims, floa
   parallel_for(channels, grain_for(dst_stride), [=](int64_t begin, int64_t end) {
     for (int64_t c = begin; c < end; ++c) {
       float* out = dst + c * dst_stride;
-      std::fill(out, out + dst_stride, 0.0f);
       const float* in = src + c * dims[0] * dims[1] * dims[2];
+      int64_t next = 0;  // zero only the gaps between copied rows: each float is written once
       for (int64_t d = 0; d < dims[0]; ++d) {
         for (int64_t h = 0; h < dims[1]; ++h) {
-          std::memcpy(out + offset + d * plane + h * wp, in, static_cast<size_t>(dims[2]) * sizeof(float));
+          const int64_t at = offset + d * plane + h * wp;
+          std::fill(out + next, out + at, 0.0f);
+          std::memcpy(out + at, in, static_cast<size_t>(dims[2]) * sizeof(float));
           in += dims[2];
+          next = at + dims[2];
         }
       }
+      std::fill(out + next, out + dst_stride, 0.0f);
     }
   });
 }
