@@ -18,6 +18,8 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   msb::register_warp(env, exports);
   msb::register_nn_layers(env, exports);
   msb::register_nn(env, exports);
+  msb::register_nn_conv(env, exports);
+  msb::register_nn_optim(env, exports);
   return exports;
 }
 

@@ -18,5 +18,7 @@ void register_render(Napi::Env env, Napi::Object exports);
 void register_warp(Napi::Env env, Napi::Object exports);
 void register_nn_layers(Napi::Env env, Napi::Object exports);
 void register_nn(Napi::Env env, Napi::Object exports);
+void register_nn_conv(Napi::Env env, Napi::Object exports);
+void register_nn_optim(Napi::Env env, Napi::Object exports);
 
 }  // namespace msb

@@ -59,3 +59,7 @@ export * from './ops/warp.js';
 // 2-D affine resampling and the PET/CT multi-task study (issue 13)
 export { composeMaps, resizeMap, rotationFlipMap, warpAffine2d, type AffineMap2d, type PlaneStack, type WarpOptions } from './ops/resample2d.js';
 export * as petctStudy from './studies/petct/index.js';
+// Training engine (torch.nn vocabulary, safetensors checkpoints) and seed 000's classifier
+export * as nn from './nn/index.js';
+export { ClinicalClassifier } from './models/clinical_classifier.js';
+export { trainClinical, CLINICAL_TRAIN_DEFAULTS, type ClinicalMetrics, type ClinicalTrainOptions, type ClinicalTrainResult, type TrainEvent } from './models/clinical_training.js';

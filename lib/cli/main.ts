@@ -8,6 +8,7 @@ import { runNodules } from './nodules.js';
 import { runLongitudinal } from './longitudinal.js';
 import { runPetct } from './petct.js';
 import { runPreview } from './preview.js';
+import { runTrain } from './train.js';
 
 type Command = (argv: readonly string[]) => Promise<number>;
 
@@ -18,6 +19,7 @@ const COMMANDS: Readonly<Record<string, { run: Command; summary: string }>> = {
   petct: { run: runPetct, summary: 'PET/CT NIfTI cohort with tumours, masks and survival outcomes (clinical.csv)' },
   nodules: { run: runNodules, summary: 'lung nodule patches (HDF5) with masks and malignancy labels; balancing, insertion into CT' },
   longitudinal: { run: runLongitudinal, summary: 'OCT-like images + NLME follow-up from one latent (HDF5, CSV, PNG)' },
+  train: { run: runTrain, summary: 'train an engine model (clinical: seed 000 classifier) in a worker thread' },
 };
 
 function usage(): string {
