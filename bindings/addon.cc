@@ -18,6 +18,8 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   msb::register_clinical2d(env, exports);
   msb::register_oct(env, exports);
   msb::register_cuda(env, exports);
+  msb::register_warp(env, exports);
+  msb::register_radiomics(env, exports);
   msb::register_warp2d(env, exports);
   msb::register_mc_summary(env, exports);
   msb::register_nn_conv(env, exports);

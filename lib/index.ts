@@ -52,6 +52,9 @@ export * from './metric/index.js';
 
 export { runCli } from './cli/main.js';
 
+// Lung nodules (seed 002) and the warp kernels under their augmentation
+export * from './generators/nodules/index.js';
+export * from './ops/warp.js';
 // 2-D affine resampling and the PET/CT multi-task study (issue 13)
 export { composeMaps, resizeMap, rotationFlipMap, warpAffine2d, type AffineMap2d, type PlaneStack, type WarpOptions } from './ops/resample2d.js';
 export * as petctStudy from './studies/petct/index.js';
