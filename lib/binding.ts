@@ -278,6 +278,70 @@ export interface NativeBinding {
     result: Float64Array,
     params: { dims: number[]; patchDims: number[]; affine: number[]; lo: number[]; hi: number[]; noduleLabel: number },
   ): Promise<void>;
+
+  // ---- nn (bind_nn.cc): element-wise ops with broadcasting, sums, losses — synchronous -------------
+  nnUnary(op: number, x: Float32Array, y: Float32Array, a: number, b: number): void;
+  nnUnaryBackward(op: number, g: Float32Array, t: Float32Array, gx: Float32Array, a: number, b: number): void;
+  nnBinary(op: number, a: Float32Array, b: Float32Array, y: Float32Array, geometry: Int32Array): void;
+  nnExpand(x: Float32Array, y: Float32Array, geometry: Int32Array): void;
+  nnSumMiddle(x: Float32Array, y: Float32Array, outer: number, r: number, inner: number): void;
+  nnCrossEntropyForward(logits: Float32Array, target: Int32Array, probs: Float32Array, n: number, c: number): number;
+  nnCrossEntropyBackward(probs: Float32Array, target: Int32Array, gx: Float32Array, n: number, c: number, scale: number): void;
+  nnBceWithLogitsForward(x: Float32Array, target: Float32Array): number;
+  nnBceWithLogitsBackward(x: Float32Array, target: Float32Array, gx: Float32Array, scale: number): void;
+  nnFocalTversky(
+    pred: Float32Array, target: Float32Array | Uint8Array, grad: Float32Array, perSample: Float64Array, batch: number, size: number,
+    weightFN: number, weightFP: number, gamma: number, smooth: number, fromLogits: boolean,
+  ): number;
+  nnCoxLoss(risk: Float32Array, time: Float32Array, event: Uint8Array, grad: Float32Array, efron: boolean): number;
+
+  // ---- nn conv (bind_nn_conv.cc): GEMM, convolution, linear — synchronous --------------------------
+  nnGemm(a: Float32Array, b: Float32Array, c: Float32Array, dims: Int32Array, alpha: number, beta: number): void;
+  nnGemmIsa(): string;
+  nnSetGemmIsa(isa: string): boolean;
+  nnConvForward(x: Float32Array, w: Float32Array, b: Float32Array | null, y: Float32Array, geometry: Int32Array): void;
+  nnConvBackwardInput(gy: Float32Array, w: Float32Array, b: Float32Array | null, gx: Float32Array, geometry: Int32Array): void;
+  nnConvBackwardWeight(x: Float32Array, gy: Float32Array, gw: Float32Array, geometry: Int32Array): void;
+  nnLinearForward(x: Float32Array, w: Float32Array, b: Float32Array | null, y: Float32Array, n: number, inFeatures: number, outFeatures: number): void;
+
+  // ---- nn layers (bind_nn_layers.cc): batch norm, pooling, up-sampling, dropout — synchronous ------
+  nnBatchNormTrain(
+    x: Float32Array, weight: Float32Array | null, bias: Float32Array | null, runningMean: Float32Array | null,
+    runningVar: Float32Array | null, y: Float32Array, saveMean: Float32Array, saveInvstd: Float32Array,
+    n: number, c: number, s: number, eps: number, momentum: number,
+  ): void;
+  nnBatchNormEval(
+    x: Float32Array, weight: Float32Array | null, bias: Float32Array | null, runningMean: Float32Array,
+    runningVar: Float32Array, y: Float32Array, n: number, c: number, s: number, eps: number,
+  ): void;
+  nnBatchNormBackward(
+    x: Float32Array, g: Float32Array, weight: Float32Array | null, mean: Float32Array, invstd: Float32Array,
+    gx: Float32Array | null, gw: Float32Array | null, gb: Float32Array | null, n: number, c: number, s: number, training: boolean,
+  ): void;
+  nnMaxPoolForward(x: Float32Array, y: Float32Array, argmax: Int32Array, geometry: Int32Array): void;
+  nnMaxPoolScatter(gy: Float32Array, argmax: Int32Array, gx: Float32Array, geometry: Int32Array): void;
+  nnMaxPoolGather(x: Float32Array, argmax: Int32Array, y: Float32Array, geometry: Int32Array): void;
+  nnAvgPoolForward(x: Float32Array, y: Float32Array, geometry: Int32Array): void;
+  nnAvgPoolBackward(gy: Float32Array, gx: Float32Array, geometry: Int32Array): void;
+  nnUpsampleNearestForward(x: Float32Array, y: Float32Array, geometry: Int32Array): void;
+  nnUpsampleNearestBackward(gy: Float32Array, gx: Float32Array, geometry: Int32Array): void;
+  nnDropoutMask(mask: Float32Array, seed: number | bigint, step: number, layer: number, p: number): void;
+  nnApplyMask(x: Float32Array, mask: Float32Array, y: Float32Array, groups: number, inner: number): void;
+
+  // ---- nn optim (bind_nn_optim.cc): optimizer updates in place — synchronous -----------------------
+  nnSgdStep(
+    param: Float32Array,
+    grad: Float32Array,
+    momentumBuffer: Float32Array | null,
+    options: { lr: number; momentum: number; dampening: number; weightDecay: number; nesterov: boolean; firstStep: boolean },
+  ): void;
+  nnAdamStep(
+    param: Float32Array,
+    grad: Float32Array,
+    expAvg: Float32Array,
+    expAvgSq: Float32Array,
+    options: { lr: number; beta1: number; beta2: number; eps: number; weightDecay: number; step: number; decoupled: boolean },
+  ): void;
 }
 
 /** A 3-D resampling: output voxel → input voxel through `affine` (row-major 3×4), plus an

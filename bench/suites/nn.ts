@@ -7,6 +7,7 @@
  * bench/nn_torch.py and bench/unet_torch.py, which print their own; the peak memory of one
  * U-Net training process each (ours: node dist/bench/unet_step.js) is their high-water RSS.
  */
+import { binding } from '../../lib/binding.js';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -14,7 +15,7 @@ import path from 'node:path';
 import { getThreads, setThreads } from '../../lib/core/threads.js';
 import { packageRoot } from '../../lib/native.js';
 import { withArena } from '../../lib/nn/arena.js';
-import { biasGrad, conv, convInputGrad, convWeightGrad, nnConvNative } from '../../lib/nn/ops/conv.js';
+import { biasGrad, conv, convInputGrad, convWeightGrad } from '../../lib/nn/ops/conv.js';
 import { gemmIsa } from '../../lib/nn/ops/linear.js';
 import { Tensor } from '../../lib/nn/tensor.js';
 import type { BenchCase, BenchRow, BenchSuite } from '../suite.js';
@@ -58,7 +59,7 @@ function gemmCase(n: number, oneThread = false): BenchCase {
       threads = getThreads();
       if (oneThread) setThreads(1);
     },
-    run: () => nnConvNative().nnGemm(a!, b!, c!, dims, 1, 0),
+    run: () => binding().nnGemm(a!, b!, c!, dims, 1, 0),
     teardown: () => {
       a = b = c = undefined;
       if (oneThread) setThreads(threads);

@@ -5,6 +5,7 @@
  * /usr/bin/python3; skipped when absent), and the fixed cost of one synchronous native call
  * (the per-op overhead the worker-thread design relies on being negligible).
  */
+import { binding } from '../../lib/binding.js';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -14,7 +15,6 @@ import { ClinicalClassifier } from '../../lib/models/clinical_classifier.js';
 import { packageRoot } from '../../lib/native.js';
 import { crossEntropy } from '../../lib/nn/ops/loss.js';
 import { Adam } from '../../lib/nn/optim/adam.js';
-import { optimNative } from '../../lib/nn/optim/native.js';
 import { Tensor } from '../../lib/nn/tensor.js';
 import { Trainer } from '../../lib/nn/trainer.js';
 import type { BenchCase, BenchRow, BenchSuite } from '../suite.js';
@@ -64,7 +64,7 @@ function callOverheadCase(): BenchCase {
   const m = new Float32Array(1);
   const v = new Float32Array(1);
   const options = { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, step: 1, decoupled: false };
-  const native = optimNative();
+  const native = binding();
   return {
     name: `native call ×${CALLS}`,
     size: 'nnAdamStep n=1',

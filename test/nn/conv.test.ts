@@ -1,9 +1,10 @@
+import { binding } from '../../lib/binding.js';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { setThreads } from '../../lib/core/threads.js';
 import { MedsynthError } from '../../lib/errors.js';
 import { grad } from '../../lib/nn/autograd.js';
-import { biasGrad, conv, convInputGrad, convTranspose, convWeightGrad, nnConvNative, type ConvOptions } from '../../lib/nn/ops/conv.js';
+import { biasGrad, conv, convInputGrad, convTranspose, convWeightGrad, type ConvOptions } from '../../lib/nn/ops/conv.js';
 import { gemmIsa, setGemmIsa } from '../../lib/nn/ops/linear.js';
 import { mul, square } from '../../lib/nn/ops/pointwise.js';
 import { sum } from '../../lib/nn/ops/reduce.js';
@@ -202,7 +203,7 @@ describe('conv bad input', () => {
   });
 
   it('the binding re-checks lengths and geometry', () => {
-    const native = nnConvNative();
+    const native = binding();
     const geometry = Int32Array.from([2, 1, 3, 4, 8, 8, 6, 6, 3, 3, 1, 1, 0, 0, 1, 1]);
     const call = (x: number, geo = geometry) => () => native.nnConvForward(new Float32Array(x), new Float32Array(108), null, new Float32Array(144), geo);
     expect(call(192)).not.toThrow();

@@ -1,9 +1,9 @@
+import { binding } from '../../lib/binding.js';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { setThreads } from '../../lib/core/threads.js';
 import { MedsynthError } from '../../lib/errors.js';
 import { callNativeSync } from '../../lib/native.js';
-import { nnConvNative } from '../../lib/nn/ops/conv.js';
 import { gemmIsa, setGemmIsa } from '../../lib/nn/ops/linear.js';
 import { refGemm } from '../reference/nn/linear.js';
 import { expectClose, randomTensor } from './helpers.js';
@@ -11,7 +11,7 @@ import { expectClose, randomTensor } from './helpers.js';
 /** c = alpha·op(a)·op(b) + beta·c through the binding; returns a new array. */
 function gemm(transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number, a: Float32Array, b: Float32Array, beta: number, c0: Float32Array): Float32Array {
   const c = c0.slice();
-  callNativeSync(() => nnConvNative().nnGemm(a, b, c, Int32Array.of(m, n, k, transA ? 1 : 0, transB ? 1 : 0), alpha, beta));
+  callNativeSync(() => binding().nnGemm(a, b, c, Int32Array.of(m, n, k, transA ? 1 : 0, transB ? 1 : 0), alpha, beta));
   return c;
 }
 
@@ -90,13 +90,13 @@ describe('sgemm bad input', () => {
   it('rejects wrong lengths and bad sizes with INVALID_ARGUMENT', () => {
     const f = (n: number) => new Float32Array(n);
     const call = (dims: number[], a = f(6), b = f(12), c = f(8)) => () =>
-      callNativeSync(() => nnConvNative().nnGemm(a, b, c, Int32Array.from(dims), 1, 0));
+      callNativeSync(() => binding().nnGemm(a, b, c, Int32Array.from(dims), 1, 0));
     expect(call([2, 4, 3, 0, 0])).not.toThrow();
     expect(call([2, 4, 3, 0, 0], f(5))).toThrow(/a has 5 elements but the shape needs 6/);
     expect(call([2, 4, 3, 0, 0], f(6), f(6))).toThrow(MedsynthError);
     expect(call([2, 4, 3, 0])).toThrow(/dims must be/);
     expect(call([-2, 4, 3, 0, 0])).toThrow(/>= 0/);
-    expect(() => nnConvNative().nnGemm(new Float64Array(6) as unknown as Float32Array, f(12), f(8), Int32Array.of(2, 4, 3, 0, 0), 1, 0)).toThrow(/Float32Array/);
+    expect(() => binding().nnGemm(new Float64Array(6) as unknown as Float32Array, f(12), f(8), Int32Array.of(2, 4, 3, 0, 0), 1, 0)).toThrow(/Float32Array/);
     expect(() => setGemmIsa('sse' as 'avx2')).toThrow(/isa must be/);
   });
 });

@@ -8,11 +8,11 @@
  * (createGraph), the same gradient is composed of differentiable ops (the batch statistics
  * recomputed from x), so gradients of gradients work as in PyTorch; the two agree.
  */
+import { binding } from '../../binding.js';
 import { MedsynthError } from '../../errors.js';
 import { callNativeSync } from '../../native.js';
 import { isGradEnabled, record } from '../autograd.js';
 import { formatShape, Tensor } from '../tensor.js';
-import { nnLayersNative } from './layers_native.js';
 import { addScalar, mul, pow, sub } from './pointwise.js';
 import { mean, sum } from './reduce.js';
 import { reshape } from './shape.js';
@@ -45,7 +45,7 @@ export function batchNorm(
   if (training && n * s <= 1) {
     throw new MedsynthError('INVALID_ARGUMENT', `batchNorm: training needs more than one value per channel, got input ${formatShape(x.shape)}`);
   }
-  const native = nnLayersNative();
+  const native = binding();
   const y = Tensor.empty(x.shape);
   const mean = new Float32Array(c);
   const invstd = new Float32Array(c);

@@ -7,24 +7,14 @@
  * gradient penalty) come from the same kernels. Bias gradients are the op library's `sum` over
  * the batch and spatial axes (its backward, `expand`, is differentiable too).
  */
+import { binding } from '../../binding.js';
 import { MedsynthError } from '../../errors.js';
-import { callNativeSync, nativeAddon } from '../../native.js';
+import { callNativeSync } from '../../native.js';
 import { record } from '../autograd.js';
 import { formatShape, Tensor } from '../tensor.js';
 import { sum } from './reduce.js';
 
-/** The native functions of bindings/bind_nn_conv.cc. */
-export interface NnConvNative {
-  nnGemm(a: Float32Array, b: Float32Array, c: Float32Array, dims: Int32Array, alpha: number, beta: number): void;
-  nnGemmIsa(): string;
-  nnSetGemmIsa(isa: string): boolean;
-  nnConvForward(x: Float32Array, w: Float32Array, b: Float32Array | null, y: Float32Array, geometry: Int32Array): void;
-  nnConvBackwardInput(gy: Float32Array, w: Float32Array, b: Float32Array | null, gx: Float32Array, geometry: Int32Array): void;
-  nnConvBackwardWeight(x: Float32Array, gy: Float32Array, gw: Float32Array, geometry: Int32Array): void;
-  nnLinearForward(x: Float32Array, w: Float32Array, b: Float32Array | null, y: Float32Array, n: number, inFeatures: number, outFeatures: number): void;
-}
 
-export const nnConvNative = (): NnConvNative => nativeAddon<NnConvNative>();
 
 /** A number for every spatial axis, or one per axis. */
 export type PerAxis = number | readonly number[];
@@ -123,7 +113,7 @@ export function conv(x: Tensor, w: Tensor, b: Tensor | null, options: ConvOption
 function convWithParams(x: Tensor, w: Tensor, b: Tensor | null, p: ConvParams): Tensor {
   const out = convOutputSize(opName('conv', w.ndim - 2), x.shape, w.shape, p);
   const y = Tensor.empty([x.shape[0], w.shape[0], ...out]);
-  callNativeSync(() => nnConvNative().nnConvForward(x.data, w.data, b?.data ?? null, y.data, geometry(x.shape, w.shape, out, p)));
+  callNativeSync(() => binding().nnConvForward(x.data, w.data, b?.data ?? null, y.data, geometry(x.shape, w.shape, out, p)));
   return record(y, opName('conv', w.ndim - 2), [x, w, b], (g) => [
     x.requiresGrad ? convInputGradWithParams(g, w, null, x.shape, p) : null,
     w.requiresGrad ? convWeightGradWithParams(x, g, w.shape, p) : null,
@@ -155,7 +145,7 @@ function checkInputGradShapes(op: string, gy: Tensor, w: Tensor, inputShape: rea
 function convInputGradWithParams(gy: Tensor, w: Tensor, b: Tensor | null, inputShape: readonly number[], p: ConvParams): Tensor {
   const gx = Tensor.empty(inputShape);
   const outSpatial = gy.shape.slice(2);
-  callNativeSync(() => nnConvNative().nnConvBackwardInput(gy.data, w.data, b?.data ?? null, gx.data, geometry(inputShape, w.shape, outSpatial, p)));
+  callNativeSync(() => binding().nnConvBackwardInput(gy.data, w.data, b?.data ?? null, gx.data, geometry(inputShape, w.shape, outSpatial, p)));
   return record(gx, 'convInputGrad', [gy, w, b], (g) => [
     gy.requiresGrad ? convWithParams(g, w, null, p) : null,
     w.requiresGrad ? convWeightGradWithParams(g, gy, w.shape, p) : null,
@@ -182,7 +172,7 @@ export function convWeightGrad(x: Tensor, gy: Tensor, weightShape: readonly numb
 
 function convWeightGradWithParams(x: Tensor, gy: Tensor, weightShape: readonly number[], p: ConvParams): Tensor {
   const gw = Tensor.empty(weightShape);
-  callNativeSync(() => nnConvNative().nnConvBackwardWeight(x.data, gy.data, gw.data, geometry(x.shape, weightShape, gy.shape.slice(2), p)));
+  callNativeSync(() => binding().nnConvBackwardWeight(x.data, gy.data, gw.data, geometry(x.shape, weightShape, gy.shape.slice(2), p)));
   return record(gw, 'convWeightGrad', [x, gy], (g) => [
     x.requiresGrad ? convInputGradWithParams(gy, g, null, x.shape, p) : null,
     gy.requiresGrad ? convWithParams(x, g, null, p) : null,

@@ -5,11 +5,11 @@
  * layer) drops the same elements. Kept values are scaled by 1 / (1 − p). In eval mode, or with
  * p = 0, the input is returned as it is.
  */
+import { binding } from '../../binding.js';
 import { MedsynthError } from '../../errors.js';
 import { callNativeSync } from '../../native.js';
 import { record } from '../autograd.js';
 import { formatShape, Tensor } from '../tensor.js';
-import { nnLayersNative } from './layers_native.js';
 
 export interface DropoutOptions {
   training: boolean;
@@ -36,13 +36,13 @@ function masked(op: string, x: Tensor, p: number, options: DropoutOptions, group
   if (!(p >= 0 && p <= 1)) throw new MedsynthError('INVALID_ARGUMENT', `${op}: p must be in [0, 1], got ${p}`);
   if (!options.training || p === 0) return x;
   const mask = new Float32Array(groups);
-  if (p < 1) callNativeSync(() => nnLayersNative().nnDropoutMask(mask, options.seed, options.step, options.layer, p));
+  if (p < 1) callNativeSync(() => binding().nnDropoutMask(mask, options.seed, options.step, options.layer, p));
   return applyMask(x, mask, groups, inner);
 }
 
 /** x times a fixed mask (one value per group of `inner` elements); its own adjoint. */
 function applyMask(x: Tensor, mask: Float32Array, groups: number, inner: number): Tensor {
   const y = Tensor.empty(x.shape);
-  callNativeSync(() => nnLayersNative().nnApplyMask(x.data, mask, y.data, groups, inner));
+  callNativeSync(() => binding().nnApplyMask(x.data, mask, y.data, groups, inner));
   return record(y, 'dropout', [x], (g) => [applyMask(g, mask, groups, inner)]);
 }

@@ -1,6 +1,6 @@
 /** The differentiable ops (the surface ENGINE.md fixes), for `nn.ops.*`. Importing it registers the tape's gradient adder. */
 export { batchNorm } from './batch_norm.js';
-export { channelSum, conv, convInputGrad, convTranspose, convWeightGrad } from './conv.js';
+export { biasGrad, conv, convInputGrad, convTranspose, convWeightGrad } from './conv.js';
 export { channelDropout, dropout } from './dropout.js';
 export { linear, matmul } from './linear.js';
 export { bceWithLogits, coxLoss, crossEntropy, focalTversky, mse } from './loss.js';

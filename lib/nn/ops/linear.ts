@@ -3,11 +3,12 @@
  * with optional transposes. matmul's backward is two matmuls, so both are differentiable to any
  * order; linear's backward is matmuls plus a sum over the batch for the bias.
  */
+import { binding } from '../../binding.js';
 import { MedsynthError } from '../../errors.js';
 import { callNativeSync } from '../../native.js';
 import { record } from '../autograd.js';
 import { formatShape, Tensor } from '../tensor.js';
-import { biasGrad, nnConvNative } from './conv.js';
+import { biasGrad } from './conv.js';
 
 export interface MatmulOptions {
   /** Use aᵀ (a is stored [k, m]). */
@@ -32,7 +33,7 @@ export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tenso
     );
   }
   const c = Tensor.empty([m, n]);
-  callNativeSync(() => nnConvNative().nnGemm(a.data, b.data, c.data, Int32Array.of(m, n, k, transA ? 1 : 0, transB ? 1 : 0), 1, 0));
+  callNativeSync(() => binding().nnGemm(a.data, b.data, c.data, Int32Array.of(m, n, k, transA ? 1 : 0, transB ? 1 : 0), 1, 0));
   // C = op(A)·op(B): dL/dop(A) = G·op(B)ᵀ and dL/dop(B) = op(A)ᵀ·G, transposed back when the
   // operand is stored transposed.
   return record(c, 'matmul', [a, b], (g) => [
@@ -55,7 +56,7 @@ export function linear(x: Tensor, w: Tensor, b: Tensor | null): Tensor {
     throw new MedsynthError('INVALID_ARGUMENT', `linear: empty input ${formatShape(x.shape)} or weight ${formatShape(w.shape)}`);
   }
   const y = Tensor.empty([n, outFeatures]);
-  callNativeSync(() => nnConvNative().nnLinearForward(x.data, w.data, b?.data ?? null, y.data, n, inFeatures, outFeatures));
+  callNativeSync(() => binding().nnLinearForward(x.data, w.data, b?.data ?? null, y.data, n, inFeatures, outFeatures));
   return record(y, 'linear', [x, w, b], (g) => [
     x.requiresGrad ? matmul(g, w) : null,
     w.requiresGrad ? matmul(g, x, { transA: true }) : null,
@@ -65,10 +66,10 @@ export function linear(x: Tensor, w: Tensor, b: Tensor | null): Tensor {
 
 /** The GEMM microkernel set in use on this CPU: 'avx512', 'avx2' or 'scalar'. */
 export function gemmIsa(): string {
-  return nnConvNative().nnGemmIsa();
+  return binding().nnGemmIsa();
 }
 
 /** Forces a GEMM kernel set (tests, benchmarks); false when this CPU lacks it. */
 export function setGemmIsa(isa: 'avx512' | 'avx2' | 'scalar'): boolean {
-  return callNativeSync(() => nnConvNative().nnSetGemmIsa(isa));
+  return callNativeSync(() => binding().nnSetGemmIsa(isa));
 }

@@ -11,13 +11,13 @@
  *   gradOutput × that stored gradient: FIRST-ORDER ONLY (the stored gradient is a constant of the
  *   graph, so a gradient of their gradient is wrong, not just missing).
  */
+import { binding } from '../../binding.js';
 import { MedsynthError } from '../../errors.js';
 import { checkBatchLossArgs } from '../../loss/batch_loss.js';
 import { callNativeSync } from '../../native.js';
 import { allocFloat32 } from '../arena.js';
 import { isGradEnabled, record } from '../autograd.js';
 import { formatShape, Tensor } from '../tensor.js';
-import { nnNative } from './nn_native.js';
 import { div, exp, mul, mulScalar, neg, requireSameShape, sigmoid, square, sub } from './pointwise.js';
 import { expand, mean, sum } from './reduce.js';
 
@@ -51,11 +51,11 @@ export function crossEntropy(logits: Tensor, target: Int32Array): Tensor {
     }
   }
   const probs = allocFloat32(n * c);
-  const loss = callNativeSync(() => nnNative().nnCrossEntropyForward(logits.data, target, probs, n, c));
+  const loss = callNativeSync(() => binding().nnCrossEntropyForward(logits.data, target, probs, n, c));
   return record(scalar(loss), 'crossEntropy', [logits], (g) => {
     if (!isGradEnabled()) {
       const gx = Tensor.empty(logits.shape);
-      callNativeSync(() => nnNative().nnCrossEntropyBackward(probs, target, gx.data, n, c, g.item() / n));
+      callNativeSync(() => binding().nnCrossEntropyBackward(probs, target, gx.data, n, c, g.item() / n));
       return [gx];
     }
     // softmax(logits) − onehot, composed; the row maximum is a constant shift (it cancels).
@@ -92,7 +92,7 @@ export function bceWithLogits(logits: Tensor, target: Tensor): Tensor {
   requireSameShape('bceWithLogits', logits, target, ['logits', 'target']);
   if (logits.size === 0) throw new MedsynthError('INVALID_ARGUMENT', `bceWithLogits: empty logits ${formatShape(logits.shape)}`);
   const n = logits.size;
-  const loss = callNativeSync(() => nnNative().nnBceWithLogitsForward(logits.data, target.data));
+  const loss = callNativeSync(() => binding().nnBceWithLogitsForward(logits.data, target.data));
   return record(scalar(loss), 'bceWithLogits', [logits, target], (g) => {
     let gx: Tensor | null = null;
     if (logits.requiresGrad) {
@@ -101,7 +101,7 @@ export function bceWithLogits(logits: Tensor, target: Tensor): Tensor {
       } else {
         gx = Tensor.empty(logits.shape);
         const out = gx;
-        callNativeSync(() => nnNative().nnBceWithLogitsBackward(logits.data, target.data, out.data, g.item() / n));
+        callNativeSync(() => binding().nnBceWithLogitsBackward(logits.data, target.data, out.data, g.item() / n));
       }
     }
     const gt = target.requiresGrad ? scaleBy(g, mulScalar(neg(logits), 1 / n)) : null;
@@ -154,7 +154,7 @@ export function focalTversky(pred: Tensor, target: Tensor | Uint8Array, options:
   const gradient = Tensor.empty(pred.shape);
   const a = checkBatchLossArgs(pred.data, targetData, pred.shape, options.fromLogits, gradient.data);
   const loss = callNativeSync(() =>
-    nnNative().nnFocalTversky(a.pred, a.target, a.grad, a.perSample, a.batch, a.size, o.weightFN, o.weightFP, o.gamma, o.smooth, a.fromLogits),
+    binding().nnFocalTversky(a.pred, a.target, a.grad, a.perSample, a.batch, a.size, o.weightFN, o.weightFP, o.gamma, o.smooth, a.fromLogits),
   );
   return record(scalar(loss), 'focalTversky', [pred], (g) => [scaleBy(g, gradient)]);
 }
@@ -180,6 +180,6 @@ export function coxLoss(risk: Tensor, time: Float32Array | Tensor, event: Uint8A
   const ties = options.ties ?? 'efron';
   if (ties !== 'efron' && ties !== 'breslow') throw new MedsynthError('INVALID_ARGUMENT', `coxLoss: ties must be 'efron' or 'breslow', got ${String(ties)}`);
   const gradient = Tensor.empty(risk.shape);
-  const loss = callNativeSync(() => nnNative().nnCoxLoss(risk.data, timeData, event, gradient.data, ties === 'efron'));
+  const loss = callNativeSync(() => binding().nnCoxLoss(risk.data, timeData, event, gradient.data, ties === 'efron'));
   return record(scalar(loss), 'coxLoss', [risk], (g) => [scaleBy(g, gradient)]);
 }

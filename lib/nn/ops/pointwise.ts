@@ -7,12 +7,13 @@
  * true second derivative, zero. When the tape is not recording (a plain `backward()`), the
  * activations use one fused native backward kernel instead of the composed ops; both agree.
  */
+import { binding } from '../../binding.js';
 import { MedsynthError } from '../../errors.js';
 import { callNativeSync } from '../../native.js';
 import { isGradEnabled, record, setGradientAdder } from '../autograd.js';
 import { formatShape, sameShape, Tensor } from '../tensor.js';
 import { broadcastGeometry, broadcastShape } from './broadcast.js';
-import { BINARY, nnNative, UNARY, UNARY_GRAD } from './nn_native.js';
+import { BINARY, UNARY, UNARY_GRAD } from './op_codes.js';
 import { sumTo } from './reduce.js';
 
 type UnaryCode = (typeof UNARY)[keyof typeof UNARY];
@@ -21,14 +22,14 @@ type GradCode = (typeof UNARY_GRAD)[keyof typeof UNARY_GRAD];
 /** f(x) natively, without recording. */
 function unaryRaw(op: UnaryCode, x: Tensor, a = 0, b = 0): Tensor {
   const y = Tensor.empty(x.shape);
-  callNativeSync(() => nnNative().nnUnary(op, x.data, y.data, a, b));
+  callNativeSync(() => binding().nnUnary(op, x.data, y.data, a, b));
   return y;
 }
 
 /** The fused first-order backward g · f'(t) of an activation, without recording. */
 function unaryGradRaw(op: GradCode, g: Tensor, t: Tensor, a = 0, b = 0): Tensor {
   const gx = Tensor.empty(g.shape);
-  callNativeSync(() => nnNative().nnUnaryBackward(op, g.data, t.data, gx.data, a, b));
+  callNativeSync(() => binding().nnUnaryBackward(op, g.data, t.data, gx.data, a, b));
   return gx;
 }
 
@@ -49,7 +50,7 @@ function binary(name: keyof typeof BINARY, a: Tensor, b: Tensor): Tensor {
   const shape = sameShape(a.shape, b.shape) ? [...a.shape] : broadcastShape(name, a.shape, b.shape);
   const y = Tensor.empty(shape);
   const geometry = broadcastGeometry(shape, a.shape, b.shape);
-  callNativeSync(() => nnNative().nnBinary(BINARY[name], a.data, b.data, y.data, geometry));
+  callNativeSync(() => binding().nnBinary(BINARY[name], a.data, b.data, y.data, geometry));
   return y;
 }
 

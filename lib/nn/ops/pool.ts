@@ -7,11 +7,11 @@
  * whose gradient is the gather through the same indices (and back); average pooling's gradient
  * is its adjoint, whose gradient is average pooling again.
  */
+import { binding } from '../../binding.js';
 import { MedsynthError } from '../../errors.js';
 import { callNativeSync } from '../../native.js';
 import { record } from '../autograd.js';
 import { formatShape, Tensor } from '../tensor.js';
-import { nnLayersNative } from './layers_native.js';
 import { perAxis, type PerAxis } from './per_axis.js';
 
 export interface PoolOptions {
@@ -59,21 +59,21 @@ export function maxPool(x: Tensor, options: PoolOptions): Tensor {
   const plan = planPool('maxPool', x, options);
   const y = Tensor.empty(plan.outShape);
   const argmax = new Int32Array(y.size);
-  callNativeSync(() => nnLayersNative().nnMaxPoolForward(x.data, y.data, argmax, plan.geometry));
+  callNativeSync(() => binding().nnMaxPoolForward(x.data, y.data, argmax, plan.geometry));
   return record(y, 'maxPool', [x], (g) => [maxPoolScatter(g, argmax, plan)]);
 }
 
 /** The gradient of max pooling: g routed to the argmax elements (zeros elsewhere). */
 function maxPoolScatter(g: Tensor, argmax: Int32Array, plan: PoolPlan): Tensor {
   const gx = Tensor.empty(plan.inShape);
-  callNativeSync(() => nnLayersNative().nnMaxPoolScatter(g.data, argmax, gx.data, plan.geometry));
+  callNativeSync(() => binding().nnMaxPoolScatter(g.data, argmax, gx.data, plan.geometry));
   return record(gx, 'maxPoolScatter', [g], (gg) => [maxPoolGather(gg, argmax, plan)]);
 }
 
 /** The adjoint of the scatter: the elements at argmax. */
 function maxPoolGather(x: Tensor, argmax: Int32Array, plan: PoolPlan): Tensor {
   const y = Tensor.empty(plan.outShape);
-  callNativeSync(() => nnLayersNative().nnMaxPoolGather(x.data, argmax, y.data, plan.geometry));
+  callNativeSync(() => binding().nnMaxPoolGather(x.data, argmax, y.data, plan.geometry));
   return record(y, 'maxPoolGather', [x], (g) => [maxPoolScatter(g, argmax, plan)]);
 }
 
@@ -91,12 +91,12 @@ export function adaptiveAvgPool1(x: Tensor): Tensor {
 
 function avgPoolPlanned(x: Tensor, plan: PoolPlan): Tensor {
   const y = Tensor.empty(plan.outShape);
-  callNativeSync(() => nnLayersNative().nnAvgPoolForward(x.data, y.data, plan.geometry));
+  callNativeSync(() => binding().nnAvgPoolForward(x.data, y.data, plan.geometry));
   return record(y, 'avgPool', [x], (g) => [avgPoolAdjoint(g, plan)]);
 }
 
 function avgPoolAdjoint(g: Tensor, plan: PoolPlan): Tensor {
   const gx = Tensor.empty(plan.inShape);
-  callNativeSync(() => nnLayersNative().nnAvgPoolBackward(g.data, gx.data, plan.geometry));
+  callNativeSync(() => binding().nnAvgPoolBackward(g.data, gx.data, plan.geometry));
   return record(gx, 'avgPoolBackward', [g], (gg) => [avgPoolPlanned(gg, plan)]);
 }

@@ -3,13 +3,13 @@
  * backward of every broadcast). sum's gradient is an expand and expand's is a sum, so both are
  * differentiable to any order. Sums run natively in float64 in an order fixed by the shape.
  */
+import { binding } from '../../binding.js';
 import { MedsynthError } from '../../errors.js';
 import { callNativeSync } from '../../native.js';
 import { allocFloat32 } from '../arena.js';
 import { record } from '../autograd.js';
 import { formatShape, sameShape, shapeSize, Tensor } from '../tensor.js';
 import { broadcastGeometry, broadcastsTo } from './broadcast.js';
-import { nnNative } from './nn_native.js';
 import { mulScalar } from './pointwise.js';
 import { reshape } from './shape.js';
 
@@ -47,7 +47,7 @@ function sumData(x: Tensor, dims: readonly number[]): Float32Array {
     const inner = runs.slice(j + 1).reduce((n, r) => n * r.size, 1);
     const next = allocFloat32(outer * inner);
     const src = data;
-    callNativeSync(() => nnNative().nnSumMiddle(src, next, outer, runs[j].size, inner));
+    callNativeSync(() => binding().nnSumMiddle(src, next, outer, runs[j].size, inner));
     data = next;
     runs.splice(j, 1);
   }
@@ -88,7 +88,7 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
   }
   const y = Tensor.empty(shape);
   const geometry = broadcastGeometry(shape, x.shape);
-  callNativeSync(() => nnNative().nnExpand(x.data, y.data, geometry));
+  callNativeSync(() => binding().nnExpand(x.data, y.data, geometry));
   return record(y, 'expand', [x], (g) => [sumTo(g, x.shape)]);
 }
 

@@ -3,11 +3,11 @@
  * (PyTorch's Upsample(scale_factor=s, mode='nearest') for integer s). Its gradient sums each
  * scale block, whose gradient is the up-sampling again, so it is differentiable to any order.
  */
+import { binding } from '../../binding.js';
 import { MedsynthError } from '../../errors.js';
 import { callNativeSync } from '../../native.js';
 import { record } from '../autograd.js';
 import { formatShape, Tensor } from '../tensor.js';
-import { nnLayersNative } from './layers_native.js';
 import { perAxis, type PerAxis } from './per_axis.js';
 
 interface UpsamplePlan {
@@ -34,12 +34,12 @@ export function upsampleNearest(x: Tensor, scale: PerAxis): Tensor {
 
 function upsamplePlanned(x: Tensor, plan: UpsamplePlan): Tensor {
   const y = Tensor.empty(plan.outShape);
-  callNativeSync(() => nnLayersNative().nnUpsampleNearestForward(x.data, y.data, plan.geometry));
+  callNativeSync(() => binding().nnUpsampleNearestForward(x.data, y.data, plan.geometry));
   return record(y, 'upsampleNearest', [x], (g) => [blockSum(g, plan)]);
 }
 
 function blockSum(g: Tensor, plan: UpsamplePlan): Tensor {
   const gx = Tensor.empty(plan.inShape);
-  callNativeSync(() => nnLayersNative().nnUpsampleNearestBackward(g.data, gx.data, plan.geometry));
+  callNativeSync(() => binding().nnUpsampleNearestBackward(g.data, gx.data, plan.geometry));
   return record(gx, 'upsampleNearestBackward', [g], (gg) => [upsamplePlanned(gg, plan)]);
 }

@@ -2,8 +2,9 @@
  * torch.optim.Adam (L2 weight decay added to the gradient) and AdamW (decoupled decay), with
  * bias correction; defaults betas (0.9, 0.999), eps 1e-8 (native/nn/optim.cc).
  */
+import { binding } from '../../binding.js';
 import type { Tensor } from '../tensor.js';
-import { callNativeSync, optimNative } from './native.js';
+import { callNativeSync } from '../../native.js';
 import { checkHyper, Optimizer } from './optimizer.js';
 
 export interface AdamOptions {
@@ -46,7 +47,7 @@ export class Adam extends Optimizer {
     const m = this.buffer(index, 'exp_avg').data;
     const v = this.buffer(index, 'exp_avg_sq').data;
     callNativeSync(() =>
-      optimNative().nnAdamStep(param.data, grad.data, m, v, {
+      binding().nnAdamStep(param.data, grad.data, m, v, {
         lr: this.lr,
         beta1: this.betas[0],
         beta2: this.betas[1],

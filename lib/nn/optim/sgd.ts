@@ -1,6 +1,7 @@
 /** torch.optim.SGD: momentum, dampening, Nesterov, L2 weight decay (native/nn/optim.cc). */
+import { binding } from '../../binding.js';
 import type { Tensor } from '../tensor.js';
-import { callNativeSync, optimNative } from './native.js';
+import { callNativeSync } from '../../native.js';
 import { checkHyper, Optimizer } from './optimizer.js';
 import { MedsynthError } from '../../errors.js';
 
@@ -47,7 +48,7 @@ export class SGD extends Optimizer {
   protected update(index: number, param: Tensor, grad: Tensor): void {
     const buf = this.momentum !== 0 ? this.buffer(index, 'momentum_buffer') : null;
     callNativeSync(() =>
-      optimNative().nnSgdStep(param.data, grad.data, buf?.data ?? null, {
+      binding().nnSgdStep(param.data, grad.data, buf?.data ?? null, {
         lr: this.lr,
         momentum: this.momentum,
         dampening: this.dampening,
