@@ -32,7 +32,7 @@ describe('medsynth longitudinal (CLI)', () => {
     [['--model', 'linear'], /--model/],
     [['--size', '4,32'], /--size/],
     [['--traverse', '0,9'], /--traverse/],
-    [['vae-train'], /training engine/],
+    [['vae-train'], /'vae-train' must come first/],
   ])('refuses %j with one line, exit code 2, and writes nothing', (args, message) => {
     const out = path.join(tmp.dir, 'refused');
     const r = medsynth(['longitudinal', '--out', out, '--n', '3', ...args]);

@@ -10,6 +10,7 @@ import { LATENT_DIM } from '../generators/longitudinal/latent_map.js';
 import { DROPOUT_KINDS, NlmeModel, type DropoutKind, type NlmeOptions } from '../generators/longitudinal/nlme.js';
 import { TRAJECTORY_MODELS, type TrajectoryModelName } from '../generators/longitudinal/trajectory_models.js';
 import { formatHelp, listFlag, numberFlag, parseArgs, UsageError, type FlagTable, type ParsedArgs } from './args.js';
+import { runVaeTrain } from './longitudinal_vae.js';
 import { formatSeconds, Progress } from './progress.js';
 
 export const LONGITUDINAL_FLAGS: FlagTable = {
@@ -42,7 +43,7 @@ export const LONGITUDINAL_HELP = formatHelp(
   'Generate baseline OCT-like B-scans and nonlinear mixed-effects follow-up from one latent z per subject:\n' +
     'theta_i = g(z_i) + eta_i, y_ij = f(t_ij; theta_i) + eps_ij, with the share of variance of theta explained by z set\n' +
     'by --explained-variance. Writes images.h5, followup.csv, subjects.csv, metadata.json, preview.png, latent_traversal.png.\n' +
-    "('medsynth longitudinal vae-train' needs the training engine, which this build does not have yet.)",
+    "'medsynth longitudinal vae-train --help' trains a convolutional VAE on such a dataset's images.",
   LONGITUDINAL_FLAGS,
 );
 
@@ -81,7 +82,7 @@ export function parseLongitudinalArgs(argv: readonly string[]): { help: boolean;
   const { flags, positionals } = parseArgs(argv, LONGITUDINAL_FLAGS);
   if (flags.help) return { help: true };
   if (positionals[0] === 'vae-train') {
-    throw new UsageError("'longitudinal vae-train' needs the training engine (lib/nn), which this build does not have yet");
+    throw new UsageError("'vae-train' must come first: medsynth longitudinal vae-train --data DIR [options]");
   }
   if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
   const out = String(flags.out);
@@ -125,6 +126,7 @@ export function parseLongitudinalArgs(argv: readonly string[]): { help: boolean;
 }
 
 export async function runLongitudinal(argv: readonly string[]): Promise<number> {
+  if (argv[0] === 'vae-train') return runVaeTrain(argv.slice(1));
   const { help, plan } = parseLongitudinalArgs(argv);
   if (help || !plan) {
     process.stdout.write(LONGITUDINAL_HELP);
