@@ -2,6 +2,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
+import { writeLongitudinalDataset } from '../lib/generators/longitudinal/dataset.js';
+import { NlmeModel } from '../lib/generators/longitudinal/nlme.js';
+import { openH5, type H5Dataset } from '../lib/io/hdf5.js';
+import { loadVaeDecoder } from '../lib/models/vae_decoder.js';
 import { readSafetensors } from '../lib/nn/safetensors.js';
 import { medsynth } from './helpers/cli.js';
 import { tempDir } from './helpers/tmp.js';
@@ -33,7 +37,7 @@ describe('medsynth longitudinal vae-train (CLI)', () => {
     expect(existsSync(out)).toBe(false);
   });
 
-  it('trains on a longitudinal output and writes the model, log and figures; same seed → same weights on 1 and 2 threads', () => {
+  it('trains on a longitudinal output and writes the model, log and figures; same seed → same weights on 1 and 2 threads', async () => {
     if (!existsSync(data)) expect(medsynth(['longitudinal', '--out', data, '--n', '30', '--size', '32,64', '--seed', '2', '--skip-preview']).status).toBe(0);
     const runs = ['a', 'b'].map((k) => {
       const out = path.join(tmp.dir, k);
@@ -56,5 +60,18 @@ describe('medsynth longitudinal vae-train (CLI)', () => {
     // The weights match bit for bit on 1 and 2 threads (the header differs only by the epoch times).
     const sb = readSafetensors(path.join(b, 'model.safetensors'));
     for (const [name, t] of st.tensors) expect(Buffer.from(sb.tensors.get(name)!.data.buffer).equals(Buffer.from(t.data.buffer)), name).toBe(true);
+
+    // The learned decoder loads from the file and drives the dataset writer behind LatentImageDecoder.
+    const decoder = loadVaeDecoder(path.join(a, 'model.safetensors'));
+    expect([decoder.latentDim, decoder.height, decoder.width]).toEqual([4, 32, 64]);
+    const nlme = new NlmeModel({ seed: 1, visits: 2 });
+    expect(() => loadVaeDecoder(path.join(data, 'images.h5'))).toThrow();
+    const learned = path.join(tmp.dir, 'learned');
+    await writeLongitudinalDataset(nlme, decoder, { outputDir: learned, n: 4, preview: false, traversalDims: null });
+    const file = await openH5(path.join(learned, 'images.h5'));
+    const images = Float32Array.from((file.get('images') as H5Dataset).value as ArrayLike<number>);
+    file.close();
+    expect(images.length).toBe(4 * 32 * 64);
+    expect(images.every(Number.isFinite)).toBe(true);
   });
 });

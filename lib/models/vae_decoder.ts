@@ -5,13 +5,14 @@
  * training scale [0, 1] to the data's intensities (lo + (hi − lo)·p); no decoder-side noise, so
  * `subjects` does not change the image.
  */
-import { invalidParameter } from '../errors.js';
+import { invalidParameter, MedsynthError } from '../errors.js';
 import type { DecodedImages, LatentImageDecoder } from '../generators/longitudinal/decoder.js';
 import { withArena } from '../nn/arena.js';
 import { noGrad } from '../nn/autograd.js';
 import { sigmoid } from '../nn/ops/pointwise.js';
 import { Tensor } from '../nn/tensor.js';
-import type { ConvVae } from './conv_vae.js';
+import { loadCheckpoint, readCheckpoint } from '../nn/checkpoint.js';
+import { CONV_VAE_NAME, ConvVae } from './conv_vae.js';
 
 /** The affine map between data intensities and the VAE's [0, 1] targets. */
 export interface IntensityScale {
@@ -70,4 +71,15 @@ export class VaeDecoder implements LatentImageDecoder {
       image_equation: 'x = lo + (hi - lo) * sigmoid(decoder(z)) (the learned decoder mean; no sampling noise)',
     };
   }
+}
+
+/** The learned decoder of a `vae-train` run's model.safetensors (architecture and intensity scale from its header). */
+export function loadVaeDecoder(file: string): VaeDecoder {
+  const { header } = readCheckpoint(file);
+  const a = header.architecture as Record<string, unknown>;
+  const scale = (header.config as { intensity_scale?: IntensityScale }).intensity_scale;
+  if (a.name !== CONV_VAE_NAME || !scale) throw new MedsynthError('INVALID_ARGUMENT', `${file} is not a vae-train model (architecture ${String(a.name)})`);
+  const model = new ConvVae({ height: a.height as number, width: a.width as number, latentDim: a.latent_dim as number, channels: a.channels as number, blocks: a.blocks as number });
+  loadCheckpoint(file, model, { architecture: model.architecture() });
+  return new VaeDecoder(model, scale, `vae:${file}`);
 }
