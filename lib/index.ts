@@ -63,3 +63,7 @@ export * as petctStudy from './studies/petct/index.js';
 export * as nn from './nn/index.js';
 export { ClinicalClassifier } from './models/clinical_classifier.js';
 export { trainClinical, CLINICAL_TRAIN_DEFAULTS, type ClinicalMetrics, type ClinicalTrainOptions, type ClinicalTrainResult, type TrainEvent } from './models/clinical_training.js';
+// Seed 003's VAE on the engine: model, learned decoder behind LatentImageDecoder, training
+export { ConvVae, gaussianKl, vaeLoss, type ConvVaeOptions, type VaeLoss, type VaeOutput } from './models/conv_vae.js';
+export { loadVaeDecoder, VaeDecoder, type IntensityScale } from './models/vae_decoder.js';
+export { trainVae, type VaeEpochRow, type VaeTrainOptions, type VaeTrainResult } from './models/vae_training.js';
