@@ -20,6 +20,7 @@ import { sigmoid } from '../nn/ops/pointwise.js';
 import { Adam } from '../nn/optim/adam.js';
 import { Trainer } from '../nn/trainer.js';
 import { RgbCanvas } from '../preview/canvas.js';
+import { choleskySolve } from '../survival/cox_fit.js';
 import { ConvVae, vaeLoss } from './conv_vae.js';
 import { VaeDecoder, type IntensityScale } from './vae_decoder.js';
 
@@ -106,7 +107,7 @@ export function regressionR2(x: Float64Array, p: number, y: Float64Array, q: num
   return Array.from({ length: q }, (_, j) => {
     const xty = new Float64Array(k);
     for (const i of fit) row(i).forEach((v, a) => (xty[a] += v * y[i * q + j]));
-    const beta = solve(xtx, xty, k);
+    const beta = choleskySolve(xtx, xty, k);
     let mean = 0;
     for (const i of test) mean += y[i * q + j] / test.length;
     let sse = 0, sst = 0;
@@ -117,29 +118,6 @@ export function regressionR2(x: Float64Array, p: number, y: Float64Array, q: num
     }
     return 1 - sse / sst;
   });
-}
-
-/** Gaussian elimination with partial pivoting (k ≤ ~300). */
-function solve(a0: Float64Array, b0: Float64Array, k: number): Float64Array {
-  const a = Float64Array.from(a0), b = Float64Array.from(b0);
-  for (let c = 0; c < k; c++) {
-    let piv = c;
-    for (let r = c + 1; r < k; r++) if (Math.abs(a[r * k + c]) > Math.abs(a[piv * k + c])) piv = r;
-    for (let j = 0; j < k; j++) [a[c * k + j], a[piv * k + j]] = [a[piv * k + j], a[c * k + j]];
-    [b[c], b[piv]] = [b[piv], b[c]];
-    for (let r = c + 1; r < k; r++) {
-      const f = a[r * k + c] / a[c * k + c];
-      for (let j = c; j < k; j++) a[r * k + j] -= f * a[c * k + j];
-      b[r] -= f * b[c];
-    }
-  }
-  const x = new Float64Array(k);
-  for (let r = k - 1; r >= 0; r--) {
-    let s = b[r];
-    for (let j = r + 1; j < k; j++) s -= a[r * k + j] * x[j];
-    x[r] = s / a[r * k + r];
-  }
-  return x;
 }
 
 /** Originals (top row) above their posterior-mean reconstructions (bottom row), one window. */
