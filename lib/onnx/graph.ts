@@ -36,10 +36,10 @@ export interface GraphNode {
   domain?: string;
 }
 
-/** A graph input or output: float32 unless said, dims with strings for symbolic axes ('batch'). */
+/** A graph input or output: float32 unless said, dims with strings for symbolic axes ('batch'); null: shape unknown. */
 export interface ValueInfo {
   name: string;
-  dims: (number | string)[];
+  dims: (number | string)[] | null;
   elemType?: number;
 }
 
@@ -118,8 +118,10 @@ function tensorProto(name: string, t: Initializer): onnxProto.onnx.ITensorProto 
 }
 
 function valueInfo(v: ValueInfo): onnxProto.onnx.IValueInfoProto {
+  const elemType = v.elemType ?? onnx.TensorProto.DataType.FLOAT;
+  if (!v.dims) return { name: v.name, type: { tensorType: { elemType } } };
   const dim = v.dims.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d }));
-  return { name: v.name, type: { tensorType: { elemType: v.elemType ?? onnx.TensorProto.DataType.FLOAT, shape: { dim } } } };
+  return { name: v.name, type: { tensorType: { elemType, shape: { dim } } } };
 }
 
 function attributeProto(name: string, a: Attribute): onnxProto.onnx.IAttributeProto {
@@ -218,8 +220,8 @@ export function initializerF32(graph: Graph, name: string): { dims: number[]; da
 export function cloneGraph(graph: Graph): Graph {
   return {
     name: graph.name,
-    inputs: graph.inputs.map((v) => ({ ...v, dims: [...v.dims] })),
-    outputs: graph.outputs.map((v) => ({ ...v, dims: [...v.dims] })),
+    inputs: graph.inputs.map((v) => ({ ...v, dims: v.dims && [...v.dims] })),
+    outputs: graph.outputs.map((v) => ({ ...v, dims: v.dims && [...v.dims] })),
     nodes: graph.nodes.map((n) => ({ ...n, inputs: [...n.inputs], outputs: [...n.outputs], attrs: { ...n.attrs } })),
     initializers: new Map([...graph.initializers].map(([k, t]) => [k, { dims: [...t.dims], data: t.data.slice() as TensorData }])),
     metadata: { ...graph.metadata },
