@@ -1,0 +1,103 @@
+/**
+ * int8 (issue 14): FP32 vs static INT8 (QDQ, per-channel int8 weights, uint8 activations, the
+ * ConvTranspose → Conv + DepthToSpace rewrite) on onnxruntime-node's CPU provider, batch 1, at
+ * 1 and 2 intra-op threads; inference runs in a worker thread (ORT's run() blocks its event
+ * loop). Models: the seed's base-64 U-Net at 256×256 and a small base-16 one at 128×128, both
+ * with RANDOM weights (seeded init; no trained U-Net exists on this branch yet) and calibrated
+ * (MinMax) on 4 random N(0, 1) images — the timings do not depend on the weights' values.
+ */
+import { MultiTaskUNet } from '../../lib/models/unet.js';
+import { exportGraph } from '../../lib/onnx/export.js';
+import { encodeModel } from '../../lib/onnx/graph.js';
+import { int8Report } from '../../lib/onnx/int8_report.js';
+import { OrtWorker } from '../../lib/onnx/ort_worker.js';
+import { quantizeModel } from '../../lib/onnx/quantize_model.js';
+import type { BenchCase, BenchRow, BenchSuite } from '../suite.js';
+
+interface Config {
+  label: string;
+  base: number;
+  side: number;
+}
+
+const CONFIGS: Config[] = [
+  { label: 'U-Net base 64', base: 64, side: 256 },
+  { label: 'U-Net base 16', base: 16, side: 128 },
+];
+
+function gaussian(n: number, seed: number): Float32Array {
+  const out = new Float32Array(n);
+  let s = seed >>> 0;
+  const u = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) + 1) / 2 ** 32;
+  for (let i = 0; i < n; i++) out[i] = Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u());
+  return out;
+}
+
+interface Built {
+  fp32: Uint8Array;
+  int8: Uint8Array;
+  int8Ops: string;
+}
+
+const built = new Map<string, Built>();
+
+async function build(c: Config): Promise<Built> {
+  const have = built.get(c.label);
+  if (have) return have;
+  const model = new MultiTaskUNet({ base: c.base, seed: 1 }).eval();
+  const graph = exportGraph(model);
+  const image = (seed: number) => ({ image: { data: gaussian(2 * c.side * c.side, seed), dims: [1, 2, c.side, c.side] } });
+  const { graph: q } = await quantizeModel(graph, [1, 2, 3, 4].map(image));
+  const int8 = encodeModel(q);
+  const report = await int8Report(int8);
+  const b = {
+    fp32: encodeModel(graph),
+    int8,
+    int8Ops: `${report.int8Compute} int8 compute ops (${Object.entries(report.ops).filter(([k]) => k.startsWith('QLinear')).map(([k, n]) => `${n} ${k}`).join(', ')}); float compute left: ${report.floatCompute.length ? report.floatCompute.join(', ') : 'none'}`,
+  };
+  built.set(c.label, b);
+  return b;
+}
+
+function ortCase(c: Config, kind: 'FP32' | 'INT8', threads: number): BenchCase {
+  let worker: OrtWorker | undefined;
+  return {
+    name: `${c.label} ${kind} ${threads}t`,
+    size: `1×2×${c.side}×${c.side}`,
+    floorBytes: 0,
+    setup: async () => {
+      const b = await build(c);
+      worker = await OrtWorker.start(kind === 'FP32' ? b.fp32 : b.int8, { image: { data: gaussian(2 * c.side * c.side, 9), dims: [1, 2, c.side, c.side] } }, threads);
+      await worker.run();
+    },
+    run: () => worker?.run(),
+    teardown: async () => {
+      await worker?.close();
+      worker = undefined;
+    },
+  };
+}
+
+export const suite: BenchSuite = {
+  name: 'int8',
+  cases: () => CONFIGS.flatMap((c) => [1, 2].flatMap((t) => [ortCase(c, 'FP32', t), ortCase(c, 'INT8', t)])),
+  summarize: (rows: readonly BenchRow[]) => {
+    const ms = (name: string) => rows.find((r) => r.name === name)?.nativeMs ?? NaN;
+    const out = [
+      'onnxruntime-node CPU, batch 1, random weights (see bench/suites/int8.ts); targets: INT8 ≥ 3.5× faster at 1 thread and ≥ 3.9× smaller on the base-64 U-Net.',
+      '',
+      '| model | input | FP32 MB | INT8 MB | smaller | FP32 ms 1t | INT8 ms 1t | speed-up 1t | FP32 ms 2t | INT8 ms 2t | speed-up 2t |',
+      '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ];
+    const notes: string[] = [];
+    for (const c of CONFIGS) {
+      const b = built.get(c.label);
+      if (!b) continue;
+      const [f1, i1, f2, i2] = [`FP32 1t`, `INT8 1t`, `FP32 2t`, `INT8 2t`].map((k) => ms(`${c.label} ${k}`));
+      const mb = (n: number) => (n / 2 ** 20).toFixed(1);
+      out.push(`| ${c.label} | ${c.side}² | ${mb(b.fp32.length)} | ${mb(b.int8.length)} | ${(b.fp32.length / b.int8.length).toFixed(2)}× | ${f1.toFixed(1)} | ${i1.toFixed(1)} | ${(f1 / i1).toFixed(2)}× | ${f2.toFixed(1)} | ${i2.toFixed(1)} | ${(f2 / i2).toFixed(2)}× |`);
+      notes.push(`- ${c.label}: ${b.int8Ops}`);
+    }
+    return [...out, '', ...notes];
+  },
+};
