@@ -4,6 +4,7 @@ import { medsynthVersion } from '../version.js';
 import { UsageError } from './args.js';
 import { runClinical } from './clinical.js';
 import { runGenerate } from './generate.js';
+import { runOptimize } from './optimize.js';
 import { runPetct } from './petct.js';
 import { runPreview } from './preview.js';
 import { runTrain } from './train.js';
@@ -16,6 +17,7 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
   clinical: { run: runClinical, summary: '2D image + radiomics + noisy label dataset from one latent disease model (HDF5, CSV, PNG)' },
   petct: { run: runPetct, summary: 'PET/CT NIfTI cohort with tumours, masks and survival outcomes (clinical.csv)' },
   train: { run: runTrain, summary: 'train an engine model (clinical: seed 000 classifier) in a worker thread' },
+  optimize: { run: runOptimize, summary: 'ONNX export, INT8 quantization, pruning and an FP32-vs-INT8 benchmark of a trained model' },
 };
 
 /** Subcommands other modules add (clinical, petct, …). */
