@@ -14,7 +14,8 @@ export const OPTIMIZE_FLAGS: FlagTable = {
   quantize: { type: 'boolean', help: 'write the static INT8 (QDQ) model' },
   benchmark: { type: 'boolean', help: 'time every model at 1 and 2 intra-op threads (batch 1)' },
   prune: { type: 'string', metavar: 'S', help: 'also write magnitude-pruned models at sparsity S (e.g. 0.5)' },
-  calibration: { type: 'string', metavar: 'N', default: '64', help: 'calibration rows' },
+  calibration: { type: 'string', metavar: 'N', default: '64', help: 'calibration rows (also the fine-tune rows after pruning)' },
+  'finetune-epochs': { type: 'string', metavar: 'N', default: '3', help: 'engine fine-tune epochs after pruning (0: none)' },
   method: { type: 'string', metavar: 'M', default: 'minmax', help: `calibration method: ${CALIBRATION_METHODS.join(', ')}` },
   percentile: { type: 'string', metavar: 'P', default: '99.99', help: 'percentile for --method percentile' },
   'keep-float': { type: 'string', metavar: 'NODES', help: 'comma-separated node names (module paths, e.g. cnn.0,fc.2) kept in float' },
@@ -48,6 +49,7 @@ export function parseOptimizeArgs(argv: readonly string[]): OptimizeOptions | nu
     keepFloat: flags['keep-float'] ? String(flags['keep-float']).split(',').map((s) => s.trim()).filter(Boolean) : [],
     threads: [1, 2],
     benchTimeMs: numberFlag(flags, 'bench-time', { integer: true, min: 1, max: 600000 }),
+    fineTuneEpochs: numberFlag(flags, 'finetune-epochs', { integer: true, min: 0, max: 1000 }),
   };
   if (flags.prune !== undefined) options.prune = numberFlag(flags, 'prune', { min: 0, below: 1 });
   return options;

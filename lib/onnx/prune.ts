@@ -24,14 +24,26 @@ export interface MagnitudePruneResult {
   total: number;
 }
 
-/** Zeroes weights in place; returns the global threshold and how many weights are now zero. */
-export function magnitudePrune(model: Module, sparsity: number): MagnitudePruneResult {
-  checkFraction('pruning sparsity', sparsity);
-  const weights = model
+/** The weights magnitude pruning acts on: every Conv/ConvTranspose/Linear weight. */
+export function prunableWeights(model: Module): Float32Array[] {
+  return model
     .namedModules()
     .map(([, m]) => m)
     .filter((m): m is Conv2d | Conv3d | ConvTranspose2d | ConvTranspose3d | Linear => m instanceof Conv2d || m instanceof Conv3d || m instanceof ConvTranspose2d || m instanceof ConvTranspose3d || m instanceof Linear)
     .map((m) => m.weight.data);
+}
+
+/** Share of the prunable weights that are exactly zero. */
+export function weightSparsity(model: Module): number {
+  const weights = prunableWeights(model);
+  const zeros = weights.reduce((n, w) => n + w.reduce((z, v) => z + (v === 0 ? 1 : 0), 0), 0);
+  return zeros / weights.reduce((n, w) => n + w.length, 0);
+}
+
+/** Zeroes weights in place; returns the global threshold and how many weights are now zero. */
+export function magnitudePrune(model: Module, sparsity: number): MagnitudePruneResult {
+  checkFraction('pruning sparsity', sparsity);
+  const weights = prunableWeights(model);
   const total = weights.reduce((n, w) => n + w.length, 0);
   const magnitudes = new Float32Array(total);
   let o = 0;

@@ -51,7 +51,9 @@ describe('medsynth optimize', () => {
     const pruned = report.models['model_pruned_fp32.onnx'];
     expect(Math.abs(int8.accuracyDrop)).toBeLessThanOrEqual(0.1);
     expect(int8.int8?.int8Compute).toBeGreaterThan(0);
+    // Fine-tuned with the zeros re-imposed: still half sparse.
     expect(pruned.sparsity).toBeCloseTo(0.5, 2);
+    expect(report.notes.join(' ')).toMatch(/fine-tuned on the engine for 3 epochs/);
     expect(pruned.gzipBytes).toBeLessThan(fp32.gzipBytes);
     expect(fp32.latency['1'].medianMs).toBeGreaterThan(0);
     expect(int8.speedup['2']).toBeGreaterThan(0);
