@@ -37,21 +37,14 @@ function weights(b: GraphBuilder, m: Module, weight: { data: Float32Array; shape
 export function emitLayer(b: GraphBuilder, m: Module, x: string): string {
   const name = nodeName(m);
   if (m instanceof Sequential) return m.layers.reduce((v, layer) => emitLayer(b, layer, v), x);
-  if (m instanceof Conv2d || m instanceof Conv3d) {
-    return b.node('Conv', [x, ...weights(b, m, m.weight, m.bias)], {
+  if (m instanceof Conv2d || m instanceof Conv3d || m instanceof ConvTranspose2d || m instanceof ConvTranspose3d) {
+    const transposed = m instanceof ConvTranspose2d || m instanceof ConvTranspose3d;
+    return b.node(transposed ? 'ConvTranspose' : 'Conv', [x, ...weights(b, m, m.weight, m.bias)], {
       kernel_shape: ints(m.kernelSize),
       strides: ints(m.stride),
       pads: ints([...m.padding, ...m.padding]),
       dilations: ints(m.dilation),
-    }, { name });
-  }
-  if (m instanceof ConvTranspose2d || m instanceof ConvTranspose3d) {
-    return b.node('ConvTranspose', [x, ...weights(b, m, m.weight, m.bias)], {
-      kernel_shape: ints(m.kernelSize),
-      strides: ints(m.stride),
-      pads: ints([...m.padding, ...m.padding]),
-      dilations: ints(m.dilation),
-      output_padding: ints(m.outputPadding),
+      ...(transposed ? { output_padding: ints(m.outputPadding) } : {}),
     }, { name });
   }
   if (m instanceof Linear) return b.node('Gemm', [x, ...weights(b, m, m.weight, m.bias)], { transB: int(1) }, { name });

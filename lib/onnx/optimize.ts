@@ -194,7 +194,7 @@ export function benchmarkMarkdown(r: OptimizeReport): string {
   }
   lines.push('');
   for (const m of Object.values(r.models)) {
-    if (m.int8) lines.push(`- ${m.file}: ${m.int8.int8Compute} compute ops in int8 (${Object.entries(m.int8.ops).filter(([k]) => /^Q/.test(k)).map(([k, n]) => `${n} ${k}`).join(', ')}); in float: ${m.int8.floatCompute.join(', ') || 'none'}`);
+    if (m.int8) lines.push(`- ${m.file}: ${m.int8.int8Compute} compute ops in int8 (${Object.entries(m.int8.ops).filter(([k]) => /^Q(Linear\w*|Gemm)$/.test(k)).map(([k, n]) => `${n} ${k}`).join(', ')}); in float: ${m.int8.floatCompute.join(', ') || 'none'}`);
   }
   for (const n of r.notes) lines.push(`- ${n}`);
   return lines.join('\n') + '\n';
