@@ -2,9 +2,11 @@
  * int8 (issue 14): FP32 vs static INT8 (QDQ, per-channel int8 weights, uint8 activations, the
  * ConvTranspose → Conv + DepthToSpace rewrite) on onnxruntime-node's CPU provider, batch 1, at
  * 1 and 2 intra-op threads; inference runs in a worker thread (ORT's run() blocks its event
- * loop). Models: the seed's base-64 U-Net at 256×256 and a small base-16 one at 128×128, both
- * with RANDOM weights (seeded init; no trained U-Net exists on this branch yet) and calibrated
- * (MinMax) on 4 random N(0, 1) images — the timings do not depend on the weights' values.
+ * loop). Models: the seed's base-64 U-Net at 256×256 (also with every block's inner width
+ * channel-pruned by 50%) and a base-16 one at 128×128, with RANDOM weights (seeded init) calibrated
+ * (MinMax) on 4 random N(0, 1) images — the timings do not depend on the weights' values; and a
+ * base-8 U-Net at 64×64 freshly TRAINED on the engine on a toy PET/CT task
+ * (bench/unet_toy_task.ts), calibrated on 16 training images, for the Dice / C-index drops.
  */
 import { MultiTaskUNet } from '../../lib/models/unet.js';
 import { exportGraph } from '../../lib/onnx/export.js';
@@ -14,6 +16,7 @@ import { OrtWorker } from '../../lib/onnx/ort_worker.js';
 import { channelPruneUNet } from '../../lib/onnx/prune.js';
 import { quantizeModel } from '../../lib/onnx/quantize_model.js';
 import type { BenchCase, BenchRow, BenchSuite } from '../suite.js';
+import { toyQuality, toySet, trainToyUNet, type ToyQuality } from '../unet_toy_task.js';
 
 interface Config {
   label: string;
@@ -21,6 +24,8 @@ interface Config {
   side: number;
   /** Structured channel pruning of every block's inner width (seed 004's "50% pruning"). */
   channelPrune?: number;
+  /** Trained on the toy task (bench/unet_toy_task.ts) instead of random weights. */
+  trained?: boolean;
   /** Thread counts timed. */
   threads: number[];
 }
@@ -29,6 +34,7 @@ const CONFIGS: Config[] = [
   { label: 'U-Net base 64', base: 64, side: 256, threads: [1, 2] },
   { label: 'U-Net base 64 channels −50%', base: 64, side: 256, channelPrune: 0.5, threads: [1] },
   { label: 'U-Net base 16', base: 16, side: 128, threads: [1, 2] },
+  { label: 'U-Net base 8 trained', base: 8, side: 64, trained: true, threads: [1, 2] },
 ];
 
 function gaussian(n: number, seed: number): Float32Array {
@@ -43,6 +49,7 @@ interface Built {
   fp32: Uint8Array;
   int8: Uint8Array;
   int8Ops: string;
+  quality?: { fp32: ToyQuality; int8: ToyQuality; trainSeconds: number };
 }
 
 const built = new Map<string, Built>();
@@ -50,15 +57,28 @@ const built = new Map<string, Built>();
 async function build(c: Config): Promise<Built> {
   const have = built.get(c.label);
   if (have) return have;
-  const full = new MultiTaskUNet({ base: c.base, seed: 1 }).eval();
+  const px = 2 * c.side * c.side;
+  const t0 = performance.now();
+  const train = c.trained ? toySet(512, c.side, 1) : undefined;
+  const full = train ? trainToyUNet(train, { base: c.base, epochs: 10 }) : new MultiTaskUNet({ base: c.base, seed: 1 }).eval();
+  const trainSeconds = (performance.now() - t0) / 1000;
   const model = c.channelPrune ? channelPruneUNet(full, c.channelPrune) : full;
   const graph = exportGraph(model);
-  const image = (seed: number) => ({ image: { data: gaussian(2 * c.side * c.side, seed), dims: [1, 2, c.side, c.side] } });
-  const { graph: q } = await quantizeModel(graph, [1, 2, 3, 4].map(image));
+  const image = (seed: number) => ({
+    image: { data: train ? train.images.slice(seed * px, (seed + 1) * px) : gaussian(px, seed), dims: [1, 2, c.side, c.side] },
+  });
+  const { graph: q } = await quantizeModel(graph, (train ? [...Array(16).keys()] : [1, 2, 3, 4]).map(image));
   const int8 = encodeModel(q);
+  const fp32 = encodeModel(graph);
   const report = await int8Report(int8);
+  let quality: Built['quality'];
+  if (train) {
+    const test = toySet(128, c.side, 2);
+    quality = { fp32: await toyQuality(fp32, test), int8: await toyQuality(int8, test), trainSeconds };
+  }
   const b = {
-    fp32: encodeModel(graph),
+    quality,
+    fp32,
     int8,
     int8Ops: `${report.int8Compute} int8 compute ops (${Object.entries(report.ops).filter(([k]) => k.startsWith('QLinear')).map(([k, n]) => `${n} ${k}`).join(', ')}); float compute left: ${report.floatCompute.length ? report.floatCompute.join(', ') : 'none'}`,
   };
@@ -91,7 +111,7 @@ export const suite: BenchSuite = {
   summarize: (rows: readonly BenchRow[]) => {
     const ms = (name: string) => rows.find((r) => r.name === name)?.nativeMs ?? NaN;
     const out = [
-      'onnxruntime-node CPU, batch 1, random weights (see bench/suites/int8.ts); targets: INT8 ≥ 3.5× faster at 1 thread and ≥ 3.9× smaller on the base-64 U-Net.',
+      'onnxruntime-node CPU, batch 1; random weights except the trained base-8 U-Net (see bench/suites/int8.ts); targets: INT8 ≥ 3.5× faster at 1 thread and ≥ 3.9× smaller on the base-64 U-Net.',
       '',
       '| model | input | FP32 MB | INT8 MB | smaller | FP32 ms 1t | INT8 ms 1t | speed-up 1t | FP32 ms 2t | INT8 ms 2t | speed-up 2t |',
       '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
@@ -106,6 +126,14 @@ export const suite: BenchSuite = {
       const f = (v: number) => (Number.isFinite(v) ? v.toFixed(1) : '–');
       out.push(`| ${c.label} | ${c.side}² | ${mb(b.fp32.length)} | ${mb(b.int8.length)} | ${r(b.fp32.length, b.int8.length)} | ${f(f1)} | ${f(i1)} | ${r(f1, i1)} | ${f(f2)} | ${f(i2)} | ${r(f2, i2)} |`);
       notes.push(`- ${c.label}: ${b.int8Ops}`);
+      const qy = b.quality;
+      if (qy) {
+        notes.push(
+          `- ${c.label} (toy PET/CT task, 512 training images, 10 epochs on the engine in ${qy.trainSeconds.toFixed(0)} s; 128 held-out images): ` +
+            `Dice FP32 ${qy.fp32.dice.toFixed(4)} / INT8 ${qy.int8.dice.toFixed(4)} (drop ${(qy.fp32.dice - qy.int8.dice).toFixed(4)}), ` +
+            `C-index FP32 ${qy.fp32.cIndex.toFixed(4)} / INT8 ${qy.int8.cIndex.toFixed(4)} (drop ${(qy.fp32.cIndex - qy.int8.cIndex).toFixed(4)}); target: drops ≤ 0.01.`,
+        );
+      }
     }
     // Seed 004 claims "~8× faster, ~8× smaller" for 50% pruning + INT8: against the unpruned FP32 model.
     const full = built.get('U-Net base 64');
