@@ -63,7 +63,10 @@ export function quantizeGraph(source: Graph, ranges: ReadonlyMap<string, Range>,
   const unknown = keepFloat.filter((k) => !known.has(k));
   if (unknown.length) throw new MedsynthError('INVALID_ARGUMENT', `--keep-float names no node of the model: ${unknown.join(', ')} (nodes are module paths such as ${[...known].slice(0, 3).join(', ')})`);
   const float = new Set(keepFloat);
+  // Graph outputs stay float, and so do the values an output Identity merely renames: the risk
+  // score would otherwise come out in 256 levels (ties that cost C-index) — QGemm then writes float.
   const isOutput = new Set(graph.outputs.map((o) => o.name));
+  for (const n of graph.nodes) if (n.op === 'Identity' && isOutput.has(n.outputs[0])) isOutput.add(n.inputs[0]);
   const quantized = (n: GraphNode) => INT8_CAPABLE.has(n.op) && !float.has(n.name) && !(WEIGHTED.has(n.op) && !graph.initializers.has(n.inputs[1]));
 
   // Drop ReLUs that follow a quantized Conv/Gemm alone: the output's Q clamps at 0 instead.
