@@ -16,11 +16,16 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   msb::register_metric(env, exports);
   msb::register_labels(env, exports);
   msb::register_clinical2d(env, exports);
+  msb::register_oct(env, exports);
   msb::register_cuda(env, exports);
-  msb::register_nn_optim(env, exports);
+  msb::register_warp(env, exports);
+  msb::register_radiomics(env, exports);
+  msb::register_warp2d(env, exports);
+  msb::register_mc_summary(env, exports);
   msb::register_nn_conv(env, exports);
   msb::register_nn_layers(env, exports);
   msb::register_nn(env, exports);
+  msb::register_nn_optim(env, exports);
   return exports;
 }
 

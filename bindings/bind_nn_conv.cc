@@ -15,8 +15,8 @@
 //   nnLinearForward(x, w, b | null, y, n, in, out)
 #include <string>
 
-#include "core/error.h"
 #include "js_args.h"
+#include "nn_args.h"
 #include "nn/conv.h"
 #include "nn/gemm.h"
 #include "nn/linear.h"
@@ -25,56 +25,13 @@
 namespace msb {
 namespace {
 
-constexpr int64_t kMaxElements = (int64_t{1} << 32) - 1;
-
-// Runs a kernel on the JS thread; its ms::Error becomes a JS error with the same code.
-template <typename Fn>
-void run_kernel(Napi::Env env, Fn&& fn) {
-  try {
-    fn();
-  } catch (const ms::Error& e) {
-    throw make_error(env, e.code(), e.what());
-  } catch (const std::bad_alloc&) {
-    throw make_error(env, "OUT_OF_MEMORY", "out of memory in an nn kernel");
-  }
-}
-
-int64_t integer_arg(const Napi::CallbackInfo& info, size_t index, const char* name, int64_t min, int64_t max) {
-  if (!info[index].IsNumber()) throw_invalid(info.Env(), std::string(name) + " must be a number");
-  const double v = info[index].As<Napi::Number>().DoubleValue();
-  if (!(v >= static_cast<double>(min) && v <= static_cast<double>(max)) || v != static_cast<double>(static_cast<int64_t>(v))) {
-    throw_invalid(info.Env(), std::string(name) + " must be an integer in [" + std::to_string(min) + ", " +
-                                  std::to_string(max) + "]");
-  }
-  return static_cast<int64_t>(v);
-}
-
-float float_arg(const Napi::CallbackInfo& info, size_t index, const char* name) {
-  if (!info[index].IsNumber()) throw_invalid(info.Env(), std::string(name) + " must be a number");
-  return static_cast<float>(info[index].As<Napi::Number>().DoubleValue());
-}
-
-// A Float32Array of exactly `count` elements.
-float* floats(const Napi::CallbackInfo& info, size_t index, const char* name, int64_t count) {
-  View<float> v = typed_view<float>(info[index], name);
-  require_length(info.Env(), v, static_cast<size_t>(count), name);
-  return v.data;
-}
-
-// null/undefined, or a Float32Array of `count` elements.
-const float* optional_floats(const Napi::CallbackInfo& info, size_t index, const char* name, int64_t count) {
-  if (info[index].IsNull() || info[index].IsUndefined()) return nullptr;
-  return floats(info, index, name, count);
-}
-
-int64_t checked_product(Napi::Env env, std::initializer_list<int64_t> factors, const char* what) {
-  int64_t p = 1;
-  for (int64_t f : factors) {
-    if (f < 0 || (f > 0 && p > kMaxElements / f)) throw_invalid(env, std::string(what) + " has too many elements");
-    p *= f;
-  }
-  return p;
-}
+using nn_args::checked_product;
+using nn_args::float_arg;
+using nn_args::floats;
+using nn_args::integer_arg;
+using nn_args::kMaxElements;
+using nn_args::optional_floats;
+using nn_args::run_kernel;
 
 ms::ConvGeometry geometry_arg(const Napi::CallbackInfo& info, size_t index) {
   View<int32_t> v = typed_view<int32_t>(info[index], "geometry");

@@ -8,6 +8,7 @@ export type MedsynthErrorCode =
   | 'CUDA_ERROR'
   | 'IO_ERROR'
   | 'CORRUPT_FILE'
+  | 'TRAINING_DIVERGED'
   | 'NATIVE_ERROR';
 
 export class MedsynthError extends Error {

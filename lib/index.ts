@@ -43,12 +43,21 @@ export {
   type DecodedNifti, type Matrix4, type NiftiArray, type NiftiImage, type NiftiWriteOptions,
 } from './io/nifti.js';
 
+// Images and longitudinal follow-up from one latent (seed 003)
+export * from './generators/longitudinal/index.js';
+
 // Loss and metric kernels (forward + gradient, batched)
 export * from './loss/index.js';
 export * from './metric/index.js';
 
 export { runCli } from './cli/main.js';
 
+// Lung nodules (seed 002) and the warp kernels under their augmentation
+export * from './generators/nodules/index.js';
+export * from './ops/warp.js';
+// 2-D affine resampling and the PET/CT multi-task study (issue 13)
+export { composeMaps, resizeMap, rotationFlipMap, warpAffine2d, type AffineMap2d, type PlaneStack, type WarpOptions } from './ops/resample2d.js';
+export * as petctStudy from './studies/petct/index.js';
 // Training engine (torch.nn vocabulary, safetensors checkpoints) and seed 000's classifier
 export * as nn from './nn/index.js';
 export { ClinicalClassifier } from './models/clinical_classifier.js';

@@ -1,9 +1,11 @@
 /**
  * nn: the training engine's performance core (issue 12). Times, in the same run, our GEMM
- * (GFLOP/s against the machine's practical fp32 peak and against torch.mm) and conv2d forward +
- * backward (input, weight and bias gradients) at U-Net shapes against PyTorch on this machine
- * (Debian's /usr/bin/python3 with torch, same thread count; recorded as skipped when absent).
- * PyTorch's timings come from bench/nn_torch.py, which prints its own.
+ * (GFLOP/s against the machine's practical fp32 peak and against torch.mm), conv2d forward +
+ * backward (input, weight and bias gradients) at U-Net shapes, and a whole U-Net training step
+ * (bench/unet_step.ts) against PyTorch on this machine (Debian's /usr/bin/python3 with torch,
+ * same thread count; recorded as skipped when absent). PyTorch's timings come from
+ * bench/nn_torch.py and bench/unet_torch.py, which print their own; the peak memory of one
+ * U-Net training process each (ours: node dist/bench/unet_step.js) is their high-water RSS.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -16,6 +18,7 @@ import { channelSum, conv, convInputGrad, convWeightGrad, nnConvNative } from '.
 import { gemmIsa } from '../../lib/nn/ops/linear.js';
 import { Tensor } from '../../lib/nn/tensor.js';
 import type { BenchCase, BenchRow, BenchSuite } from '../suite.js';
+import { unetTraining, type UNetStepSpec } from '../unet_step.js';
 
 /** fp32 FMA throughput OpenBLAS / torch reach on this machine kind at 2048³ (BUILD-NOTES). */
 const PRACTICAL_PEAK_GFLOPS = 185;
@@ -90,6 +93,60 @@ function convCase([name, n, cin, cout, h, w, k, pad]: (typeof CONV_SHAPES)[numbe
   };
 }
 
+/** issue 12's U-Net step: 4 levels, base 32, batch 8, 2×128×128, BCE + Cox, Adam. */
+const UNET: UNetStepSpec = { batch: 8, size: 128, base: 32 };
+const UNET_NAME = 'unet train step';
+
+function unetCase(): BenchCase {
+  let step: (() => number) | undefined;
+  return {
+    name: UNET_NAME,
+    size: `${UNET.batch}×2×${UNET.size}² base ${UNET.base}`,
+    floorBytes: 0,
+    setup: () => {
+      step = unetTraining(UNET).step;
+      step();
+    },
+    run: () => step!(),
+    teardown: () => {
+      step = undefined;
+    },
+  };
+}
+
+interface StepProcess {
+  step_ms: number;
+  peak_rss_mb: number;
+  base_rss_mb: number;
+  torch?: string;
+}
+
+/** One training process (ours or PyTorch's) reporting its step time and high-water RSS. */
+function stepProcess(command: string, args: string[]): StepProcess | string {
+  if (!existsSync(command)) return `skipped: ${command} not found`;
+  const r = spawnSync(command, args, { encoding: 'utf8', timeout: 900_000 });
+  if (r.status !== 0) return `skipped: ${(r.stderr || r.error?.message || '').trim().split('\n').pop()}`;
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as StepProcess;
+}
+
+function unetSummary(rows: readonly BenchRow[]): string[] {
+  const row = rows.find((r) => r.name === UNET_NAME);
+  if (!row) return [];
+  const spec = JSON.stringify({ ...UNET, threads: getThreads(), steps: 3 });
+  const script = path.join(packageRoot(), 'bench', 'unet_torch.py');
+  const torch = existsSync(script) ? stepProcess('/usr/bin/python3', [script, spec]) : `skipped: ${script} not found`;
+  const ours = stepProcess(process.execPath, [path.join(packageRoot(), 'dist', 'bench', 'unet_step.js'), spec]);
+  const mb = (p: StepProcess | string) => (typeof p === 'string' ? p : `${p.peak_rss_mb.toFixed(0)} MB (process at start ${p.base_rss_mb.toFixed(0)} MB)`);
+  const torchMs = typeof torch === 'string' ? undefined : torch.step_ms;
+  return [
+    '',
+    `U-Net training step (${row.size}, BCE + Cox, Adam): ours ${row.nativeMs.toFixed(0)} ms; PyTorch ` +
+      (torchMs ? `${torchMs.toFixed(0)} ms (its own timing, 3 steps after 2 warm-up) → ours / PyTorch ${(row.nativeMs / torchMs).toFixed(2)}` : String(torch)),
+    '',
+    `Peak RSS of one training process: ours ${mb(ours)}; PyTorch ${mb(torch)}.`,
+  ];
+}
+
 interface TorchTimes {
   torch: string;
   threads: number;
@@ -117,7 +174,7 @@ function summarize(rows: readonly BenchRow[]): string[] {
     '| case | ours ms | PyTorch ms | ours / PyTorch | ours GFLOP/s | % of practical peak (185) | PyTorch GFLOP/s |',
     '|---|---:|---:|---:|---:|---:|---:|',
   ];
-  for (const r of rows) {
+  for (const r of rows.filter((row) => row.name !== UNET_NAME)) {
     const t = torchMs(r.name);
     const gemm = /^gemm (\d+)/.exec(r.name);
     const flops = gemm ? 2 * Number(gemm[1]) ** 3 : convFlops(r.name);
@@ -127,7 +184,7 @@ function summarize(rows: readonly BenchRow[]): string[] {
         `${ours.toFixed(1)} | ${((100 * ours) / PRACTICAL_PEAK_GFLOPS).toFixed(0)}% | ${t ? (flops / (t * 1e6)).toFixed(1) : '–'} |`,
     );
   }
-  return lines;
+  return [...lines, ...unetSummary(rows)];
 }
 
 /** Forward + input gradient + weight gradient: three GEMMs of 2·N·Cout·Cin·k²·H·W flops each. */
@@ -140,6 +197,11 @@ function convFlops(name: string): number {
 
 export const suite: BenchSuite = {
   name: 'nn',
-  cases: () => [...GEMM_SIZES.map((n) => gemmCase(n)), ...GEMM_ONE_THREAD.map((n) => gemmCase(n, true)), ...CONV_SHAPES.map(convCase)],
+  cases: () => [
+    ...GEMM_SIZES.map((n) => gemmCase(n)),
+    ...GEMM_ONE_THREAD.map((n) => gemmCase(n, true)),
+    ...CONV_SHAPES.map(convCase),
+    unetCase(),
+  ],
   summarize,
 };

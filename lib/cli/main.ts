@@ -5,6 +5,8 @@ import { UsageError } from './args.js';
 import { runClinical } from './clinical.js';
 import { runGenerate } from './generate.js';
 import { runOptimize } from './optimize.js';
+import { runNodules } from './nodules.js';
+import { runLongitudinal } from './longitudinal.js';
 import { runPetct } from './petct.js';
 import { runPreview } from './preview.js';
 import { runTrain } from './train.js';
@@ -16,6 +18,8 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
   preview: { run: runPreview, summary: 'PNG of one stored sample with its labelled mask overlay' },
   clinical: { run: runClinical, summary: '2D image + radiomics + noisy label dataset from one latent disease model (HDF5, CSV, PNG)' },
   petct: { run: runPetct, summary: 'PET/CT NIfTI cohort with tumours, masks and survival outcomes (clinical.csv)' },
+  nodules: { run: runNodules, summary: 'lung nodule patches (HDF5) with masks and malignancy labels; balancing, insertion into CT' },
+  longitudinal: { run: runLongitudinal, summary: 'OCT-like images + NLME follow-up from one latent (HDF5, CSV, PNG)' },
   train: { run: runTrain, summary: 'train an engine model (clinical: seed 000 classifier) in a worker thread' },
   optimize: { run: runOptimize, summary: 'ONNX export, INT8 quantization, pruning and an FP32-vs-INT8 benchmark of a trained model' },
 };

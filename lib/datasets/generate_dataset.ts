@@ -16,7 +16,7 @@ import { sampleAnatomyParams, type AnatomySampleParams } from '../generators/ana
 import { scenarioProbabilities } from '../generators/anatomy3d/scenarios.js';
 import { writeAtomically, writeFileAtomicSync } from '../io/atomic.js';
 import { createH5, createSampleDataset, setAttributes, writeSmallDataset, type H5Dataset, type H5File } from '../io/hdf5.js';
-import { cropBox, type Box } from '../ops/labels.js';
+import { boxUnion, cropBox, type Box } from '../ops/labels.js';
 import { checkInteger, checkNumber, checkOneOf } from '../validate.js';
 import { medsynthVersion } from '../version.js';
 import { extractOneHotMasks, scanLabels, writeMaskPieces, type MaskPiece } from './mask_writer.js';
@@ -185,7 +185,7 @@ async function renderAndPrepare(
   const wantMasks = r.masks === 'onehot' || r.masks === 'both';
   if (!wantLabels && !wantMasks) return prepared;
   const scan = await scanLabels(renderer.labels, dims, params.structures.length + 1, wantMasks ? maskBlock : undefined);
-  const union = unionBox(scan.bounds.slice(1));
+  const union = boxUnion(scan.bounds.slice(1));
   if (wantLabels && union) prepared.labelCrop = { box: union, data: await cropBox(renderer.labels, dims, union) };
   if (wantMasks) prepared.maskPieces = await extractOneHotMasks(renderer.labels, dims, scan);
   return prepared;
@@ -199,15 +199,6 @@ function storeSample(w: SplitWriter, j: number, s: PreparedSample): void {
     w.labels.write_slice([[j, j + 1], [b[0], b[3]], [b[1], b[4]], [b[2], b[5]]], s.labelCrop.data);
   }
   if (w.masks && s.maskPieces) writeMaskPieces(w.masks, j, s.maskPieces);
-}
-
-function unionBox(boxes: Array<Box | null>): Box | null {
-  let u: Box | null = null;
-  for (const b of boxes) {
-    if (!b) continue;
-    u = u ? [Math.min(u[0], b[0]), Math.min(u[1], b[1]), Math.min(u[2], b[2]), Math.max(u[3], b[3]), Math.max(u[4], b[4]), Math.max(u[5], b[5])] : [...b];
-  }
-  return u;
 }
 
 function metadataJson(r: ResolvedDatasetOptions, params: AnatomySampleParams[]): Record<string, unknown> {

@@ -210,7 +210,7 @@ export async function trainClinical(
   } catch (err) {
     if (err instanceof TrainingDiverged) {
       const kept = existsSync(checkpointFile) ? `the last good checkpoint is ${checkpointFile} (epoch ${err.epoch - 1})` : 'no checkpoint was written (it diverged in the first epoch)';
-      throw new MedsynthError('INVALID_ARGUMENT', `${err.message}; ${kept}. Try a lower --lr.`, { cause: err });
+      throw new MedsynthError('TRAINING_DIVERGED', `${err.message}; ${kept}. Try a lower --lr.`, { cause: err });
     }
     throw err;
   }

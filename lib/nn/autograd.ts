@@ -67,9 +67,17 @@ export interface BackwardOptions {
  */
 export function backward(output: Tensor, options: BackwardOptions = {}): void {
   const grads = propagate(output, options, null);
+  // One gradient object can reach several leaves (add's backward hands g to both inputs), and
+  // optimizers and clipping change .grad in place: a leaf gets its own copy unless recording.
+  const stored = new Set<Tensor>([options.gradOutput ?? output]);
   for (const [tensor, g] of grads) {
     if (!tensor.isLeaf || !tensor.requiresGrad) continue;
-    tensor.grad = tensor.grad ? withGradMode(options.createGraph ?? false, () => addGradients(tensor.grad!, g)) : g;
+    if (tensor.grad) {
+      tensor.grad = withGradMode(options.createGraph ?? false, () => addGradients(tensor.grad!, g));
+    } else {
+      tensor.grad = stored.has(g) && !options.createGraph ? g.clone() : g;
+    }
+    stored.add(tensor.grad);
   }
 }
 

@@ -6,6 +6,7 @@
 export { Tensor, formatShape, sameShape, shapeSize, type GradFn } from './tensor.js';
 export { backward, grad, isGradEnabled, noGrad, withGradMode, type BackwardOptions } from './autograd.js';
 export { allocFloat32, arenaPooledBytes, clearArena, withArena } from './arena.js';
+export * as ops from './ops/index.js';
 export { Module, parameterTensor, type DropoutContext, type ModuleMode } from './module.js';
 export * from './layers/index.js';
 export { fanIn, initialize, INIT_STREAM, uniformFill } from './init.js';
@@ -21,3 +22,4 @@ export { batchRanges, gatherLabels, gatherRows, permutation, SHUFFLE_STREAM } fr
 export { countCorrect, Trainer, TrainingDiverged, TrainingInterrupted, type BatchProgress, type EpochStats, type StepOutput, type TrainerOptions } from './trainer.js';
 export { runTrainingJob, workerScript, type WorkerRunOptions } from './worker_runner.js';
 export { TRAINING_JOBS, type TrainingJob } from './training_jobs.js';
+export { fit, historyCsv, type EpochRecord, type FitOptions, type FitResult, type Split } from './fit.js';

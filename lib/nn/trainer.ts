@@ -50,7 +50,7 @@ export class TrainingDiverged extends MedsynthError {
     readonly epoch: number,
     readonly lossValue: number,
   ) {
-    super('INVALID_ARGUMENT', `the training loss became ${lossValue} at step ${step} (epoch ${epoch}); stopped before applying that update`);
+    super('TRAINING_DIVERGED', `the training loss became ${lossValue} at step ${step} (epoch ${epoch}); stopped before applying that update`);
     this.name = 'TrainingDiverged';
   }
 }

@@ -24,6 +24,16 @@ export function boxVoxels(box: Box): number {
   return (box[3] - box[0]) * (box[4] - box[1]) * (box[5] - box[2]);
 }
 
+/** The smallest box holding every given box (nulls skipped); null when there is none. */
+export function boxUnion(boxes: ReadonlyArray<Box | null>): Box | null {
+  let u: Box | null = null;
+  for (const b of boxes) {
+    if (!b) continue;
+    u = u ? [Math.min(u[0], b[0]), Math.min(u[1], b[1]), Math.min(u[2], b[2]), Math.max(u[3], b[3]), Math.max(u[4], b[4]), Math.max(u[5], b[5])] : [...b];
+  }
+  return u;
+}
+
 /** Tight boxes of labels 0 … labelCount-1; `null` for a label that does not occur. */
 export async function labelBounds(labels: Uint8Array, dims: Dims, labelCount: number): Promise<Array<Box | null>> {
   const { zyx, count } = checkDims('dims', dims);

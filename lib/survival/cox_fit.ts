@@ -215,7 +215,7 @@ function cholesky(a: Float64Array, p: number): Float64Array {
   return l;
 }
 
-function choleskySolve(a: Float64Array, b: Float64Array, p: number): Float64Array {
+export function choleskySolve(a: Float64Array, b: Float64Array, p: number): Float64Array {
   const l = cholesky(a, p);
   const y = new Float64Array(p);
   for (let i = 0; i < p; i++) {
@@ -232,7 +232,7 @@ function choleskySolve(a: Float64Array, b: Float64Array, p: number): Float64Arra
   return x;
 }
 
-function choleskyInverse(a: Float64Array, p: number): Float64Array {
+export function choleskyInverse(a: Float64Array, p: number): Float64Array {
   const inv = new Float64Array(p * p);
   for (let c = 0; c < p; c++) {
     const e = new Float64Array(p);

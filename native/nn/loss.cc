@@ -7,6 +7,7 @@
 
 #include "core/error.h"
 #include "core/fastmath.h"
+#include "core/simd.h"
 #include "core/thread_pool.h"
 #include "nn/reduce.h"
 
@@ -24,6 +25,29 @@ double cross_entropy_row(const float* l, int32_t t, int64_t c, float* p) {
   const double lse = double(m) + std::log(s);
   for (int64_t j = 0; j < c; ++j) p[j] = static_cast<float>(std::exp(double(l[j]) - lse));
   return lse - double(l[t]);
+}
+
+// max(v, 0) − v·t + log1p(e^{−|v|}) in float: log1p(e) as log(u)·e/(u − 1) with u = 1 + e
+// (exact to a few ulp also where e is below float's epsilon and u rounds to 1).
+MS_ALWAYS_INLINE float bce_term(float v, float t) {
+  const float e = fm::fast_exp(-std::fabs(v));
+  const float u = 1.0f + e;
+  const float log1p_e = u == 1.0f ? e : fm::fast_log(u) * (e / (u - 1.0f));
+  return (std::max(v, 0.0f) - v * t) + log1p_e;
+}
+
+MS_SIMD_CLONES double bce_sum(const float* MS_RESTRICT x, const float* MS_RESTRICT t, int64_t n) {
+  double lane[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    for (int k = 0; k < 8; ++k) lane[k] += double(bce_term(x[i + k], t[i + k]));
+  }
+  for (int k = 0; i + k < n; ++k) lane[k] += double(bce_term(x[i + k], t[i + k]));
+  return ((lane[0] + lane[1]) + (lane[2] + lane[3])) + ((lane[4] + lane[5]) + (lane[6] + lane[7]));
+}
+
+MS_SIMD_CLONES void bce_grad(const float* MS_RESTRICT x, const float* MS_RESTRICT t, int64_t n, float scale, float* MS_RESTRICT gx) {
+  for (int64_t i = 0; i < n; ++i) gx[i] = (1.0f / (1.0f + fm::fast_exp(-x[i])) - t[i]) * scale;
 }
 
 }  // namespace
@@ -54,21 +78,12 @@ void cross_entropy_backward(const float* probs, const int32_t* target, int64_t n
 }
 
 double bce_with_logits_forward(const float* x, const float* t, int64_t count) {
-  const double total = ordered_sum(count, kBlock, [&](int64_t i0, int64_t i1) {
-    double part = 0;
-    for (int64_t i = i0; i < i1; ++i) {
-      const double v = x[i];
-      part += std::max(v, 0.0) - v * double(t[i]) + std::log1p(std::exp(-std::fabs(v)));
-    }
-    return part;
-  });
+  const double total = ordered_sum(count, kBlock, [&](int64_t i0, int64_t i1) { return bce_sum(x + i0, t + i0, i1 - i0); });
   return total / double(count);
 }
 
 void bce_with_logits_backward(const float* x, const float* t, int64_t count, float scale, float* gx) {
-  parallel_for(count, kBlock, [&](int64_t i0, int64_t i1) {
-    for (int64_t i = i0; i < i1; ++i) gx[i] = (1.0f / (1.0f + fm::fast_exp(-x[i])) - t[i]) * scale;
-  });
+  parallel_for(count, kBlock, [&](int64_t i0, int64_t i1) { bce_grad(x + i0, t + i0, i1 - i0, scale, gx + i0); });
 }
 
 }  // namespace ms::nn

@@ -16,7 +16,12 @@ void sum_middle(const float* x, int64_t outer, int64_t r, int64_t inner, float* 
 // added in block order: a deterministic parallel float64 sum for the losses.
 double ordered_sum(int64_t n, int64_t block, const std::function<double(int64_t, int64_t)>& partial);
 
-// Σ x[i] in float64 with eight interleaved partial sums (a fixed association, vectorised).
+// Σ x[i] in float64 with eight interleaved partial sums (a fixed association, vectorised),
+// in blocks over the pool; sum_serial is one block on the calling thread.
 double sum_floats(const float* x, int64_t n);
+double sum_serial(const float* x, int64_t n);
+// Σ (x[i] − m)² and Σ g[i]·(x[i] − m), the same way (batch norm's variance and backward).
+double sum_sq_dev_serial(const float* x, int64_t n, double m);
+double dot_dev_serial(const float* g, const float* x, int64_t n, double m);
 
 }  // namespace ms::nn

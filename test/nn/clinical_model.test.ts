@@ -7,6 +7,8 @@ import { setThreads } from '../../lib/core/threads.js';
 import { ClinicalClassifier } from '../../lib/models/clinical_classifier.js';
 import { arenaPooledBytes } from '../../lib/nn/arena.js';
 import { backward } from '../../lib/nn/autograd.js';
+import { initialize } from '../../lib/nn/init.js';
+import { BatchNorm2d, Conv2d, ConvTranspose2d, Dropout2d, ReLU, Sequential, Sigmoid } from '../../lib/nn/layers/index.js';
 import { loadCheckpoint, loadOptimizerState, readCheckpoint, saveCheckpoint } from '../../lib/nn/checkpoint.js';
 import { crossEntropy } from '../../lib/nn/ops/loss.js';
 import { Adam } from '../../lib/nn/optim/index.js';
@@ -175,4 +177,49 @@ describe('training determinism', () => {
     expect(model.parameters().every((p) => p.grad === null)).toBe(true);
   });
 
+});
+
+describe('checkpoint interop beyond SimpleModel', () => {
+  const tmp = tempDir();
+  afterAll(() => tmp.cleanup());
+
+  it.skipIf(!hasTorch)('batch norm buffers (int64 num_batches_tracked) and ConvTranspose2d weights load into torch with strict=True', () => {
+    const model = new Sequential(new Conv2d(2, 4, 3, { padding: 1 }), new BatchNorm2d(4), new ReLU(), new Dropout2d(0.1), new ConvTranspose2d(4, 3, 2, { stride: 2 }), new Sigmoid());
+    initialize(model, 4);
+    // Two training passes give non-trivial running statistics and num_batches_tracked = 2.
+    model.train();
+    model.forward(randomTensor([3, 2, 6, 6], 1));
+    model.forward(randomTensor([3, 2, 6, 6], 2));
+    model.eval();
+    const x = randomTensor([2, 2, 6, 6], 3);
+    const y = model.forward(x);
+    const file = path.join(tmp.dir, 'seq.safetensors');
+    saveCheckpoint(file, model, { architecture: { name: 'test-seq' } });
+    const inputs = path.join(tmp.dir, 'x.json');
+    writeFileSync(inputs, JSON.stringify(Array.from(x.data)));
+    const script = `
+import json, struct, sys
+import numpy as np
+import torch
+import torch.nn as nn
+torch.set_num_threads(1)
+b = open(sys.argv[1], 'rb').read()
+n = struct.unpack('<Q', b[:8])[0]
+h = json.loads(b[8:8 + n])
+dt = {'F32': np.float32, 'I64': np.int64}
+sd = {k: torch.from_numpy(np.frombuffer(b[8 + n + v['data_offsets'][0]:8 + n + v['data_offsets'][1]], dtype=dt[v['dtype']]).reshape(v['shape']).copy()) for k, v in h.items() if k != '__metadata__'}
+m = nn.Sequential(nn.Conv2d(2, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU(), nn.Dropout2d(0.1), nn.ConvTranspose2d(4, 3, 2, stride=2), nn.Sigmoid())
+print(m.load_state_dict(sd, strict=True))
+print(int(m[1].num_batches_tracked), m[1].num_batches_tracked.dtype)
+m.eval()
+with torch.no_grad():
+    out = m(torch.tensor(json.load(open(sys.argv[2]))).reshape(2, 2, 6, 6))
+print(json.dumps(out.reshape(-1).tolist()))
+`;
+    const lines = runPython(script, [file, inputs]).trim().split('\n');
+    expect(lines[0]).toBe('<All keys matched successfully>');
+    expect(lines[1]).toBe('2 torch.int64');
+    expect(y.shape).toEqual([2, 3, 12, 12]);
+    expectClose(y.data, JSON.parse(lines[2]), 'torch output');
+  });
 });

@@ -58,10 +58,33 @@ describe('fit', () => {
     expect(csv[2].split(',')[5]).toBe((0.05 * (1 + Math.cos(Math.PI / 10))).toPrecision(6));
   });
 
-  it('a NaN loss propagates without saving that epoch', () => {
-    const { trainer, batches, forward } = setup(1e38);
+  it('a NaN loss stops before its update, with nothing saved for that epoch', () => {
+    const { model, trainer, batches, forward } = setup(0.1);
     const saved: number[] = [];
-    expect(() => fit({ trainer, epochs: 50, trainSplit: () => ({ batches, samples: 16 }), forward, checkpoint: (done) => saved.push(done) })).toThrow(TrainingDiverged);
-    expect(saved.length).toBeLessThan(50);
+    let weights: Float32Array | null = null;
+    const poisoned = { x: randomTensor([8, 3], 20), y: Int32Array.from({ length: 8 }, (_, j) => j % 2) };
+    poisoned.x.data[5] = NaN;
+    let error: unknown;
+    try {
+      fit({
+        trainer,
+        epochs: 5,
+        trainSplit: (epoch) => ({ batches: epoch === 3 ? [batches[0], poisoned] : batches, samples: 16 }),
+        forward,
+        checkpoint: (done) => {
+          saved.push(done);
+          weights = Float32Array.from(model.weight.data);
+        },
+      });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(TrainingDiverged);
+    expect((error as TrainingDiverged).epoch).toBe(3);
+    expect((error as TrainingDiverged).step).toBe(5);
+    expect(saved).toEqual([1, 2]);
+    expect(model.weight.data.every(Number.isFinite)).toBe(true);
+    expect(model.weight.data).not.toEqual(weights);
   });
+
 });

@@ -112,6 +112,28 @@ describe('against the float64 references on random input', () => {
     });
   }
 
+  // 2×2 (×2) stride-2 windows take a fast path; it must choose exactly as the generic walk:
+  // ties go to the first element in input order, and a NaN wins its window.
+  for (const shape of [[2, 3, 11, 9], [1, 2, 5, 6, 7]]) {
+    it(`max pooling 2 on ${JSON.stringify(shape)}: values, ties and NaN as the reference`, () => {
+      const dims = shape.length - 2;
+      const p = { kernel: new Array(dims).fill(2), stride: new Array(dims).fill(2), padding: new Array(dims).fill(0) };
+      const x = new Tensor(randomTensor(shape, 8).data.map((v) => Math.round(v * 1.5)), shape, true);
+      x.data[5] = Number.NaN;
+      const ref = referenceMaxPool(x.data, shape, p);
+      const y = maxPool(x, { kernel: 2 });
+      const nan = [...y.data].findIndex((v) => Number.isNaN(v));
+      expect(nan, 'the window holding the NaN').toBeGreaterThanOrEqual(0);
+      expectClose(y.data.map((v, i) => (i === nan ? ref.y[i] : v)), ref.y, 'max (NaN window aside)');
+      const r = randomTensor([...y.shape], 9);
+      backward(y, { gradOutput: r });
+      const plane = x.size / (shape[0] * shape[1]), outPlane = y.size / (shape[0] * shape[1]);
+      const expected = new Float64Array(x.size);
+      ref.argmax.forEach((at, o) => (expected[Math.floor(o / outPlane) * plane + (o === nan ? 5 % plane : at)] += r.data[o]));
+      expectClose(x.grad!.data, expected, 'gradient routed to the first maximum');
+    });
+  }
+
   it('nearest up-sampling by (2, 1, 3)', () => {
     const x = randomTensor([2, 2, 3, 4, 2], 6);
     expectClose(upsampleNearest(x, [2, 1, 3]).data, referenceUpsampleNearest(x.data, [2, 2, 3, 4, 2], [2, 1, 3]), 'upsample');

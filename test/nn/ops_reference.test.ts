@@ -149,6 +149,13 @@ describe('losses against the references', () => {
     expectClose(loss.data, [ref.loss], 'loss', { rtol: 1e-6, atol: 1e-6 });
     backward(loss);
     expectClose(x.grad!.data, ref.grad, 'grad');
+    // Where e^{−|x|} is below float epsilon (log1p's small-argument branch), per element.
+    for (const v of [-25, -18, -9, 9, 18, 25]) {
+      for (const target of [0, 0.3, 1]) {
+        const ref = referenceBceWithLogits([v], [target]).loss;
+        expectClose(bceWithLogits(Tensor.from([v], [1]), Tensor.from([target], [1])).data, [ref], `bce(${v}, ${target})`, { rtol: 1e-6, atol: 1e-12 });
+      }
+    }
     const big = bceWithLogits(Tensor.from([200, -200], [2]), Tensor.from([1, 1], [2]));
     expect(big.item()).toBeCloseTo(100, 5);
   });

@@ -114,6 +114,14 @@ describe('medsynth train clinical (CLI, worker thread)', () => {
     expect(existsSync(path.join(out, 'model.safetensors'))).toBe(true);
   });
 
+  it('a diverging run stops with TRAINING_DIVERGED, exit code 1, and no model written', () => {
+    const out = path.join(tmp.dir, 'cli-diverged');
+    const r = medsynth(['train', 'clinical', '--size', '16,16', '--n-train', '32', '--n-val', '8', '--n-test', '8', '--epochs', '6', '--lr', '1e30', '--out', out]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/error \[TRAINING_DIVERGED\]: the training loss became .* Try a lower --lr\./);
+    expect(existsSync(path.join(out, 'model.safetensors'))).toBe(false);
+  });
+
   it('Ctrl-C saves a checkpoint and exits 130', async () => {
     const out = path.join(tmp.dir, 'sigint');
     const child = spawn(process.execPath, [BIN, 'train', 'clinical', '--size', '32,32', '--n-train', '20000', '--epochs', '3', '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -72,25 +72,22 @@ abstract class ConvNd extends Module implements ResetParameters {
   }
 }
 
-export class Conv2d extends ConvNd {
-  constructor(inChannels: number, outChannels: number, kernelSize: PerAxis, options: ConvOptions = {}) {
-    super(inChannels, outChannels, kernelSize, 2, false, options);
-  }
-
+abstract class ForwardConvNd extends ConvNd {
   forward(x: Tensor): Tensor {
     this.checkX(x);
     return conv(x, this.weight, this.bias, { stride: this.stride, padding: this.padding, dilation: this.dilation });
   }
 }
 
-export class Conv3d extends ConvNd {
+export class Conv2d extends ForwardConvNd {
+  constructor(inChannels: number, outChannels: number, kernelSize: PerAxis, options: ConvOptions = {}) {
+    super(inChannels, outChannels, kernelSize, 2, false, options);
+  }
+}
+
+export class Conv3d extends ForwardConvNd {
   constructor(inChannels: number, outChannels: number, kernelSize: PerAxis, options: ConvOptions = {}) {
     super(inChannels, outChannels, kernelSize, 3, false, options);
-  }
-
-  forward(x: Tensor): Tensor {
-    this.checkX(x);
-    return conv(x, this.weight, this.bias, { stride: this.stride, padding: this.padding, dilation: this.dilation });
   }
 }
 

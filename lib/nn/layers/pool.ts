@@ -12,63 +12,42 @@ interface PoolOptions {
 
 abstract class PoolNd extends Module {
   constructor(
+    private readonly kind: 'max' | 'avg',
+    private readonly spatialDims: number,
     readonly kernelSize: PerAxis,
     readonly options: PoolOptions,
-    private readonly spatialDims: number,
   ) {
     super();
   }
 
-  protected args() {
-    return { kernel: this.kernelSize, stride: this.options.stride ?? this.kernelSize, padding: this.options.padding ?? 0 };
-  }
-
-  protected check(x: Tensor): void {
+  forward(x: Tensor): Tensor {
     checkInput(`${this.typeName}(kernel_size=${String(this.kernelSize)})`, x, this.spatialDims + 2);
+    const args = { kernel: this.kernelSize, stride: this.options.stride ?? this.kernelSize, padding: this.options.padding ?? 0 };
+    return this.kind === 'max' ? maxPool(x, args) : avgPool(x, args);
   }
 }
 
 export class MaxPool2d extends PoolNd {
   constructor(kernelSize: PerAxis, options: PoolOptions = {}) {
-    super(kernelSize, options, 2);
-  }
-
-  forward(x: Tensor): Tensor {
-    this.check(x);
-    return maxPool(x, this.args());
+    super('max', 2, kernelSize, options);
   }
 }
 
 export class MaxPool3d extends PoolNd {
   constructor(kernelSize: PerAxis, options: PoolOptions = {}) {
-    super(kernelSize, options, 3);
-  }
-
-  forward(x: Tensor): Tensor {
-    this.check(x);
-    return maxPool(x, this.args());
+    super('max', 3, kernelSize, options);
   }
 }
 
 export class AvgPool2d extends PoolNd {
   constructor(kernelSize: PerAxis, options: PoolOptions = {}) {
-    super(kernelSize, options, 2);
-  }
-
-  forward(x: Tensor): Tensor {
-    this.check(x);
-    return avgPool(x, this.args());
+    super('avg', 2, kernelSize, options);
   }
 }
 
 export class AvgPool3d extends PoolNd {
   constructor(kernelSize: PerAxis, options: PoolOptions = {}) {
-    super(kernelSize, options, 3);
-  }
-
-  forward(x: Tensor): Tensor {
-    this.check(x);
-    return avgPool(x, this.args());
+    super('avg', 3, kernelSize, options);
   }
 }
 

@@ -14,6 +14,7 @@
 import { MedsynthError } from '../../errors.js';
 import { checkBatchLossArgs } from '../../loss/batch_loss.js';
 import { callNativeSync } from '../../native.js';
+import { allocFloat32 } from '../arena.js';
 import { isGradEnabled, record } from '../autograd.js';
 import { formatShape, Tensor } from '../tensor.js';
 import { nnNative } from './nn_native.js';
@@ -49,7 +50,7 @@ export function crossEntropy(logits: Tensor, target: Int32Array): Tensor {
       throw new MedsynthError('INVALID_ARGUMENT', `crossEntropy: target[${i}] = ${target[i]} is not a class of logits ${formatShape(logits.shape)}`);
     }
   }
-  const probs = new Float32Array(n * c);
+  const probs = allocFloat32(n * c);
   const loss = callNativeSync(() => nnNative().nnCrossEntropyForward(logits.data, target, probs, n, c));
   return record(scalar(loss), 'crossEntropy', [logits], (g) => {
     if (!isGradEnabled()) {

@@ -77,7 +77,7 @@ export function referenceSum(x: ArrayLike<number>, shape: number[], dims: number
 }
 
 /** torch.cat along dim. */
-export function referenceConcat(xs: { data: ArrayLike<number>; shape: number[] }[], dim: number): Float64Array {
+export function referenceConcat(xs: readonly { data: ArrayLike<number>; shape: readonly number[] }[], dim: number): Float64Array {
   const out = xs[0].shape.map((d, i) => (i === dim ? xs.reduce((n, x) => n + x.shape[dim], 0) : d));
   const y = new Float64Array(out.reduce((a, b) => a * b, 1));
   const st = strides(out);

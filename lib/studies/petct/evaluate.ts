@@ -1,0 +1,309 @@
+/**
+ * The study's evaluation protocol (seed 004): segmentation overlap per patient and pooled,
+ * Harrell's C-index of the predicted risk beside the oracle (the C-index of the true linear
+ * predictor on the same patients — what is knowable from the data), calibration (ECE,
+ * reliability bins), mean uncertainty and the uncertainty–error correlation; every headline
+ * number beside the seed's target.
+ *
+ * Definitions (all over the validation patients' slices, at the model's resolution):
+ * - a pixel is predicted tumour when the MC-mean probability p̄ >= `threshold` (0.5);
+ * - Dice, IoU, pixel accuracy, sensitivity, specificity: pooled = of the confusion counts summed
+ *   over every slice; per patient = of that patient's slices' summed counts; the mean over
+ *   patients is reported too (NaN-skipping);
+ * - C-index: patient risk = mean over the patient's slices and MC passes (see mc_dropout.ts);
+ *   NaN when no pair of held-out patients is comparable (no event);
+ * - ECE: Guo et al.'s top-label ECE over all pixels, 15 equal-width bins (the headline); the
+ *   reliability bins and a positive-class ECE (predicted tumour probability against observed
+ *   tumour frequency — the diagram a reader reads) are kept as well;
+ * - mean uncertainty: mean predictive entropy (bits) over all pixels; also the mean MC variance
+ *   and the mean width of the patients' 95% risk intervals;
+ * - uncertainty–error correlation (headline): Pearson's r over pixels between the predictive
+ *   entropy and the absolute error |p̄ − y|. Both are functions of p̄, so part of this agreement
+ *   holds by construction; two checks that do not share that are reported beside it: the MC
+ *   variance (disagreement between passes) against |p̄ − y|, and per slice the mean entropy
+ *   against 1 − Dice (slices where truth or prediction has tumour), Pearson and Spearman.
+ */
+import { invalidParameter } from '../../errors.js';
+import { concordanceIndex } from '../../metric/c_index.js';
+import { expectedCalibrationError } from '../../metric/calibration.js';
+import { uncertaintyErrorCorrelation, type CorrelationResult } from '../../metric/correlation.js';
+import { scoresFromCounts, segmentationMetrics, type ConfusionCounts } from '../../metric/segmentation.js';
+import { checkArray, checkInteger, checkNumber } from '../../validate.js';
+import type { RiskSummary } from './mc_dropout.js';
+
+export interface EvaluatedPatient {
+  id: string;
+  time: number;
+  event: 0 | 1;
+  /** True linear predictor (NaN when unknown). */
+  linearPredictor: number;
+  /** MC-mean risk and its interval. */
+  risk: number;
+  riskLower: number;
+  riskUpper: number;
+}
+
+export interface StudyEvaluationInput {
+  /** [H, W] of every map. */
+  size: readonly [number, number];
+  /** [S] the patient (index into `patients`) of each slice. */
+  slicePatient: Int32Array;
+  /** [S, H, W] MC-mean tumour probability. */
+  probability: Float32Array;
+  /** [S, H, W] predictive entropy (bits). */
+  entropy: Float32Array;
+  /** [S, H, W] MC variance (optional). */
+  variance?: Float32Array;
+  /** [S, H, W] true mask (nonzero / >= 0.5 = tumour). */
+  truth: Float32Array | Uint8Array;
+  patients: EvaluatedPatient[];
+  /** Number of MC passes behind the maps (recorded). */
+  mcPasses: number;
+  threshold?: number;
+  bins?: number;
+}
+
+export interface SegmentationSummary {
+  dice: number;
+  iou: number;
+  accuracy: number;
+  sensitivity: number;
+  specificity: number;
+}
+
+export interface TargetCheck {
+  metric: string;
+  value: number;
+  /** '>' or '<' the target. */
+  direction: '>' | '<';
+  target: number;
+  met: boolean;
+  /** The oracle's value where one exists. */
+  oracle?: number;
+}
+
+export interface StudyMetrics {
+  patients: number;
+  slices: number;
+  events: number;
+  mcPasses: number;
+  threshold: number;
+  segmentation: {
+    pooled: SegmentationSummary;
+    meanOverPatients: SegmentationSummary;
+    perPatient: Array<{ id: string; slices: number } & SegmentationSummary & ConfusionCounts>;
+  };
+  survival: { cIndex: number; comparablePairs: number; oracleCIndex: number };
+  uncertainty: {
+    meanEntropyBits: number;
+    meanVariance: number;
+    meanRiskIntervalWidth: number;
+    pixelCorrelation: CorrelationResult;
+    /** MC variance (disagreement between passes, the epistemic part) against |p̄ − y|; null without variance. */
+    pixelVarianceCorrelation: CorrelationResult | null;
+    sliceCorrelation: CorrelationResult | null;
+  };
+  calibration: {
+    ece: number;
+    mce: number;
+    positiveClassEce: number;
+    bins: { lower: number[]; upper: number[]; count: number[]; meanConfidence: number[]; accuracy: number[] };
+    topLabelBins: { lower: number[]; upper: number[]; count: number[]; meanConfidence: number[]; accuracy: number[] };
+  };
+  targets: TargetCheck[];
+}
+
+/**
+ * Harrell's C-index, or NaN (0 comparable pairs) when no pair is comparable — a small held-out
+ * set without events — so the rest of the evaluation is still reported.
+ */
+async function concordanceOrNaN(risk: Float64Array, time: Float64Array, event: Uint8Array): Promise<{ cIndex: number; comparable: number }> {
+  let comparable = false;
+  for (let i = 0; i < time.length && !comparable; i++) {
+    if (!event[i]) continue;
+    for (let j = 0; j < time.length && !comparable; j++) comparable = time[j] > time[i] || (time[j] === time[i] && !event[j]);
+  }
+  return comparable ? concordanceIndex(risk, time, event) : { cIndex: NaN, comparable: 0 };
+}
+
+/** The evaluation's patient rows from the cohort's patients and their MC risk summary (same order). */
+export function evaluatedPatients(patients: ReadonlyArray<{ id: string; time: number; event: 0 | 1; linearPredictor: number }>, risk: RiskSummary): EvaluatedPatient[] {
+  if (risk.mean.length !== patients.length) throw invalidParameter('risk', `a summary of ${patients.length} patients`, risk.mean);
+  return patients.map((p, k) => ({
+    id: p.id,
+    time: p.time,
+    event: p.event,
+    linearPredictor: p.linearPredictor,
+    risk: risk.mean[k],
+    riskLower: risk.lower[k],
+    riskUpper: risk.upper[k],
+  }));
+}
+
+/** The seed's targets. */
+export const SEED_TARGETS = {
+  dice: 0.7,
+  iou: 0.65,
+  sensitivity: 0.75,
+  specificity: 0.95,
+  cIndex: 0.7,
+  ece: 0.1,
+  uncertaintyErrorCorrelation: 0.7,
+} as const;
+
+function summary(c: ConfusionCounts): SegmentationSummary {
+  const s = scoresFromCounts(c);
+  const total = c.tp + c.fp + c.fn + c.tn;
+  return { ...s, accuracy: total === 0 ? NaN : (c.tp + c.tn) / total };
+}
+
+function nanMean(values: number[]): number {
+  const ok = values.filter((v) => !Number.isNaN(v));
+  return ok.length ? ok.reduce((a, b) => a + b, 0) / ok.length : NaN;
+}
+
+const plain = (b: { lower: Float64Array; upper: Float64Array; count: Float64Array; meanConfidence: Float64Array; accuracy: Float64Array }) => ({
+  lower: Array.from(b.lower),
+  upper: Array.from(b.upper),
+  count: Array.from(b.count),
+  meanConfidence: Array.from(b.meanConfidence),
+  accuracy: Array.from(b.accuracy),
+});
+
+/**
+ * Computes the protocol's metrics.
+ *
+ * @throws MedsynthError INVALID_ARGUMENT for inconsistent lengths, slices of unknown patients,
+ *   a patient without slices, or probabilities outside [0, 1]
+ */
+export async function evaluateStudy(input: StudyEvaluationInput): Promise<StudyMetrics> {
+  const [H, W] = input.size;
+  checkInteger('size[0]', H, 1);
+  checkInteger('size[1]', W, 1);
+  const plane = H * W;
+  const S = checkArray('slicePatient', input.slicePatient, Int32Array).length;
+  if (S < 1) throw invalidParameter('slicePatient', 'at least one slice', input.slicePatient);
+  checkArray('probability', input.probability, Float32Array, S * plane);
+  checkArray('entropy', input.entropy, Float32Array, S * plane);
+  if (input.variance !== undefined) checkArray('variance', input.variance, Float32Array, S * plane);
+  if (!(input.truth instanceof Float32Array) && !(input.truth instanceof Uint8Array)) throw invalidParameter('truth', 'a Float32Array or Uint8Array', input.truth);
+  checkArray('truth', input.truth, input.truth.constructor as typeof Uint8Array, S * plane);
+  const P = input.patients.length;
+  const threshold = checkNumber('threshold', input.threshold ?? 0.5, { above: 0, max: 1 });
+  const bins = checkInteger('bins', input.bins ?? 15, 2, 1000);
+  const slicesOf = new Int32Array(P);
+  for (const k of input.slicePatient) {
+    if (!(k >= 0 && k < P)) throw invalidParameter('slicePatient', `patient indices below ${P}`, k);
+    slicesOf[k]++;
+  }
+  const empty = input.patients.findIndex((_, k) => slicesOf[k] === 0);
+  if (empty >= 0) throw invalidParameter('patients', 'patients that each have slices', input.patients[empty].id);
+
+  // Segmentation: per-slice confusion counts (native), summed per patient and overall.
+  const seg = await segmentationMetrics(input.probability, input.truth, { batch: S, size: plane }, { threshold });
+  const perPatientCounts = input.patients.map((): ConfusionCounts => ({ tp: 0, fp: 0, fn: 0, tn: 0 }));
+  const total: ConfusionCounts = { tp: 0, fp: 0, fn: 0, tn: 0 };
+  for (let s = 0; s < S; s++) {
+    const c = perPatientCounts[input.slicePatient[s]];
+    for (const key of ['tp', 'fp', 'fn', 'tn'] as const) {
+      c[key] += seg.counts[key][s];
+      total[key] += seg.counts[key][s];
+    }
+  }
+  const perPatient = input.patients.map((p, k) => ({ id: p.id, slices: slicesOf[k], ...summary(perPatientCounts[k]), ...perPatientCounts[k] }));
+  const pooled = summary(total);
+  const meanOverPatients: SegmentationSummary = {
+    dice: nanMean(perPatient.map((p) => p.dice)),
+    iou: nanMean(perPatient.map((p) => p.iou)),
+    accuracy: nanMean(perPatient.map((p) => p.accuracy)),
+    sensitivity: nanMean(perPatient.map((p) => p.sensitivity)),
+    specificity: nanMean(perPatient.map((p) => p.specificity)),
+  };
+
+  // Survival: the model's risks and the oracle on the same patients.
+  const time = Float64Array.from(input.patients, (p) => p.time);
+  const event = Uint8Array.from(input.patients, (p) => p.event);
+  const events = event.reduce((a, b) => a + b, 0);
+  const risk = Float64Array.from(input.patients, (p) => checkNumber(`risk of ${p.id}`, p.risk));
+  const c = await concordanceOrNaN(risk, time, event);
+  const lp = Float64Array.from(input.patients, (p) => p.linearPredictor);
+  const oracleCIndex = lp.every(Number.isFinite) ? (await concordanceOrNaN(lp, time, event)).cIndex : NaN;
+
+  // Calibration over all pixels.
+  const label = new Uint8Array(S * plane);
+  const truth = input.truth;
+  for (let i = 0; i < label.length; i++) label[i] = truth[i] >= 0.5 ? 1 : 0;
+  const topLabel = await expectedCalibrationError(input.probability, label, { bins, mode: 'confidence' });
+  const positive = await expectedCalibrationError(input.probability, label, { bins, mode: 'positive' });
+
+  // Uncertainty: means, and its correlation with the error.
+  const error = new Float32Array(S * plane);
+  let sumEntropy = 0;
+  let sumVariance = 0;
+  for (let i = 0; i < error.length; i++) {
+    error[i] = Math.abs(input.probability[i] - label[i]);
+    sumEntropy += input.entropy[i];
+    if (input.variance) sumVariance += input.variance[i];
+  }
+  const pixelCorrelation = await uncertaintyErrorCorrelation(input.entropy, error);
+  const pixelVarianceCorrelation = input.variance ? await uncertaintyErrorCorrelation(input.variance, error) : null;
+  const sliceU: number[] = [];
+  const sliceE: number[] = [];
+  for (let s = 0; s < S; s++) {
+    if (seg.counts.tp[s] + seg.counts.fp[s] + seg.counts.fn[s] === 0) continue;
+    let u = 0;
+    for (let i = s * plane; i < (s + 1) * plane; i++) u += input.entropy[i];
+    sliceU.push(u / plane);
+    sliceE.push(1 - seg.perSample.dice[s]);
+  }
+  const sliceCorrelation = sliceU.length >= 3 ? await uncertaintyErrorCorrelation(Float64Array.from(sliceU), Float64Array.from(sliceE)) : null;
+  const meanRiskIntervalWidth = input.patients.reduce((a, p) => a + (p.riskUpper - p.riskLower), 0) / P;
+
+  const metrics: Omit<StudyMetrics, 'targets'> = {
+    patients: P,
+    slices: S,
+    events,
+    mcPasses: input.mcPasses,
+    threshold,
+    segmentation: { pooled, meanOverPatients, perPatient },
+    survival: { cIndex: c.cIndex, comparablePairs: c.comparable, oracleCIndex },
+    uncertainty: {
+      meanEntropyBits: sumEntropy / (S * plane),
+      meanVariance: input.variance ? sumVariance / (S * plane) : NaN,
+      meanRiskIntervalWidth,
+      pixelCorrelation,
+      pixelVarianceCorrelation,
+      sliceCorrelation,
+    },
+    calibration: {
+      ece: topLabel.ece,
+      mce: topLabel.mce,
+      positiveClassEce: positive.ece,
+      bins: plain(positive.bins),
+      topLabelBins: plain(topLabel.bins),
+    },
+  };
+  return { ...metrics, targets: targetChecks(metrics) };
+}
+
+/** The seed's seven targets beside the values (and the oracle for the C-index). */
+export function targetChecks(m: Omit<StudyMetrics, 'targets'>): TargetCheck[] {
+  const t = SEED_TARGETS;
+  const row = (metric: string, value: number, direction: '>' | '<', target: number, oracle?: number): TargetCheck => ({
+    metric,
+    value,
+    direction,
+    target,
+    met: direction === '>' ? value > target : value < target,
+    ...(oracle === undefined ? {} : { oracle }),
+  });
+  return [
+    row('Dice (pooled)', m.segmentation.pooled.dice, '>', t.dice),
+    row('IoU (pooled)', m.segmentation.pooled.iou, '>', t.iou),
+    row('Sensitivity (pooled)', m.segmentation.pooled.sensitivity, '>', t.sensitivity),
+    row('Specificity (pooled)', m.segmentation.pooled.specificity, '>', t.specificity),
+    row('C-index', m.survival.cIndex, '>', t.cIndex, m.survival.oracleCIndex),
+    row('ECE (top-label, pixels)', m.calibration.ece, '<', t.ece),
+    row('Uncertainty-error correlation (pixels, Pearson)', m.uncertainty.pixelCorrelation.pearson, '>', t.uncertaintyErrorCorrelation),
+  ];
+}
