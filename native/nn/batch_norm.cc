@@ -18,21 +18,41 @@ double channel_sum(BatchNormShape sh, int64_t c, F f) {
   return total;
 }
 
-MS_SIMD_CLONES void affine_row(const float* MS_RESTRICT x, int64_t n, float scale, float shift, float* MS_RESTRICT y) {
-  for (int64_t i = 0; i < n; ++i) y[i] = x[i] * scale + shift;
+// y = (x − m)·scale + shift: centred first, so inputs far from zero keep their precision.
+MS_SIMD_CLONES void affine_row(const float* MS_RESTRICT x, int64_t n, float m, float scale, float shift, float* MS_RESTRICT y) {
+  for (int64_t i = 0; i < n; ++i) y[i] = (x[i] - m) * scale + shift;
 }
 
-// gx = k·g − b·x + c: the training backward with its per-channel constants folded.
-MS_SIMD_CLONES void backward_row(const float* MS_RESTRICT g, const float* MS_RESTRICT x, int64_t n, float k, float b, float c,
-                                 float* MS_RESTRICT gx) {
-  for (int64_t i = 0; i < n; ++i) gx[i] = (k * g[i] - b * x[i]) + c;
+// gx = k·(g − mean_g − (x − m)·b): centred before scaling, so inputs far from zero keep their
+// precision (as PyTorch's kernel, which also subtracts the mean first).
+MS_SIMD_CLONES void backward_row(const float* MS_RESTRICT g, const float* MS_RESTRICT x, int64_t n, float k, float mean_g,
+                                 float m, float b, float* MS_RESTRICT gx) {
+  for (int64_t i = 0; i < n; ++i) gx[i] = ((g[i] - mean_g) - (x[i] - m) * b) * k;
 }
 
-// Writes y = x·scale + shift for channel c.
-void channel_affine(const float* x, BatchNormShape sh, int64_t c, float scale, float shift, float* y) {
+// Σ g and Σ g·(x − m) over one plane in one pass (float64 lanes, a fixed association).
+MS_SIMD_CLONES void plane_grad_sums(const float* MS_RESTRICT g, const float* MS_RESTRICT x, int64_t n, double m, double* sums) {
+  double sg[8] = {0, 0, 0, 0, 0, 0, 0, 0}, sgx[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    for (int k = 0; k < 8; ++k) {
+      sg[k] += double(g[i + k]);
+      sgx[k] += double(g[i + k]) * (double(x[i + k]) - m);
+    }
+  }
+  for (int k = 0; i + k < n; ++k) {
+    sg[k] += double(g[i + k]);
+    sgx[k] += double(g[i + k]) * (double(x[i + k]) - m);
+  }
+  sums[0] = ((sg[0] + sg[1]) + (sg[2] + sg[3])) + ((sg[4] + sg[5]) + (sg[6] + sg[7]));
+  sums[1] = ((sgx[0] + sgx[1]) + (sgx[2] + sgx[3])) + ((sgx[4] + sgx[5]) + (sgx[6] + sgx[7]));
+}
+
+// Writes y = (x − m)·scale + shift for channel c.
+void channel_affine(const float* x, BatchNormShape sh, int64_t c, float m, float scale, float shift, float* y) {
   for (int64_t n = 0; n < sh.n; ++n) {
     const int64_t base = (n * sh.c + c) * sh.s;
-    affine_row(x + base, sh.s, scale, shift, y + base);
+    affine_row(x + base, sh.s, m, scale, shift, y + base);
   }
 }
 
@@ -55,7 +75,7 @@ void batch_norm_forward_train(const float* x, const float* weight, const float* 
       save_mean[c] = static_cast<float>(mean);
       save_invstd[c] = static_cast<float>(invstd);
       const double w = weight ? weight[c] : 1.0, b = bias ? bias[c] : 0.0;
-      channel_affine(x, sh, c, static_cast<float>(w * invstd), static_cast<float>(b - mean * w * invstd), y);
+      channel_affine(x, sh, c, static_cast<float>(mean), static_cast<float>(w * invstd), static_cast<float>(b), y);
       if (running_mean) running_mean[c] = static_cast<float>((1.0 - momentum) * running_mean[c] + momentum * mean);
       if (running_var) {
         const double unbiased = count > 1 ? var * double(count) / double(count - 1) : var;
@@ -71,7 +91,7 @@ void batch_norm_forward_eval(const float* x, const float* weight, const float* b
     for (int64_t c = c0; c < c1; ++c) {
       const double invstd = 1.0 / std::sqrt(double(running_var[c]) + double(eps));
       const double w = weight ? weight[c] : 1.0, b = bias ? bias[c] : 0.0;
-      channel_affine(x, sh, c, static_cast<float>(w * invstd), static_cast<float>(b - running_mean[c] * w * invstd), y);
+      channel_affine(x, sh, c, running_mean[c], static_cast<float>(w * invstd), static_cast<float>(b), y);
     }
   });
 }
@@ -82,18 +102,24 @@ void batch_norm_backward(const float* x, const float* g, const float* weight, co
   parallel_for(sh.c, channel_grain(sh), [&](int64_t c0, int64_t c1) {
     for (int64_t c = c0; c < c1; ++c) {
       const double m = mean[c], r = invstd[c];
-      const double sum_g = channel_sum(sh, c, [&](int64_t at) { return sum_serial(g + at, sh.s); });
-      const double sum_gxhat = channel_sum(sh, c, [&](int64_t at) { return dot_dev_serial(g + at, x + at, sh.s, m); }) * r;
+      double sum_g = 0, sum_gxc = 0;
+      for (int64_t n = 0; n < sh.n; ++n) {
+        double sums[2];
+        const int64_t at = (n * sh.c + c) * sh.s;
+        plane_grad_sums(g + at, x + at, sh.s, m, sums);
+        sum_g += sums[0];
+        sum_gxc += sums[1];
+      }
+      const double sum_gxhat = sum_gxc * r;
       if (gw) gw[c] = static_cast<float>(sum_gxhat);
       if (gb) gb[c] = static_cast<float>(sum_g);
       if (!gx) continue;
       const double k = (weight ? weight[c] : 1.0) * r;
       const double mean_g = training ? sum_g / count : 0.0, mean_gxhat = training ? sum_gxhat / count : 0.0;
-      // k·(g − mean_g − (x − m)·r·mean_gxhat) = k·g − b·x + (b·m − k·mean_g)
-      const double b = k * r * mean_gxhat;
       for (int64_t n = 0; n < sh.n; ++n) {
         const int64_t base = (n * sh.c + c) * sh.s;
-        backward_row(g + base, x + base, sh.s, static_cast<float>(k), static_cast<float>(b), static_cast<float>(b * m - k * mean_g), gx + base);
+        backward_row(g + base, x + base, sh.s, static_cast<float>(k), static_cast<float>(mean_g), static_cast<float>(m),
+                     static_cast<float>(r * mean_gxhat), gx + base);
       }
     }
   });

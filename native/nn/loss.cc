@@ -9,6 +9,7 @@
 #include "core/fastmath.h"
 #include "core/simd.h"
 #include "core/thread_pool.h"
+#include "nn/activation_math.h"
 #include "nn/reduce.h"
 
 namespace ms::nn {
@@ -27,13 +28,9 @@ double cross_entropy_row(const float* l, int32_t t, int64_t c, float* p) {
   return lse - double(l[t]);
 }
 
-// max(v, 0) − v·t + log1p(e^{−|v|}) in float: log1p(e) as log(u)·e/(u − 1) with u = 1 + e
-// (exact to a few ulp also where e is below float's epsilon and u rounds to 1).
+// max(v, 0) − v·t + log1p(e^{−|v|}) in float.
 MS_ALWAYS_INLINE float bce_term(float v, float t) {
-  const float e = fm::fast_exp(-std::fabs(v));
-  const float u = 1.0f + e;
-  const float log1p_e = u == 1.0f ? e : fm::fast_log(u) * (e / (u - 1.0f));
-  return (std::max(v, 0.0f) - v * t) + log1p_e;
+  return (std::max(v, 0.0f) - v * t) + log1p_nonneg(fm::fast_exp(-std::fabs(v)));
 }
 
 MS_SIMD_CLONES double bce_sum(const float* MS_RESTRICT x, const float* MS_RESTRICT t, int64_t n) {
@@ -47,7 +44,7 @@ MS_SIMD_CLONES double bce_sum(const float* MS_RESTRICT x, const float* MS_RESTRI
 }
 
 MS_SIMD_CLONES void bce_grad(const float* MS_RESTRICT x, const float* MS_RESTRICT t, int64_t n, float scale, float* MS_RESTRICT gx) {
-  for (int64_t i = 0; i < n; ++i) gx[i] = (1.0f / (1.0f + fm::fast_exp(-x[i])) - t[i]) * scale;
+  for (int64_t i = 0; i < n; ++i) gx[i] = (logistic(x[i]) - t[i]) * scale;
 }
 
 }  // namespace

@@ -1,7 +1,7 @@
 // Element-wise kernels; see pointwise.h. The loops live in MS_SIMD_CLONES functions (one switch
 // outside, one plain loop per case) so each case vectorises for AVX-512, AVX2 and baseline;
-// exp and the logistic use fm::fast_exp (relative error < 1e-7), the rarer log, tanh and
-// softplus call libm.
+// exp, the logistic, tanh and softplus use the select-only forms of activation_math.h (relative
+// error ~1e-7); the rarer log, sqrt and pow call libm.
 #include "nn/pointwise.h"
 
 #include <cmath>
@@ -9,14 +9,13 @@
 #include "core/fastmath.h"
 #include "core/simd.h"
 #include "core/thread_pool.h"
+#include "nn/activation_math.h"
 
 namespace ms::nn {
 namespace {
 
 // Memory-bound loops: chunks of 32 Ki elements (128 KiB of float) amortise the pool's hand-off.
 constexpr int64_t kGrain = 1 << 15;
-
-MS_ALWAYS_INLINE float logistic(float x) { return 1.0f / (1.0f + fm::fast_exp(-x)); }
 
 MS_SIMD_CLONES void unary_range(UnaryOp op, const float* MS_RESTRICT x, int64_t n, float a, float b,
                                 float* MS_RESTRICT y) {
@@ -56,12 +55,12 @@ MS_SIMD_CLONES void unary_range(UnaryOp op, const float* MS_RESTRICT x, int64_t 
       for (int64_t i = 0; i < n; ++i) y[i] = logistic(x[i]);
       break;
     case UnaryOp::kTanh:
-      for (int64_t i = 0; i < n; ++i) y[i] = std::tanh(x[i]);
+      for (int64_t i = 0; i < n; ++i) y[i] = tanh_fast(x[i]);
       break;
     case UnaryOp::kSoftplus:
       for (int64_t i = 0; i < n; ++i) {
         const float bx = x[i] * a;
-        y[i] = bx > b ? x[i] : std::log1p(std::exp(bx)) / a;
+        y[i] = bx > b ? x[i] : softplus_unit(bx) / a;
       }
       break;
     case UnaryOp::kReluMask:

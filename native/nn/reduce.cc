@@ -39,16 +39,6 @@ MS_SIMD_CLONES double sum_sq_dev_lanes(const float* MS_RESTRICT x, int64_t n, do
   return ((lane[0] + lane[1]) + (lane[2] + lane[3])) + ((lane[4] + lane[5]) + (lane[6] + lane[7]));
 }
 
-MS_SIMD_CLONES double dot_dev_lanes(const float* MS_RESTRICT g, const float* MS_RESTRICT x, int64_t n, double m) {
-  double lane[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-  int64_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    for (int k = 0; k < 8; ++k) lane[k] += double(g[i + k]) * (double(x[i + k]) - m);
-  }
-  for (int k = 0; i + k < n; ++k) lane[k] += double(g[i + k]) * (double(x[i + k]) - m);
-  return ((lane[0] + lane[1]) + (lane[2] + lane[3])) + ((lane[4] + lane[5]) + (lane[6] + lane[7]));
-}
-
 MS_SIMD_CLONES void accumulate_row(double* MS_RESTRICT acc, const float* MS_RESTRICT x, int64_t n) {
   for (int64_t i = 0; i < n; ++i) acc[i] += double(x[i]);
 }
@@ -102,7 +92,6 @@ void sum_strided(const float* x, int64_t outer, int64_t r, int64_t inner, float*
 
 double sum_serial(const float* x, int64_t n) { return sum_lanes(x, n); }
 double sum_sq_dev_serial(const float* x, int64_t n, double m) { return sum_sq_dev_lanes(x, n, m); }
-double dot_dev_serial(const float* g, const float* x, int64_t n, double m) { return dot_dev_lanes(g, x, n, m); }
 
 double sum_floats(const float* x, int64_t n) {
   return ordered_sum(n, kBlock, [&](int64_t i0, int64_t i1) { return sum_lanes(x + i0, i1 - i0); });

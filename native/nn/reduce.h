@@ -20,8 +20,7 @@ double ordered_sum(int64_t n, int64_t block, const std::function<double(int64_t,
 // in blocks over the pool; sum_serial is one block on the calling thread.
 double sum_floats(const float* x, int64_t n);
 double sum_serial(const float* x, int64_t n);
-// Σ (x[i] − m)² and Σ g[i]·(x[i] − m), the same way (batch norm's variance and backward).
+// Σ (x[i] − m)², the same way (batch norm's variance).
 double sum_sq_dev_serial(const float* x, int64_t n, double m);
-double dot_dev_serial(const float* g, const float* x, int64_t n, double m);
 
 }  // namespace ms::nn

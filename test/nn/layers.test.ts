@@ -212,6 +212,19 @@ describe('determinism and bad input', () => {
     expect(() => upsampleNearest(x, 0)).toThrow(/scale/);
   });
 
+  it('batch norm keeps its precision on inputs far from zero (x ≈ 1000 ± 1)', () => {
+    const shape = [4, 3, 6, 5];
+    const x = new Tensor(randomTensor(shape, 19).data.map((v) => 1000 + v), shape, true);
+    const w = randomTensor([3], 20, { requiresGrad: true }), b = randomTensor([3], 21, { requiresGrad: true });
+    const r = randomTensor(shape, 22);
+    const ref = referenceBatchNormTrain(x.data, shape, w.data, b.data, r.data);
+    const y = batchNorm(x, null, null, w, b, { training: true });
+    expectClose(y.data, ref.y, 'y', { rtol: 1e-4, atol: 1e-4 });
+    backward(y, { gradOutput: r });
+    expectClose(x.grad!.data, ref.gx, 'gx', { rtol: 1e-4, atol: 1e-4 });
+    expectClose(w.grad!.data, ref.gw, 'gw', { rtol: 1e-4, atol: 1e-4 });
+  });
+
   it('batch norm: the composed backward (createGraph) agrees with the fused kernel', () => {
     const x = randomTensor([4, 2, 3, 5], 15, { requiresGrad: true, scale: 2 });
     const w = randomTensor([2], 17, { requiresGrad: true }), b = randomTensor([2], 18, { requiresGrad: true });

@@ -49,6 +49,17 @@ describe('element-wise ops against the float64 references', () => {
     });
   }
 
+  it('tanh and softplus at the ends of their ranges (the vectorised forms switch branches there)', () => {
+    const xs = [0, 1e-7, -1e-4, 0.01, 0.3, -0.6, 0.625, 0.6251, -0.65, 2, -9, 20, 50, -88, 200];
+    expectClose(pw.tanh(Tensor.from(xs, [xs.length])).data, xs.map(Math.tanh), 'tanh', { rtol: 1e-6, atol: 0 });
+    const special = pw.tanh(Tensor.from([Infinity, -Infinity, Number.NaN], [3])).data;
+    expect([...special.slice(0, 2)]).toEqual([1, -1]);
+    expect(Number.isNaN(special[2])).toBe(true);
+    const sp = [-120, -40, -17, -1e-3, 0, 3, 19.9, 30, 79, 81, 95];
+    const softplusRef = (v: number) => (v > 100 ? v : v > 30 ? v + Math.log1p(Math.exp(-v)) : Math.log1p(Math.exp(v)));
+    expectClose(pw.softplus(Tensor.from(sp, [sp.length]), 1, 100).data, sp.map(softplusRef), 'softplus, threshold 100', { rtol: 1e-6, atol: 1e-44 });
+  });
+
   const pairs: [number[], number[]][] = [
     [[3, 40, 50], [3, 40, 50]],
     [[3, 40, 50], [40, 1]],
@@ -175,6 +186,15 @@ describe('losses against the references', () => {
     expectClose(ft.data, [api.loss], 'focal Tversky', { rtol: 1e-6, atol: 1e-7 });
     backward(pw.mulScalar(ft, 3));
     expectClose(logits.grad!.data, api.grad.map((v) => 3 * v), 'focal Tversky grad', { rtol: 1e-6, atol: 1e-9 });
+
+    // Probabilities and a soft float mask as a Tensor.
+    const prob = new Tensor(randomTensor([2, 30], 59).data.map((v) => 1 / (1 + Math.exp(-v))), [2, 30], true);
+    const soft = new Tensor(randomTensor([2, 30], 60).data.map((v) => (v > 0 ? 0.9 : 0.1)), [2, 30]);
+    const fp = focalTversky(prob, soft);
+    const fpApi = await focalTverskyLoss(prob.data, soft.data, [2, 30]);
+    expectClose(fp.data, [fpApi.loss], 'focal Tversky on probabilities', { rtol: 1e-6, atol: 1e-7 });
+    backward(fp);
+    expectClose(prob.grad!.data, fpApi.grad, 'focal Tversky grad on probabilities', { rtol: 1e-6, atol: 1e-9 });
 
     const risk = randomTensor([20, 1], 58, { requiresGrad: true });
     const time = Float32Array.from({ length: 20 }, (_, i) => (i * 13) % 7);

@@ -18,7 +18,7 @@ import { allocFloat32 } from '../arena.js';
 import { isGradEnabled, record } from '../autograd.js';
 import { formatShape, Tensor } from '../tensor.js';
 import { nnNative } from './nn_native.js';
-import { exp, log, mul, mulScalar, neg, requireSameShape, sigmoid, square, sub } from './pointwise.js';
+import { div, exp, mul, mulScalar, neg, requireSameShape, sigmoid, square, sub } from './pointwise.js';
 import { expand, mean, sum } from './reduce.js';
 
 /** A scalar loss value as a tensor of shape []. */
@@ -61,7 +61,7 @@ export function crossEntropy(logits: Tensor, target: Int32Array): Tensor {
     // softmax(logits) − onehot, composed; the row maximum is a constant shift (it cancels).
     const shift = new Tensor(rowMax(logits), [n, 1]);
     const e = exp(sub(logits, shift));
-    const softmax = mul(e, reciprocal(sum(e, 1, true)));
+    const softmax = div(e, sum(e, 1, true));
     return [scaleBy(g, mulScalar(sub(softmax, oneHot(target, c)), 1 / n))];
   });
 }
@@ -81,10 +81,6 @@ function oneHot(target: Int32Array, c: number): Tensor {
   const t = Tensor.zeros([target.length, c]);
   target.forEach((k, i) => (t.data[i * c + k] = 1));
   return t;
-}
-
-function reciprocal(x: Tensor): Tensor {
-  return exp(neg(log(x)));
 }
 
 /**

@@ -36,6 +36,13 @@ function checkFinite(op: string, name: string, v: number): void {
   if (!Number.isFinite(v)) throw new MedsynthError('INVALID_ARGUMENT', `${op}: ${name} must be a finite number, got ${v}`);
 }
 
+/** Throws unless a and b have the same shape (ops without broadcasting). */
+export function requireSameShape(op: string, a: Tensor, b: Tensor, names = ['a', 'b']): void {
+  if (!sameShape(a.shape, b.shape)) {
+    throw new MedsynthError('INVALID_ARGUMENT', `${op}: ${names[0]} ${formatShape(a.shape)} and ${names[1]} ${formatShape(b.shape)} must have the same shape`);
+  }
+}
+
 // ---- binary, broadcasting ----
 
 function binary(name: keyof typeof BINARY, a: Tensor, b: Tensor): Tensor {
@@ -177,10 +184,3 @@ export function softplus(x: Tensor, beta = 1, threshold = 20): Tensor {
 }
 
 setGradientAdder(add);
-
-/** Throws unless a and b have the same shape (ops without broadcasting). */
-export function requireSameShape(op: string, a: Tensor, b: Tensor, names = ['a', 'b']): void {
-  if (!sameShape(a.shape, b.shape)) {
-    throw new MedsynthError('INVALID_ARGUMENT', `${op}: ${names[0]} ${formatShape(a.shape)} and ${names[1]} ${formatShape(b.shape)} must have the same shape`);
-  }
-}
