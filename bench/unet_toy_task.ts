@@ -54,9 +54,9 @@ export function toySet(n: number, side: number, seed: number): ToySet {
   return set;
 }
 
-/** Trains a U-Net of width `base` for `epochs` on the toy set; returns it in eval mode. */
-export function trainToyUNet(train: ToySet, { base = 8, epochs = 6, batchSize = 8, lr = 1e-3, seed = 0 } = {}): MultiTaskUNet {
-  const model = new MultiTaskUNet({ base, seed, dropout: 0.1 });
+/** Trains a U-Net of width `base` (or fine-tunes `model`) for `epochs` on the toy set; returns it in eval mode. */
+export function trainToyUNet(train: ToySet, { base = 8, epochs = 6, batchSize = 8, lr = 1e-3, seed = 0, model: start }: { base?: number; epochs?: number; batchSize?: number; lr?: number; seed?: number; model?: MultiTaskUNet } = {}): MultiTaskUNet {
+  const model = start ?? new MultiTaskUNet({ base, seed, dropout: 0.1 });
   const trainer = new Trainer(model, new Adam(model.parameters(), { lr }), { seed });
   const px = train.side * train.side;
   model.train();
