@@ -67,3 +67,7 @@ export { trainClinical, CLINICAL_TRAIN_DEFAULTS, type ClinicalMetrics, type Clin
 export { ConvVae, gaussianKl, vaeLoss, type ConvVaeOptions, type VaeLoss, type VaeOutput } from './models/conv_vae.js';
 export { loadVaeDecoder, VaeDecoder, type IntensityScale } from './models/vae_decoder.js';
 export { trainVae, type VaeEpochRow, type VaeTrainOptions, type VaeTrainResult } from './models/vae_training.js';
+
+// ONNX export, INT8 quantization and pruning (issue 14); seed 004's multi-task U-Net
+export * as onnx from './onnx/index.js';
+export { MultiTaskUNet, UNET_BLOCKS, type UNetOptions, type UNetOutputs } from './models/unet.js';

@@ -5,6 +5,7 @@
  * be differentiated again (WGAN-GP's gradient penalty); without it, backward runs unrecorded.
  */
 import { MedsynthError } from '../errors.js';
+import { allocationMark, releaseFloat32 } from './arena.js';
 import { formatShape, sameShape, Tensor, type GradFn } from './tensor.js';
 
 let recording = true;
@@ -106,12 +107,15 @@ function propagate(output: Tensor, options: BackwardOptions, wanted: Set<Tensor>
 
   const order = topologicalOrder(output);
   const grads = new Map<Tensor, Tensor>([[output, seed]]);
+  const buffers = new GradientBuffers(!options.createGraph);
+  buffers.hold(seed);
   withGradMode(options.createGraph ?? false, () => {
     for (const tensor of order) {
       const fn = tensor.gradFn as GradFn;
       const g = grads.get(tensor);
       if (!g) continue;
-      if (!wanted?.has(tensor)) grads.delete(tensor);
+      const keep = wanted?.has(tensor) ?? false;
+      if (!keep) grads.delete(tensor);
       const inputGrads = fn.backward(g);
       fn.inputs.forEach((input, i) => {
         const gi = inputGrads[i];
@@ -120,8 +124,18 @@ function propagate(output: Tensor, options: BackwardOptions, wanted: Set<Tensor>
           throw new MedsynthError('NATIVE_ERROR', `${fn.name} backward gave a gradient ${formatShape(gi.shape)} for an input ${formatShape(input.shape)}`);
         }
         const before = grads.get(input);
-        grads.set(input, before ? addGradients(before, gi) : gi);
+        buffers.hold(gi);
+        if (before) {
+          const total = addGradients(before, gi);
+          buffers.hold(total);
+          buffers.drop(before);
+          buffers.drop(gi);
+          grads.set(input, total);
+        } else {
+          grads.set(input, gi);
+        }
       });
+      if (!keep) buffers.drop(g);
     }
   });
   return grads;
@@ -148,4 +162,31 @@ function topologicalOrder(output: Tensor): Tensor[] {
     if (top.tensor.gradFn) post.push(top.tensor);
   }
   return post.reverse();
+}
+
+/**
+ * Counts the gradients in flight that use each buffer (add's backward hands one gradient to both
+ * inputs, reshape's shares its data) and, when not recording, gives a buffer back to the arena
+ * once the last of them has been used. Only buffers allocated during this backward pass are
+ * freed, so nothing the forward pass or the caller owns is touched.
+ */
+class GradientBuffers {
+  private readonly refs = new Map<Float32Array, number>();
+  private readonly mark = allocationMark();
+
+  constructor(private readonly release: boolean) {}
+
+  hold(t: Tensor): void {
+    this.refs.set(t.data, (this.refs.get(t.data) ?? 0) + 1);
+  }
+
+  drop(t: Tensor): void {
+    const left = (this.refs.get(t.data) ?? 0) - 1;
+    if (left > 0) {
+      this.refs.set(t.data, left);
+      return;
+    }
+    this.refs.delete(t.data);
+    if (this.release) releaseFloat32(t.data, this.mark);
+  }
 }

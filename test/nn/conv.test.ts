@@ -9,7 +9,7 @@ import { gemmIsa, setGemmIsa } from '../../lib/nn/ops/linear.js';
 import { mul, square } from '../../lib/nn/ops/pointwise.js';
 import { sum } from '../../lib/nn/ops/reduce.js';
 import { Tensor } from '../../lib/nn/tensor.js';
-import { refChannelSum, refConvBackwardInput, refConvBackwardWeight, refConvForward, refConvOutputSize, type RefConvParams } from '../reference/nn/conv.js';
+import { referenceChannelSum, referenceConvBackwardInput, referenceConvBackwardWeight, referenceConvForward, referenceConvOutputSize, type RefConvParams } from '../reference/nn/conv.js';
 import { expectClose, expectFiniteDifferences, expectTensorClose, fixtureTensor, loadFixture, randomTensor } from './helpers.js';
 
 // Σ t² and Σ t·r (r constant) from the op library, so every backward here is differentiable.
@@ -84,13 +84,13 @@ describe('conv kernels against the float64 reference', () => {
       const w = randomTensor(g.w, 2, { scale: 0.3 });
       const b = randomTensor([g.w[0]], 3);
       const y = conv(x, w, b, g.p);
-      const outShape = [g.x[0], g.w[0], ...refConvOutputSize(g.x, g.w, g.p)];
+      const outShape = [g.x[0], g.w[0], ...referenceConvOutputSize(g.x, g.w, g.p)];
       expect([...y.shape]).toEqual(outShape);
-      expectClose(y.data, refConvForward(x.data, g.x, w.data, g.w, b.data, g.p), 'y', { atol: 1e-4 });
+      expectClose(y.data, referenceConvForward(x.data, g.x, w.data, g.w, b.data, g.p), 'y', { atol: 1e-4 });
       const gy = randomTensor(outShape, 4);
-      expectClose(convInputGrad(gy, w, g.x, g.p).data, refConvBackwardInput(gy.data, w.data, g.w, g.x, g.p), 'gx', { atol: 1e-4 });
-      expectClose(convWeightGrad(x, gy, g.w, g.p).data, refConvBackwardWeight(x.data, g.x, gy.data, g.w, g.p), 'gw', { atol: 2e-4 });
-      expectClose(biasGrad(gy).data, refChannelSum(gy.data, outShape), 'gb', { atol: 1e-4 });
+      expectClose(convInputGrad(gy, w, g.x, g.p).data, referenceConvBackwardInput(gy.data, w.data, g.w, g.x, g.p), 'gx', { atol: 1e-4 });
+      expectClose(convWeightGrad(x, gy, g.w, g.p).data, referenceConvBackwardWeight(x.data, g.x, gy.data, g.w, g.p), 'gw', { atol: 2e-4 });
+      expectClose(biasGrad(gy).data, referenceChannelSum(gy.data, outShape), 'gb', { atol: 1e-4 });
     });
   }
 
@@ -101,7 +101,7 @@ describe('conv kernels against the float64 reference', () => {
     const xShape = [3, 64, 24, 24, 24];
     const w = randomTensor([2, 64, 3, 3, 3], 5, { scale: 0.2 });
     const gy = randomTensor([3, 2, 12, 12, 12], 6);
-    expectClose(convInputGrad(gy, w, xShape, p).data, refConvBackwardInput(gy.data, w.data, [2, 64, 3, 3, 3], xShape, p), 'gx', { atol: 1e-4 });
+    expectClose(convInputGrad(gy, w, xShape, p).data, referenceConvBackwardInput(gy.data, w.data, [2, 64, 3, 3, 3], xShape, p), 'gx', { atol: 1e-4 });
   });
 });
 
@@ -153,9 +153,9 @@ describe('conv determinism', () => {
         const y = conv(x, w, null, p);
         const gx = convInputGrad(gy, w, x.shape, p);
         const gw = convWeightGrad(x, gy, w.shape, p);
-        expectClose(y.data, refConvForward(x.data, x.shape as number[], w.data, w.shape as number[], null, p), `${isa} y`, { atol: 1e-4 });
-        expectClose(gx.data, refConvBackwardInput(gy.data, w.data, w.shape as number[], x.shape as number[], p), `${isa} gx`, { atol: 1e-4 });
-        expectClose(gw.data, refConvBackwardWeight(x.data, x.shape as number[], gy.data, w.shape as number[], p), `${isa} gw`, { atol: 1e-4 });
+        expectClose(y.data, referenceConvForward(x.data, x.shape as number[], w.data, w.shape as number[], null, p), `${isa} y`, { atol: 1e-4 });
+        expectClose(gx.data, referenceConvBackwardInput(gy.data, w.data, w.shape as number[], x.shape as number[], p), `${isa} gx`, { atol: 1e-4 });
+        expectClose(gw.data, referenceConvBackwardWeight(x.data, x.shape as number[], gy.data, w.shape as number[], p), `${isa} gw`, { atol: 1e-4 });
         results.set(isa, [y, gx, gw].map((t) => Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength).toString('base64')).join());
       }
     } finally {

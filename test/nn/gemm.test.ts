@@ -5,7 +5,7 @@ import { setThreads } from '../../lib/core/threads.js';
 import { MedsynthError } from '../../lib/errors.js';
 import { callNativeSync } from '../../lib/native.js';
 import { gemmIsa, setGemmIsa } from '../../lib/nn/ops/linear.js';
-import { refGemm } from '../reference/nn/linear.js';
+import { referenceGemm } from '../reference/nn/linear.js';
 import { expectClose, randomTensor } from './helpers.js';
 
 /** c = alpha·op(a)·op(b) + beta·c through the binding; returns a new array. */
@@ -36,7 +36,7 @@ describe('sgemm against the float64 reference', () => {
         const b = random(k * n, n + 2);
         const c0 = random(m * n, k + 3);
         for (const [alpha, beta] of [[1, 0], [-0.5, 1], [2, -0.75]]) {
-          const expected = refGemm(transA, transB, m, n, k, alpha, a, b, beta, c0);
+          const expected = referenceGemm(transA, transB, m, n, k, alpha, a, b, beta, c0);
           expectClose(gemm(transA, transB, m, n, k, alpha, a, b, beta, c0), expected, `alpha ${alpha} beta ${beta}`, tolerance(k));
         }
       });
@@ -58,7 +58,7 @@ describe('sgemm against the float64 reference', () => {
     const a = random(m * k, 5);
     const b = random(k * n, 6);
     const c0 = random(m * n, 7);
-    const expected = refGemm(false, true, m, n, k, 1.5, a, b, 0.5, c0);
+    const expected = referenceGemm(false, true, m, n, k, 1.5, a, b, 0.5, c0);
     const results = new Map<string, Float32Array>();
     for (const isa of ['avx512', 'avx2', 'scalar'] as const) {
       if (!setGemmIsa(isa)) continue;

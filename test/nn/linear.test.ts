@@ -6,7 +6,7 @@ import { linear, matmul } from '../../lib/nn/ops/linear.js';
 import { mul } from '../../lib/nn/ops/pointwise.js';
 import { sum } from '../../lib/nn/ops/reduce.js';
 import { Tensor } from '../../lib/nn/tensor.js';
-import { refGemm, refLinear } from '../reference/nn/linear.js';
+import { referenceGemm, referenceLinear } from '../reference/nn/linear.js';
 import { expectClose, expectFiniteDifferences, expectTensorClose, fixtureTensor, loadFixture, randomTensor } from './helpers.js';
 
 // Σ t·r for a constant r, from the op library.
@@ -34,8 +34,8 @@ describe('linear and matmul against the float64 reference', () => {
       const x = randomTensor([n, inF], n);
       const w = randomTensor([outF, inF], inF, { scale: 0.2 });
       const b = randomTensor([outF], outF);
-      expectClose(linear(x, w, b).data, refLinear(x.data, w.data, b.data, n, inF, outF), `${n}×${inF}→${outF}`, { atol: 1e-4 });
-      expectClose(linear(x, w, null).data, refLinear(x.data, w.data, null, n, inF, outF), `${n}×${inF}→${outF} no bias`, { atol: 1e-4 });
+      expectClose(linear(x, w, b).data, referenceLinear(x.data, w.data, b.data, n, inF, outF), `${n}×${inF}→${outF}`, { atol: 1e-4 });
+      expectClose(linear(x, w, null).data, referenceLinear(x.data, w.data, null, n, inF, outF), `${n}×${inF}→${outF} no bias`, { atol: 1e-4 });
     }
   });
 
@@ -46,7 +46,7 @@ describe('linear and matmul against the float64 reference', () => {
       const b = randomTensor(transB ? [n, k] : [k, n], 2);
       const c = matmul(a, b, { transA, transB });
       expect([...c.shape]).toEqual([m, n]);
-      expectClose(c.data, refGemm(transA, transB, m, n, k, 1, a.data, b.data, 0, []), `transA ${transA} transB ${transB}`, { atol: 1e-4 });
+      expectClose(c.data, referenceGemm(transA, transB, m, n, k, 1, a.data, b.data, 0, []), `transA ${transA} transB ${transB}`, { atol: 1e-4 });
     }
   });
 });

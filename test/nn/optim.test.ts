@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { setThreads } from '../../lib/core/threads.js';
 import { Adam, AdamW, SGD, type Optimizer } from '../../lib/nn/optim/index.js';
 import { Tensor } from '../../lib/nn/tensor.js';
-import { adamStepRef, sgdStepRef } from '../reference/nn/optim.js';
+import { referenceAdamStep, referenceSgdStep } from '../reference/nn/optim.js';
 import { expectClose, fixtureTensor, loadFixture, randomTensor } from './helpers.js';
 
 function make(kind: string, params: Tensor[], p: Record<string, unknown>): Optimizer {
@@ -53,7 +53,7 @@ describe('optimizers vs the float64 reference on random inputs', () => {
         const g = randomTensor([1000], 10 + s);
         p.grad = g;
         opt.step();
-        buf = sgdStepRef(ref, g.data, buf, o);
+        buf = referenceSgdStep(ref, g.data, buf, o);
       }
       expectClose(p.data, ref, `SGD nesterov=${nesterov}`, { rtol: 1e-5, atol: 1e-6 });
     }
@@ -71,7 +71,7 @@ describe('optimizers vs the float64 reference on random inputs', () => {
         const g = randomTensor([5000], 20 + s);
         p.grad = g;
         opt.step();
-        adamStepRef(ref, g.data, m, v, s, o);
+        referenceAdamStep(ref, g.data, m, v, s, o);
       }
       expectClose(p.data, ref, `decoupled=${decoupled}`, { rtol: 1e-5, atol: 1e-6 });
     }

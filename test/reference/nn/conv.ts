@@ -26,7 +26,7 @@ function geo(xShape: readonly number[], wShape: readonly number[], outSpatial: r
   };
 }
 
-export function refConvOutputSize(xShape: readonly number[], wShape: readonly number[], p: RefConvParams): number[] {
+export function referenceConvOutputSize(xShape: readonly number[], wShape: readonly number[], p: RefConvParams): number[] {
   return xShape.slice(2).map((size, a) => Math.floor((size + 2 * p.padding[a] - p.dilation[a] * (wShape[2 + a] - 1) - 1) / p.stride[a]) + 1);
 }
 
@@ -61,8 +61,8 @@ function forEachTerm(g: Geo3, fn: (yi: number, xi: number, wi: number) => void):
 }
 
 /** y = conv(x, w) + b. */
-export function refConvForward(x: ArrayLike<number>, xShape: number[], w: ArrayLike<number>, wShape: number[], b: ArrayLike<number> | null, p: RefConvParams): Float64Array {
-  const out = refConvOutputSize(xShape, wShape, p);
+export function referenceConvForward(x: ArrayLike<number>, xShape: number[], w: ArrayLike<number>, wShape: number[], b: ArrayLike<number> | null, p: RefConvParams): Float64Array {
+  const out = referenceConvOutputSize(xShape, wShape, p);
   const g = geo(xShape, wShape, out, p);
   const outSize = out.reduce((a, c) => a * c, 1);
   const y = new Float64Array(g.n * g.cout * outSize);
@@ -72,23 +72,23 @@ export function refConvForward(x: ArrayLike<number>, xShape: number[], w: ArrayL
 }
 
 /** gx = ∂<conv(x, w), gy>/∂x for x of xShape. */
-export function refConvBackwardInput(gy: ArrayLike<number>, w: ArrayLike<number>, wShape: number[], xShape: number[], p: RefConvParams): Float64Array {
-  const g = geo(xShape, wShape, refConvOutputSize(xShape, wShape, p), p);
+export function referenceConvBackwardInput(gy: ArrayLike<number>, w: ArrayLike<number>, wShape: number[], xShape: number[], p: RefConvParams): Float64Array {
+  const g = geo(xShape, wShape, referenceConvOutputSize(xShape, wShape, p), p);
   const gx = new Float64Array(xShape.reduce((a, c) => a * c, 1));
   forEachTerm(g, (yi, xi, wi) => { gx[xi] += gy[yi] * w[wi]; });
   return gx;
 }
 
 /** gw = ∂<conv(x, w), gy>/∂w. */
-export function refConvBackwardWeight(x: ArrayLike<number>, xShape: number[], gy: ArrayLike<number>, wShape: number[], p: RefConvParams): Float64Array {
-  const g = geo(xShape, wShape, refConvOutputSize(xShape, wShape, p), p);
+export function referenceConvBackwardWeight(x: ArrayLike<number>, xShape: number[], gy: ArrayLike<number>, wShape: number[], p: RefConvParams): Float64Array {
+  const g = geo(xShape, wShape, referenceConvOutputSize(xShape, wShape, p), p);
   const gw = new Float64Array(wShape.reduce((a, c) => a * c, 1));
   forEachTerm(g, (yi, xi, wi) => { gw[wi] += gy[yi] * x[xi]; });
   return gw;
 }
 
 /** Σ over batch and spatial axes per channel of [N, C, ...]. */
-export function refChannelSum(x: ArrayLike<number>, shape: number[]): Float64Array {
+export function referenceChannelSum(x: ArrayLike<number>, shape: number[]): Float64Array {
   const c = shape[1];
   const inner = shape.slice(2).reduce((a, v) => a * v, 1);
   const out = new Float64Array(c);

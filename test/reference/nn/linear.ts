@@ -1,7 +1,7 @@
 /** Float64 references for lib/nn/ops/linear.ts and the GEMM behind it. */
 
 /** C = alpha·op(A)·op(B) + beta·C0, row-major, op = transpose when asked. */
-export function refGemm(
+export function referenceGemm(
   transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,
   a: ArrayLike<number>, b: ArrayLike<number>, beta: number, c0: ArrayLike<number>,
 ): Float64Array {
@@ -16,8 +16,8 @@ export function refGemm(
 }
 
 /** y = x·wᵀ + b for x [N, in], w [out, in]. */
-export function refLinear(x: ArrayLike<number>, w: ArrayLike<number>, b: ArrayLike<number> | null, n: number, inF: number, outF: number): Float64Array {
-  const y = refGemm(false, true, n, outF, inF, 1, x, w, 0, []);
+export function referenceLinear(x: ArrayLike<number>, w: ArrayLike<number>, b: ArrayLike<number> | null, n: number, inF: number, outF: number): Float64Array {
+  const y = referenceGemm(false, true, n, outF, inF, 1, x, w, 0, []);
   if (b) for (let i = 0; i < y.length; i++) y[i] += b[i % outF];
   return y;
 }

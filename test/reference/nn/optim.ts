@@ -9,7 +9,7 @@ export interface SgdRefOptions {
 }
 
 /** One SGD step; `buf` is null before the first momentum step and returned updated. */
-export function sgdStepRef(param: Float64Array, grad: ArrayLike<number>, buf: Float64Array | null, o: SgdRefOptions): Float64Array | null {
+export function referenceSgdStep(param: Float64Array, grad: ArrayLike<number>, buf: Float64Array | null, o: SgdRefOptions): Float64Array | null {
   let next = buf;
   if (o.momentum !== 0 && !next) next = new Float64Array(param.length);
   for (let i = 0; i < param.length; i++) {
@@ -34,7 +34,7 @@ export interface AdamRefOptions {
 }
 
 /** One Adam/AdamW step number `step` (1-based). */
-export function adamStepRef(param: Float64Array, grad: ArrayLike<number>, m: Float64Array, v: Float64Array, step: number, o: AdamRefOptions): void {
+export function referenceAdamStep(param: Float64Array, grad: ArrayLike<number>, m: Float64Array, v: Float64Array, step: number, o: AdamRefOptions): void {
   const bc1 = 1 - o.beta1 ** step;
   const bc2 = 1 - o.beta2 ** step;
   for (let i = 0; i < param.length; i++) {
