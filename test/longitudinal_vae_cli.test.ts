@@ -6,6 +6,7 @@ import { writeLongitudinalDataset } from '../lib/generators/longitudinal/dataset
 import { NlmeModel } from '../lib/generators/longitudinal/nlme.js';
 import { openH5, type H5Dataset } from '../lib/io/hdf5.js';
 import { loadVaeDecoder } from '../lib/models/vae_decoder.js';
+import { trainVae } from '../lib/models/vae_training.js';
 import { readSafetensors } from '../lib/nn/safetensors.js';
 import { medsynth } from './helpers/cli.js';
 import { tempDir } from './helpers/tmp.js';
@@ -73,5 +74,16 @@ describe('medsynth longitudinal vae-train (CLI)', () => {
     file.close();
     expect(images.length).toBe(4 * 32 * 64);
     expect(images.every(Number.isFinite)).toBe(true);
+  });
+
+  it('stops when asked (the SIGINT flag of the worker) and still writes the epochs it completed', async () => {
+    if (!existsSync(data)) expect(medsynth(['longitudinal', '--out', data, '--n', '30', '--size', '32,64', '--seed', '2', '--skip-preview']).status).toBe(0);
+    let checks = 0;
+    const out = path.join(tmp.dir, 'stopped');
+    // 24 train images in batches of 8: stop at the third step of epoch 1.
+    const r = await trainVae({ data, out, epochs: 5, batchSize: 8, lr: 1e-3, latentDim: 2, beta: 1, seed: 1 }, () => undefined, () => checks++ >= 2);
+    expect(r.interrupted).toBe(true);
+    expect(r.rows).toHaveLength(1);
+    expect(readFileSync(path.join(out, 'training_log.csv'), 'utf8').trim().split('\n')).toHaveLength(2);
   });
 });

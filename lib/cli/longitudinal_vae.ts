@@ -5,8 +5,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 
-import { setThreads } from '../core/threads.js';
-import { trainVae, type VaeTrainOptions } from '../models/vae_training.js';
+import type { VaeTrainEvent, VaeTrainOptions, VaeTrainResult } from '../models/vae_training.js';
+import { runTrainingJob } from '../nn/worker_runner.js';
 import { formatHelp, numberFlag, parseArgs, UsageError, type FlagTable } from './args.js';
 import { formatSeconds } from './progress.js';
 
@@ -65,10 +65,14 @@ export async function runVaeTrain(argv: readonly string[]): Promise<number> {
     process.stdout.write(VAE_TRAIN_HELP);
     return 0;
   }
-  if (threads !== undefined) setThreads(threads);
   const log = (s: string) => process.stdout.write(`medsynth: ${s}\n`);
-  const r = await trainVae(options, log);
+  // In a worker, as `medsynth train clinical`: Ctrl-C stops after the current step and still writes the outputs.
+  const r = await runTrainingJob<VaeTrainResult>('vae', { ...options, threads }, {
+    onEvent: (e) => log((e as VaeTrainEvent).line),
+    onInterrupt: () => process.stderr.write('\nmedsynth: interrupt: stopping after this step and writing the outputs (Ctrl-C again to abort)\n'),
+  });
+  if (r.interrupted) log(`interrupted after ${r.rows.length} epochs`);
   log(`trained in ${formatSeconds(r.seconds)}; held-out R2 of true z on posterior means: ${r.r2.map((v, j) => `z${j} ${v.toFixed(2)}`).join(', ')}`);
   for (const f of r.files) log(`  wrote ${f}`);
-  return 0;
+  return r.interrupted ? 130 : 0;
 }

@@ -8,6 +8,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
+import { setThreads } from '../core/threads.js';
 import { MedsynthError } from '../errors.js';
 import { latentTraversalPng } from '../generators/longitudinal/preview.js';
 import { openH5, type H5Dataset } from '../io/hdf5.js';
@@ -35,6 +36,7 @@ export interface VaeTrainOptions {
   seed: number;
   /** Use only the first `limit` subjects (default all). */
   limit?: number;
+  threads?: number;
 }
 
 export interface VaeEpochRow {
@@ -148,6 +150,8 @@ function csv(rows: readonly VaeEpochRow[]): string {
 }
 
 export interface VaeTrainResult {
+  /** True when `shouldStop` ended training early (the outputs hold the epochs completed). */
+  interrupted: boolean;
   rows: VaeEpochRow[];
   r2: number[];
   activeDims: number[];
@@ -155,7 +159,19 @@ export interface VaeTrainResult {
   seconds: number;
 }
 
-export async function trainVae(o: VaeTrainOptions, log: (line: string) => void): Promise<VaeTrainResult> {
+/** What the training job reports (structured-cloneable, so it crosses the worker boundary). */
+export interface VaeTrainEvent {
+  type: 'info';
+  line: string;
+}
+
+/**
+ * A TRAINING_JOBS job: synchronous between awaits, so the CLI runs it in a worker
+ * (lib/nn/worker_runner.ts); `shouldStop` (SIGINT there) ends training after the current step.
+ */
+export async function trainVae(o: VaeTrainOptions, emit: (event: VaeTrainEvent) => void, shouldStop: () => boolean = () => false): Promise<VaeTrainResult> {
+  const log = (line: string) => emit({ type: 'info', line });
+  if (o.threads !== undefined) setThreads(o.threads);
   const data = await readLongitudinalImages(o.data, o.limit);
   const { n, height: H, width: W } = data;
   if (n < 10) throw new MedsynthError('INVALID_ARGUMENT', `vae-train needs at least 10 images, ${o.data} has ${n}`);
@@ -193,12 +209,19 @@ export async function trainVae(o: VaeTrainOptions, log: (line: string) => void):
 
   const rows: VaeEpochRow[] = [];
   const started = performance.now();
-  for (let epoch = 1; epoch <= o.epochs; epoch++) {
+  let interrupted = false;
+  for (let epoch = 1; epoch <= o.epochs && !interrupted; epoch++) {
     const t0 = performance.now();
     const order = permutation(nTrain, o.seed, epoch);
     let rec = 0, kl = 0, elbo = 0;
+    let seen = 0;
     for (const [s, e] of batchRanges(nTrain, o.batchSize)) {
+      if (shouldStop()) {
+        interrupted = true;
+        break;
+      }
       const idx = order.subarray(s, e);
+      seen += idx.length;
       trainer.trainStep(() => {
         const target = gatherRows(x, shape, idx);
         const l = vaeLoss(model.run(target, { seed: o.seed, step: trainer.globalStep }), target, o.beta);
@@ -208,12 +231,13 @@ export async function trainVae(o: VaeTrainOptions, log: (line: string) => void):
         return { loss: l.loss, count: idx.length };
       }, epoch);
     }
+    if (seen === 0) break;
     const v = evaluate(valIdx);
     const row: VaeEpochRow = {
       epoch,
-      train_reconstruction: rec / nTrain,
-      train_kl: kl / nTrain,
-      train_elbo: -elbo / nTrain,
+      train_reconstruction: rec / seen,
+      train_kl: kl / seen,
+      train_elbo: -elbo / seen,
       val_reconstruction: v.rec,
       val_kl: v.kl,
       val_elbo: -(v.rec + o.beta * v.kl),
@@ -252,7 +276,7 @@ export async function trainVae(o: VaeTrainOptions, log: (line: string) => void):
   saveCheckpoint(modelFile, model, {
     architecture: model.architecture(),
     config: { data: path.resolve(o.data), n_train: nTrain, n_val: nVal, epochs: o.epochs, batch_size: o.batchSize, lr: o.lr, beta: o.beta, seed: o.seed, intensity_scale: scale, loss: 'sum-BCE + beta*KL per image' },
-    training: { completed_epochs: o.epochs, step: trainer.globalStep, history: rows },
+    training: { completed_epochs: rows.length, interrupted, step: trainer.globalStep, history: rows },
   });
   files.push(modelFile);
   put('training_log.csv', csv(rows));
@@ -267,7 +291,7 @@ export async function trainVae(o: VaeTrainOptions, log: (line: string) => void):
       {
         architecture: model.architecture(),
         parameters: model.parameterCount(),
-        options: { ...o },
+        options: { ...o, threads: undefined },
         n_train: nTrain,
         n_val: nVal,
         intensity_scale: scale,
@@ -283,5 +307,5 @@ export async function trainVae(o: VaeTrainOptions, log: (line: string) => void):
       2,
     ) + '\n',
   );
-  return { rows, r2, activeDims, files, seconds };
+  return { interrupted, rows, r2, activeDims, files, seconds };
 }
