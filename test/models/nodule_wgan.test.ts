@@ -22,25 +22,13 @@ const hasTorch = existsSync(PYTHON) && (() => {
   }
 })();
 
-// Loads a medsynth safetensors file into a torch state dict (F32 and I64 only).
-const LOADER = `
-import json, struct, sys
-import numpy as np
+// The torch twin of the models and a reader of our safetensors checkpoints (tools/nn_fixtures/).
+const FIXTURES = path.join(ROOT, 'tools', 'nn_fixtures');
+const LOADER = `${readFileSync(path.join(FIXTURES, 'load_safetensors.py'), 'utf8')}
+import sys
 torch.set_num_threads(1)
-def load_safetensors(path):
-    b = open(path, 'rb').read()
-    n = struct.unpack('<Q', b[:8])[0]
-    h = json.loads(b[8:8 + n])
-    dt = {'F32': np.float32, 'I64': np.int64}
-    out = {}
-    for k, v in h.items():
-        if k == '__metadata__':
-            continue
-        s, e = v['data_offsets']
-        out[k] = torch.from_numpy(np.frombuffer(b[8 + n + s:8 + n + e], dtype=dt[v['dtype']]).reshape(v['shape']).copy())
-    return out, json.loads(h['__metadata__']['medsynth'])['architecture']
 `;
-const TORCH_WGAN = readFileSync(path.join(ROOT, 'tools', 'nn_fixtures', 'nodule_wgan.py'), 'utf8');
+const TORCH_WGAN = readFileSync(path.join(FIXTURES, 'nodule_wgan.py'), 'utf8');
 
 describe('NoduleGenerator / NoduleCritic', () => {
   it('follow the seed: 4³×512 → … → 64³×1 and 64³ → 4³×512 → 1, 32 drops one level', () => {
@@ -97,7 +85,8 @@ describe('WGAN-GP against PyTorch', () => {
     const inputs = path.join(tmp.dir, 'inputs.json');
     writeFileSync(inputs, JSON.stringify({ real: Array.from(real.data), fake: Array.from(fake.data), alpha: Array.from(alpha) }));
     const script = `${TORCH_WGAN}${LOADER}
-sd, arch = load_safetensors(sys.argv[1])
+sd, meta = load_safetensors(sys.argv[1])
+arch = meta['architecture']
 m = NoduleCritic(size=arch['size'], width=arch['width'])
 print(m.load_state_dict(sd, strict=True))
 x = json.load(open(sys.argv[2]))
@@ -129,7 +118,8 @@ print(json.dumps({'gp': gp.item(), 'grads': {k: (p.grad.reshape(-1).tolist() if 
     const inputs = path.join(tmp.dir, 'z.json');
     writeFileSync(inputs, JSON.stringify(Array.from(z.data)));
     const script = `${TORCH_WGAN}${LOADER}
-sd, arch = load_safetensors(sys.argv[1])
+sd, meta = load_safetensors(sys.argv[1])
+arch = meta['architecture']
 m = NoduleGenerator(size=arch['size'], width=arch['width'])
 print(m.load_state_dict(sd, strict=True))
 m.eval()
