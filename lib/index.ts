@@ -63,3 +63,6 @@ export * as petctStudy from './studies/petct/index.js';
 export * as nn from './nn/index.js';
 export { ClinicalClassifier } from './models/clinical_classifier.js';
 export { trainClinical, CLINICAL_TRAIN_DEFAULTS, type ClinicalMetrics, type ClinicalTrainOptions, type ClinicalTrainResult, type TrainEvent } from './models/clinical_training.js';
+export { NoduleCritic, NoduleGenerator, resolveWganShape, type WganShape } from './models/nodule_wgan.js';
+export { gradientPenalty, WGAN_DEFAULTS, WganTrainer, type WganLosses } from './models/nodule_wgan_training.js';
+export { GanNoduleSource, trainNoduleGan, type GanEpochRecord, type GanTrainOptions } from './models/nodule_gan_run.js';

@@ -99,7 +99,6 @@ export class WganTrainer {
     const n = real.shape[0];
     const step = this.criticSteps++;
     return withArena(() => {
-      this.generator.setMode('train');
       const fake = noGrad(() => this.generator.forward(this.latent(n, step)));
       const rng = new Rng(this.seed, step, ALPHA_STREAM);
       const alpha = Float32Array.from({ length: n }, () => rng.uniform());
