@@ -6,7 +6,7 @@ import { setThreads } from '../core/threads.js';
 import { writeAtomically } from '../io/atomic.js';
 import { createH5, createSampleDataset, setAttributes, writeSmallDataset } from '../io/hdf5.js';
 import { DEFAULT_FOV_MM } from '../generators/nodules/options.js';
-import { GanNoduleSource, trainNoduleGan, HU_WINDOW } from '../models/nodule_gan_run.js';
+import { GAN_MASK_THRESHOLD_HU, GanNoduleSource, trainNoduleGan, HU_WINDOW } from '../models/nodule_gan_run.js';
 import { NoduleGenerator } from '../models/nodule_wgan.js';
 import { loadCheckpoint, readCheckpoint } from '../nn/checkpoint.js';
 import { formatHelp, numberFlag, parseArgs, UsageError, type FlagTable } from './args.js';
@@ -32,7 +32,7 @@ export const GAN_TRAIN_FLAGS: FlagTable = {
 export const GAN_SAMPLE_FLAGS: FlagTable = {
   checkpoint: { type: 'string', metavar: 'FILE', help: 'generator checkpoint (generator_epochE.safetensors) (required)' },
   n: { type: 'string', metavar: 'N', default: '100', help: 'nodules to generate' },
-  threshold: { type: 'string', metavar: 'HU', default: '-400', help: 'mask = voxels above this HU (generated nodules have no exact mask)' },
+  threshold: { type: 'string', metavar: 'HU', default: String(GAN_MASK_THRESHOLD_HU), help: 'mask = voxels above this HU (generated nodules have no exact mask)' },
   ...COMMON,
 };
 
@@ -102,7 +102,7 @@ export async function runGanSample(argv: readonly string[]): Promise<number> {
   loadCheckpoint(flags.checkpoint, generator, { architecture: generator.architecture() });
   const s = generator.shape.size;
   const spacing: [number, number, number] = [DEFAULT_FOV_MM / s, DEFAULT_FOV_MM / s, DEFAULT_FOV_MM / s];
-  const source = new GanNoduleSource(generator, seed, spacing);
+  const source = new GanNoduleSource(generator, seed, spacing, threshold);
   const h5Path = path.join(out, 'nodules.h5');
   await writeAtomically(h5Path, async (temp) => {
     const file = await createH5(temp);
@@ -113,7 +113,7 @@ export async function runGanSample(argv: readonly string[]): Promise<number> {
       for (let i = 0; i < n; i++) {
         const { patch } = await source.sample(i);
         images.write_slice([[i, i + 1]], patch.image);
-        masks.write_slice([[i, i + 1]], Uint8Array.from(patch.image, (hu) => (hu > threshold ? 1 : 0)));
+        masks.write_slice([[i, i + 1]], patch.mask);
       }
       writeSmallDataset(file, 'malignant', new Uint8Array(n).fill(1), [n], 'uint8');
       setAttributes(file, {

@@ -180,20 +180,25 @@ export async function trainNoduleGan(o: GanTrainOptions, onEpoch: (r: GanEpochRe
   return records;
 }
 
-/** A trained generator as a source of malignant nodules (no mask: the radiomics threshold defines them). */
+/** The radiomics threshold: a learned nodule has no exact mask, so its voxels above this HU are the nodule. */
+export const GAN_MASK_THRESHOLD_HU = -400;
+
+/** A trained generator as a source of malignant nodules; sample i is G(z_i), z_i keyed (seed, i). */
 export class GanNoduleSource implements NoduleSource {
   readonly name = 'wgan-gp';
   constructor(
     readonly generator: NoduleGenerator,
     readonly seed: number,
     readonly spacing: [number, number, number],
+    readonly thresholdHu = GAN_MASK_THRESHOLD_HU,
   ) {}
 
   async sample(index: number): Promise<NoduleSample> {
     const s = this.generator.shape.size;
     const image = generateHu(this.generator, 1, this.seed, index);
+    const mask = Uint8Array.from(image, (hu) => (hu > this.thresholdHu ? 1 : 0));
     return {
-      patch: { dims: [s, s, s], spacing: this.spacing, image, mask: new Uint8Array(s ** 3), coverage: new Float32Array(s ** 3) },
+      patch: { dims: [s, s, s], spacing: this.spacing, image, mask, coverage: Float32Array.from(mask) },
       malignant: true,
       params: null,
       volumeMm3: null,

@@ -36,7 +36,7 @@ describe('medsynth nodules gan-train / gan-sample', () => {
         `import sys, json, h5py
 f = h5py.File(sys.argv[1], 'r')
 im = f['images'][:]
-print(json.dumps({'shape': list(im.shape), 'lo': float(im.min()), 'hi': float(im.max()), 'malignant': f['malignant'][:].tolist(), 'masks': list(f['masks'].shape)}))`,
+print(json.dumps({'shape': list(im.shape), 'lo': float(im.min()), 'hi': float(im.max()), 'malignant': f['malignant'][:].tolist(), 'masks': list(f['masks'].shape), 'maskIsThreshold': bool(((im > -400) == (f['masks'][:] == 1)).all())}))`,
         [path.join(sampled, 'nodules.h5')],
         ['h5py'],
       ),
@@ -44,6 +44,7 @@ print(json.dumps({'shape': list(im.shape), 'lo': float(im.min()), 'hi': float(im
     expect(summary.shape).toEqual([3, 8, 8, 8]);
     expect(summary.masks).toEqual([3, 8, 8, 8]);
     expect(summary.malignant).toEqual([1, 1, 1]);
+    expect(summary.maskIsThreshold).toBe(true);
     expect(summary.lo).toBeGreaterThanOrEqual(-1000);
     expect(summary.hi).toBeLessThanOrEqual(400);
 
