@@ -3,6 +3,9 @@ import path from 'node:path';
 
 import { afterAll, describe, expect, it } from 'vitest';
 
+import { generateNoduleDataset } from '../../lib/generators/nodules/dataset.js';
+import { GanNoduleSource } from '../../lib/models/nodule_gan_run.js';
+import { NoduleGenerator } from '../../lib/models/nodule_wgan.js';
 import { medsynth } from '../helpers/cli.js';
 import { runPython } from '../helpers/python.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -50,5 +53,29 @@ print(json.dumps({'shape': list(im.shape), 'lo': float(im.min()), 'hi': float(im
 
     expect(medsynth(['nodules', 'gan-train', '--out', out, '--size', '48']).stderr).toMatch(/--size must be 8, 16, 32 or 64/);
     expect(medsynth(['nodules', 'gan-sample', '--checkpoint', path.join(out, 'critic_epoch2.safetensors'), '--out', sampled]).stderr).toMatch(/not a NoduleGenerator/);
+  });
+});
+
+describe('GanNoduleSource', () => {
+  const tmp = tempDir();
+  afterAll(() => tmp.cleanup());
+
+  it('plugs into the balanced dataset writer as an extra source of malignant nodules', async () => {
+    const gan = new GanNoduleSource(new NoduleGenerator({ size: 8, width: 1 / 64 }, { seed: 1 }), 3, [6.4, 6.4, 6.4]);
+    const first = await gan.sample(0);
+    expect(first.malignant).toBe(true);
+    expect(first.patch.image).toEqual((await gan.sample(0)).patch.image);
+    const result = await generateNoduleDataset({
+      n: 30, outputDir: path.join(tmp.dir, 'balanced'), patchSize: [8, 8, 8], preview: false,
+      balance: { procedural: 0.5, 'wgan-gp': 0.5 }, sources: { 'wgan-gp': gan },
+    });
+    expect(result.malignant * 2).toBe(result.count);
+    const sources = JSON.parse(runPython(
+      `import sys, json, h5py
+f = h5py.File(sys.argv[1], 'r')
+print(json.dumps([json.loads(p)['entry']['source'] for p in f['params_json'][:].astype(str)]))`,
+      [path.join(tmp.dir, 'balanced', 'nodules.h5')], ['h5py'],
+    )) as string[];
+    expect(sources).toContain('wgan-gp');
   });
 });
