@@ -71,3 +71,9 @@ export { trainVae, type VaeEpochRow, type VaeTrainOptions, type VaeTrainResult }
 // ONNX export, INT8 quantization and pruning (issue 14); seed 004's multi-task U-Net
 export * as onnx from './onnx/index.js';
 export { MultiTaskUNet, UNET_BLOCKS, type UNetOptions, type UNetOutputs } from './models/unet.js';
+
+
+// Seed 002's 3D WGAN-GP on the engine
+export { NoduleCritic, NoduleGenerator, resolveWganShape, type WganShape } from './models/nodule_wgan.js';
+export { gradientPenalty, WGAN_DEFAULTS, WganTrainer, type WganLosses } from './models/nodule_wgan_training.js';
+export { GanNoduleSource, trainNoduleGan, type GanEpochRecord, type GanTrainOptions } from './models/nodule_gan_run.js';
