@@ -63,3 +63,7 @@ export * as petctStudy from './studies/petct/index.js';
 export * as nn from './nn/index.js';
 export { ClinicalClassifier } from './models/clinical_classifier.js';
 export { trainClinical, CLINICAL_TRAIN_DEFAULTS, type ClinicalMetrics, type ClinicalTrainOptions, type ClinicalTrainResult, type TrainEvent } from './models/clinical_training.js';
+
+// ONNX export, INT8 quantization and pruning (issue 14); seed 004's multi-task U-Net
+export * as onnx from './onnx/index.js';
+export { MultiTaskUNet, UNET_BLOCKS, type UNetOptions, type UNetOutputs } from './models/unet.js';

@@ -4,6 +4,7 @@ import { medsynthVersion } from '../version.js';
 import { UsageError } from './args.js';
 import { runClinical } from './clinical.js';
 import { runGenerate } from './generate.js';
+import { runOptimize } from './optimize.js';
 import { runNodules } from './nodules.js';
 import { runLongitudinal } from './longitudinal.js';
 import { runPetct } from './petct.js';
@@ -20,6 +21,7 @@ const COMMANDS: Readonly<Record<string, { run: Command; summary: string }>> = {
   nodules: { run: runNodules, summary: 'lung nodule patches (HDF5) with masks and malignancy labels; balancing, insertion into CT' },
   longitudinal: { run: runLongitudinal, summary: 'OCT-like images + NLME follow-up from one latent (HDF5, CSV, PNG)' },
   train: { run: runTrain, summary: 'train an engine model (clinical: seed 000 classifier) in a worker thread' },
+  optimize: { run: runOptimize, summary: 'ONNX export, INT8 quantization, pruning and an FP32-vs-INT8 benchmark of a trained model' },
 };
 
 function usage(): string {

@@ -16,6 +16,8 @@ import { AdaptiveAvgPool2d, Conv2d, Linear, MaxPool2d, ReLU, Sequential } from '
 import { Module } from '../nn/module.js';
 import { concat, flatten } from '../nn/ops/shape.js';
 import { formatShape, type Tensor } from '../nn/tensor.js';
+import { int, type GraphBuilder } from '../onnx/graph.js';
+import { emitLayer } from '../onnx/layers.js';
 
 export const CLINICAL_CLASSIFIER_NAME = 'SimpleModel';
 
@@ -59,5 +61,13 @@ export class ClinicalClassifier extends Module {
     const vt = this.tab.forward(xTab);
     return this.fc.forward(concat([vi, vt], 1));
   }
-}
 
+  /** The forward pass as ONNX nodes: inputs `x_img` [batch, 1, height, width], `x_tab` [batch, n_tab]; output `logits` [batch, 2]. */
+  onnxGraph(g: GraphBuilder): void {
+    const img = g.input('x_img', ['batch', 1, 'height', 'width']);
+    const tab = g.input('x_tab', ['batch', this.nTab]);
+    const vi = g.node('Flatten', [emitLayer(g, this.cnn, img)], { axis: int(1) }, { name: 'flatten' });
+    const cat = g.node('Concat', [vi, emitLayer(g, this.tab, tab)], { axis: int(1) }, { name: 'concat' });
+    g.output('logits', emitLayer(g, this.fc, cat), ['batch', 2]);
+  }
+}

@@ -1,0 +1,178 @@
+/**
+ * Seed 004's multi-task U-Net (issue 13): a shared 4-level encoder, a segmentation decoder with
+ * a sigmoid probability map, and a survival head on the global-pooled bottleneck giving a scalar
+ * risk. Batch norm after every 3×3 conv, Dropout2d (MC dropout) after the deeper blocks and in
+ * the survival head, 2×2/stride-2 ConvTranspose up-sampling. At base 64 it has ~31.4M parameters
+ * (the seed's 31.6M). torch layout, so state dict keys read `enc1.0.weight`, `up4.weight`:
+ *
+ *   block(i, m, o) = Sequential(Conv2d(i, m, 3, padding=1), BatchNorm2d(m), ReLU(),
+ *                               Conv2d(m, o, 3, padding=1), BatchNorm2d(o), ReLU()[, Dropout2d(p)])
+ *   enc1..enc4, bottleneck: widths b, 2b, 4b, 8b, 16b; MaxPool2d(2) between levels
+ *   up_k = ConvTranspose2d(2c, c, 2, stride=2); dec_k = block(2c, c, c) on cat([up_k(·), enc_k], 1)
+ *   seg_head = Conv2d(b, 1, 1) → sigmoid;  survival = Sequential(AdaptiveAvgPool2d(1), Flatten(),
+ *              Linear(16b, 4b), ReLU(), Dropout(p), Linear(4b, 1))
+ *
+ * `mid` narrows a block's inner width (structured channel pruning keeps the block's interface).
+ */
+import { MedsynthError } from '../errors.js';
+import type { Architecture } from '../nn/checkpoint.js';
+import { initialize } from '../nn/init.js';
+import {
+  AdaptiveAvgPool2d,
+  BatchNorm2d,
+  Conv2d,
+  ConvTranspose2d,
+  Dropout,
+  Dropout2d,
+  Flatten,
+  Linear,
+  MaxPool2d,
+  ReLU,
+  Sequential,
+} from '../nn/layers/index.js';
+import { Module } from '../nn/module.js';
+import { sigmoid } from '../nn/ops/pointwise.js';
+import { concat } from '../nn/ops/shape.js';
+import { formatShape, type Tensor } from '../nn/tensor.js';
+import { emitLayer } from '../onnx/layers.js';
+import { int, type GraphBuilder } from '../onnx/graph.js';
+
+export const UNET_NAME = 'MultiTaskUNet';
+
+export const UNET_BLOCKS = ['enc1', 'enc2', 'enc3', 'enc4', 'bottleneck', 'dec4', 'dec3', 'dec2', 'dec1'] as const;
+export type UNetBlock = (typeof UNET_BLOCKS)[number];
+
+export interface UNetOptions {
+  inChannels?: number;
+  base?: number;
+  /** Dropout probability of the MC-dropout layers. */
+  dropout?: number;
+  /** Inner width per block (default: the block's output width). */
+  mid?: Partial<Record<UNetBlock, number>>;
+  seed?: number;
+}
+
+export interface UNetOutputs {
+  /** Tumour probability [N, 1, H, W]. */
+  segmentation: Tensor;
+  /** Risk score [N, 1]. */
+  risk: Tensor;
+}
+
+function block(inC: number, mid: number, out: number, dropout: number): Sequential {
+  const layers: Module[] = [
+    new Conv2d(inC, mid, 3, { padding: 1 }),
+    new BatchNorm2d(mid),
+    new ReLU(),
+    new Conv2d(mid, out, 3, { padding: 1 }),
+    new BatchNorm2d(out),
+    new ReLU(),
+  ];
+  if (dropout > 0) layers.push(new Dropout2d(dropout));
+  return new Sequential(...layers);
+}
+
+export class MultiTaskUNet extends Module {
+  readonly inChannels: number;
+  readonly base: number;
+  readonly dropout: number;
+  readonly mid: Record<UNetBlock, number>;
+  readonly blocks: Record<UNetBlock, Sequential>;
+  readonly ups: Record<'up4' | 'up3' | 'up2' | 'up1', ConvTranspose2d>;
+  readonly pool: MaxPool2d;
+  readonly segHead: Conv2d;
+  readonly survival: Sequential;
+
+  constructor({ inChannels = 2, base = 64, dropout = 0.1, mid = {}, seed = 0 }: UNetOptions = {}) {
+    super();
+    if (!Number.isInteger(base) || base < 1) throw new MedsynthError('INVALID_ARGUMENT', `U-Net base width has to be a positive integer, got ${base}`);
+    if (!Number.isInteger(inChannels) || inChannels < 1) throw new MedsynthError('INVALID_ARGUMENT', `U-Net needs >= 1 input channel, got ${inChannels}`);
+    this.inChannels = inChannels;
+    this.base = base;
+    this.dropout = dropout;
+    const w = { enc1: base, enc2: 2 * base, enc3: 4 * base, enc4: 8 * base, bottleneck: 16 * base, dec4: 8 * base, dec3: 4 * base, dec2: 2 * base, dec1: base };
+    this.mid = Object.fromEntries(UNET_BLOCKS.map((k) => [k, mid[k] ?? w[k]])) as Record<UNetBlock, number>;
+    for (const k of UNET_BLOCKS) {
+      if (!Number.isInteger(this.mid[k]) || this.mid[k] < 1) throw new MedsynthError('INVALID_ARGUMENT', `U-Net block ${k} inner width has to be a positive integer, got ${this.mid[k]}`);
+    }
+    const deep = (k: UNetBlock) => (k === 'enc3' || k === 'enc4' || k === 'bottleneck' || k === 'dec4' ? dropout : 0);
+    const input: Record<UNetBlock, number> = {
+      enc1: inChannels, enc2: base, enc3: 2 * base, enc4: 4 * base, bottleneck: 8 * base,
+      dec4: 16 * base, dec3: 8 * base, dec2: 4 * base, dec1: 2 * base,
+    };
+    const blocks = {} as Record<UNetBlock, Sequential>;
+    const ups = {} as Record<'up4' | 'up3' | 'up2' | 'up1', ConvTranspose2d>;
+    for (const k of UNET_BLOCKS.slice(0, 5)) blocks[k] = this.registerModule(k, block(input[k], this.mid[k], w[k], deep(k)));
+    for (const level of [4, 3, 2, 1] as const) {
+      const c = base * 2 ** (level - 1);
+      ups[`up${level}`] = this.registerModule(`up${level}`, new ConvTranspose2d(2 * c, c, 2, { stride: 2 }));
+      const k = `dec${level}` as UNetBlock;
+      blocks[k] = this.registerModule(k, block(input[k], this.mid[k], w[k], deep(k)));
+    }
+    this.blocks = blocks;
+    this.ups = ups;
+    this.pool = this.registerModule('pool', new MaxPool2d(2));
+    this.segHead = this.registerModule('seg_head', new Conv2d(base, 1, 1));
+    this.survival = this.registerModule(
+      'survival',
+      new Sequential(new AdaptiveAvgPool2d(1), new Flatten(), new Linear(16 * base, 4 * base), new ReLU(), new Dropout(dropout), new Linear(4 * base, 1)),
+    );
+    initialize(this, seed);
+  }
+
+  override get typeName(): string {
+    return UNET_NAME;
+  }
+
+  architecture(): Architecture {
+    return { name: UNET_NAME, in_channels: this.inChannels, base: this.base, dropout: this.dropout, mid: this.mid };
+  }
+
+  private checkImage(x: Tensor): void {
+    const ok = x.ndim === 4 && x.shape[1] === this.inChannels && x.shape[2] % 16 === 0 && x.shape[3] % 16 === 0 && x.shape[2] > 0 && x.shape[3] > 0;
+    if (!ok) {
+      throw new MedsynthError('INVALID_ARGUMENT', `U-Net expects input [N, ${this.inChannels}, H, W] with H and W multiples of 16, got ${formatShape(x.shape)}`);
+    }
+  }
+
+  /** Both heads from one encoder pass. */
+  forwardMultiTask(x: Tensor): UNetOutputs {
+    this.checkImage(x);
+    const b = this.blocks;
+    const e1 = b.enc1.forward(x);
+    const e2 = b.enc2.forward(this.pool.forward(e1));
+    const e3 = b.enc3.forward(this.pool.forward(e2));
+    const e4 = b.enc4.forward(this.pool.forward(e3));
+    const bottom = b.bottleneck.forward(this.pool.forward(e4));
+    let d = bottom;
+    for (const [level, skip] of [[4, e4], [3, e3], [2, e2], [1, e1]] as const) {
+      d = b[`dec${level}`].forward(concat([this.ups[`up${level}`].forward(d), skip], 1));
+    }
+    return { segmentation: sigmoid(this.segHead.forward(d)), risk: this.survival.forward(bottom) };
+  }
+
+  /** The segmentation probability map (Module's single-output forward). */
+  forward(x: Tensor): Tensor {
+    return this.forwardMultiTask(x).segmentation;
+  }
+
+  /** The same computation as ONNX nodes: input `image` [batch, C, height, width]; outputs `segmentation`, `risk`. */
+  onnxGraph(g: GraphBuilder): void {
+    const x = g.input('image', ['batch', this.inChannels, 'height', 'width']);
+    const b = this.blocks;
+    const pool = (v: string) => emitLayer(g, this.pool, v);
+    const e1 = emitLayer(g, b.enc1, x);
+    const e2 = emitLayer(g, b.enc2, pool(e1));
+    const e3 = emitLayer(g, b.enc3, pool(e2));
+    const e4 = emitLayer(g, b.enc4, pool(e3));
+    const bottom = emitLayer(g, b.bottleneck, pool(e4));
+    let d = bottom;
+    for (const [level, skip] of [[4, e4], [3, e3], [2, e2], [1, e1]] as const) {
+      const up = emitLayer(g, this.ups[`up${level}`], d);
+      d = emitLayer(g, b[`dec${level}`], g.node('Concat', [up, skip], { axis: int(1) }, { name: `cat${level}` }));
+    }
+    const seg = g.node('Sigmoid', [emitLayer(g, this.segHead, d)], {}, { name: 'seg_sigmoid' });
+    g.output('segmentation', seg, ['batch', 1, 'height', 'width']);
+    g.output('risk', emitLayer(g, this.survival, bottom), ['batch', 1]);
+  }
+}

@@ -1,0 +1,83 @@
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+
+import { runCli } from '../../lib/cli/main.js';
+import { ClinicalSynth } from '../../lib/generators/clinical2d/synth.js';
+import { ClinicalClassifier } from '../../lib/models/clinical_classifier.js';
+import { saveCheckpoint } from '../../lib/nn/checkpoint.js';
+import type { OptimizeReport } from '../../lib/onnx/optimize.js';
+
+let dir = '';
+let ckpt = '';
+let data = '';
+
+async function cli(args: string[]): Promise<{ code: number; stderr: string }> {
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+  try {
+    const code = await runCli(args);
+    return { code, stderr: err.mock.calls.map((c) => String(c[0])).join('') };
+  } finally {
+    err.mockRestore();
+    out.mockRestore();
+  }
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(tmpdir(), 'ms-optimize-'));
+  data = path.join(dir, 'data');
+  expect((await cli(['clinical', '--n', '96', '--size', '32,32', '--seed', '3', '--out', data])).code).toBe(0);
+  const nTab = (await new ClinicalSynth({ H: 32, W: 32 }).sampleRange(0, 1)).columns.length;
+  // An untrained (seeded) SimpleModel: the mechanics, not the accuracy, are under test here.
+  const model = new ClinicalClassifier(nTab, { seed: 1 });
+  ckpt = path.join(dir, 'model.safetensors');
+  saveCheckpoint(ckpt, model, { architecture: model.architecture() });
+}, 120_000);
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('medsynth optimize', () => {
+  it('writes FP32, INT8 and pruned models with a benchmark whose INT8 accuracy is close to FP32', async () => {
+    const out = path.join(dir, 'out');
+    const r = await cli(['optimize', '--model', ckpt, '--data-dir', data, '--output', out, '--quantize', '--benchmark', '--prune', '0.5', '--calibration', '32', '--bench-time', '30']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readdirSync(out).sort()).toEqual(['benchmark.json', 'benchmark.md', 'model_fp32.onnx', 'model_int8.onnx', 'model_pruned_fp32.onnx', 'model_pruned_int8.onnx']);
+    const report = JSON.parse(readFileSync(path.join(out, 'benchmark.json'), 'utf8')) as OptimizeReport;
+    expect(report.data.heldOutRows).toBe(64);
+    const fp32 = report.models['model_fp32.onnx'];
+    const int8 = report.models['model_int8.onnx'];
+    const pruned = report.models['model_pruned_fp32.onnx'];
+    expect(Math.abs(int8.accuracyDrop)).toBeLessThanOrEqual(0.1);
+    expect(int8.int8?.int8Compute).toBeGreaterThan(0);
+    // Fine-tuned with the zeros re-imposed: still half sparse.
+    expect(pruned.sparsity).toBeCloseTo(0.5, 2);
+    expect(report.notes.join(' ')).toMatch(/fine-tuned on the engine for 3 epochs/);
+    expect(pruned.gzipBytes).toBeLessThan(fp32.gzipBytes);
+    expect(fp32.latency['1'].medianMs).toBeGreaterThan(0);
+    expect(int8.speedup['2']).toBeGreaterThan(0);
+    expect(readFileSync(path.join(out, 'benchmark.md'), 'utf8')).toMatch(/\| model_int8.onnx \|/);
+  }, 300_000);
+
+  it('bad input: a file that is not ours, an empty calibration set, a data dir without the inputs — one line, nothing written', async () => {
+    const junk = path.join(dir, 'junk.safetensors');
+    writeFileSync(junk, Buffer.from('definitely not a checkpoint'));
+    const empty = path.join(dir, 'empty');
+    mkdirSync(empty);
+    const cases: [string[], RegExp][] = [
+      [['--model', junk, '--data-dir', data], /junk\.safetensors/],
+      [['--model', ckpt, '--data-dir', data, '--calibration', '0'], /calibration set is empty/],
+      [['--model', ckpt, '--data-dir', empty], /has no SimpleModel inputs/],
+      [['--model', path.join(dir, 'missing.safetensors'), '--data-dir', data], /missing\.safetensors/],
+    ];
+    for (const [args, message] of cases) {
+      const out = path.join(dir, 'bad');
+      const r = await cli(['optimize', ...args, '--output', out, '--quantize']);
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(existsSync(out) ? readdirSync(out) : []).toEqual([]);
+    }
+  }, 120_000);
+});
