@@ -30,7 +30,12 @@ export interface LoadedPetCtModel {
 
 export function loadPetCtModel(file: string): LoadedPetCtModel {
   if (!existsSync(file)) throw new MedsynthError('INVALID_ARGUMENT', `no model file ${file}`);
-  const { header } = readCheckpoint(file);
+  let header;
+  try {
+    header = readCheckpoint(file).header;
+  } catch (err) {
+    throw new MedsynthError('INVALID_ARGUMENT', `${file} is not a medsynth checkpoint: ${(err as Error).message}`, { cause: err });
+  }
   const arch = header.architecture;
   const config = header.config as PetCtRunConfig;
   if (arch?.name !== UNET_NAME || config?.study !== 'petct') {

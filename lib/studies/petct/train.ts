@@ -149,7 +149,13 @@ function csvRow(row: Record<string, number>): string {
   return TRAINING_LOG_COLUMNS.map((c) => (c === 'epoch' ? String(row[c]) : Number.isFinite(row[c]) ? row[c].toPrecision(6) : '')).join(',');
 }
 
-export async function trainPetCt(o: PetCtTrainOptions, emit: (e: PetCtTrainEvent) => void, shouldStop: () => boolean = () => false): Promise<PetCtTrainResult> {
+export async function trainPetCt(
+  o: PetCtTrainOptions,
+  emit: (e: PetCtTrainEvent) => void,
+  shouldStop: () => boolean = () => false,
+  /** In-process callers (tests) may look at the model after the last epoch. */
+  afterTraining?: (model: MultiTaskUNet) => void,
+): Promise<PetCtTrainResult> {
   if (o.threads !== undefined) setThreads(o.threads);
   if (o.size % 16 !== 0) throw new MedsynthError('INVALID_ARGUMENT', `--size must be a multiple of 16 (four 2×2 poolings), got ${o.size}`);
   const cohort = openPetCtCohort(o.dataDir);
@@ -235,6 +241,7 @@ export async function trainPetCt(o: PetCtTrainOptions, emit: (e: PetCtTrainEvent
       break;
     }
   }
+  afterTraining?.(model);
   const files = [bestFile, logFile];
   if (rows.length) {
     const curves = path.join(o.output, 'training_curves.png');
