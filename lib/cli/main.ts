@@ -10,6 +10,7 @@ import { runLongitudinal } from './longitudinal.js';
 import { runPetct } from './petct.js';
 import { runPreview } from './preview.js';
 import { runTrain } from './train.js';
+import { runDemo, runEvaluate } from './petct_study.js';
 
 type Command = (argv: readonly string[]) => Promise<number>;
 
@@ -21,6 +22,8 @@ const COMMANDS: Readonly<Record<string, { run: Command; summary: string }>> = {
   nodules: { run: runNodules, summary: 'lung nodule patches (HDF5) with masks and malignancy labels; balancing, insertion into CT' },
   longitudinal: { run: runLongitudinal, summary: 'OCT-like images + NLME follow-up from one latent (HDF5, CSV, PNG)' },
   train: { run: runTrain, summary: 'train an engine model (clinical: seed 000 classifier) in a worker thread' },
+  evaluate: { run: runEvaluate, summary: "MC-dropout evaluation of a 'train petct' model: metrics.json, report.md, reliability.png" },
+  demo: { run: runDemo, summary: "6-panel figure of one patient from a 'train petct' model" },
   optimize: { run: runOptimize, summary: 'ONNX export, INT8 quantization, pruning and an FP32-vs-INT8 benchmark of a trained model' },
 };
 

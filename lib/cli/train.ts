@@ -7,6 +7,7 @@ import { CLINICAL_TRAIN_DEFAULTS, type ClinicalTrainOptions, type ClinicalTrainR
 import { runTrainingJob } from '../nn/worker_runner.js';
 import { formatHelp, listFlag, numberFlag, parseArgs, UsageError, type FlagTable } from './args.js';
 import { Progress } from './progress.js';
+import { runTrainPetCt } from './petct_study.js';
 
 const d = CLINICAL_TRAIN_DEFAULTS;
 
@@ -109,9 +110,10 @@ export async function runTrainClinical(argv: readonly string[]): Promise<number>
 export async function runTrain(argv: readonly string[]): Promise<number> {
   const [model, ...rest] = argv;
   if (model === undefined || model === '--help' || model === '-h') {
-    process.stdout.write('Usage: medsynth train <model> [options]\n\nModels:\n  clinical   seed 000: CNN + MLP classifier on ClinicalSynth images and radiomics\n');
+    process.stdout.write('Usage: medsynth train <model> [options]\n\nModels:\n  clinical   seed 000: CNN + MLP classifier on ClinicalSynth images and radiomics\n  petct      seed 004: multi-task U-Net (tumour segmentation + Cox survival) on a PET/CT cohort\n');
     return model === undefined ? 2 : 0;
   }
   if (model === 'clinical') return runTrainClinical(rest);
-  throw new UsageError(`unknown model '${model}' for train (known: clinical)`);
+  if (model === 'petct') return runTrainPetCt(rest);
+  throw new UsageError(`unknown model '${model}' for train (known: clinical, petct)`);
 }

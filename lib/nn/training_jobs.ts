@@ -7,4 +7,5 @@ export type TrainingJob = (options: never, emit: (event: unknown) => void, shoul
 export const TRAINING_JOBS: Record<string, () => Promise<TrainingJob>> = {
   clinical: async () => (await import('../models/clinical_training.js')).trainClinical as TrainingJob,
   vae: async () => (await import('../models/vae_training.js')).trainVae as TrainingJob,
+  petct: async () => (await import('../studies/petct/train.js')).trainPetCt as TrainingJob,
 };

@@ -10,9 +10,11 @@
  *
  * ## How the engine plugs in (issue 12: lib/nn, lib/models)
  *
- * Model — `lib/models/multitask_unet.ts` (nntrain's Module vocabulary): input [N, 2, H, W] in the
- * channel order of `PetCtBatch.images` (0 = CT, 1 = PET, normalised by ./normalise.ts), outputs
- * `{ logits: [N, 1, H, W], risk: [N, 1] }`; dropout layers run under `model.mcDropout()`.
+ * Model — `lib/models/unet.ts` MultiTaskUNet: input [N, 2, H, W] in the channel order of
+ * `PetCtBatch.images` (0 = CT, 1 = PET, normalised by ./normalise.ts), `forwardMultiTask` gives
+ * `{ segmentation: sigmoid map [N, 1, H, W], risk: [N, 1] }`; dropout layers run under
+ * `model.mcDropout()`. ./model_io.ts loads a checkpoint (refusing other architectures) and runs
+ * T eval or MC passes; ./train.ts and ./run_model.ts implement the three commands below.
  *
  * Training — `lib/studies/petct/train.ts`, CLI `medsynth train petct --data-dir D --output O
  * --epochs 30 --batch-size 8 --seg-weight 0.6 --surv-weight 0.4 [--base 16 --size 128]`:
@@ -21,7 +23,7 @@
  *   val   = await loadSliceSet(cohort, split.validation, same options)
  *   per epoch e: for await (b of petctBatches(train, {batchSize, shuffle: true, augmentation: {},
  *       seed, epoch: e})) → x = Tensor.from(b.images, [b.size, 2, H, W]),
- *       loss = 0.6·focalTversky(sigmoid(logits), Tensor.from(b.masks, …), {α 0.3, β 0.7, γ 0.75})
+ *       loss = 0.6·focalTversky(segmentation, Tensor.from(b.masks, …), {α 0.3, β 0.7, γ 0.75})
  *            + 0.4·coxLoss(risk, b.time, b.event)   (risk sets within the batch; batches are
  *              dealt round-robin over patients so a batch compares different patients)
  *   validation: petctBatches(val, {batchSize}) (no shuffle, no augmentation);
@@ -63,3 +65,6 @@ export * from './report.js';
 export * from './figures/reliability.js';
 export * from './figures/demo.js';
 export * from './figures/training_curves.js';
+export * from './model_io.js';
+export * from './train.js';
+export * from './run_model.js';
