@@ -1,6 +1,7 @@
 // The addon's table of contents: each domain registers its own functions.
 #include <napi.h>
 
+#include "buffer_staging.h"
 #include "registry.h"
 
 namespace {
@@ -17,6 +18,7 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   msb::register_labels(env, exports);
   msb::register_clinical2d(env, exports);
   msb::register_cuda(env, exports);
+  msb::wrap_exports(env, exports);  // last: buffer lifetime around every function above
   return exports;
 }
 

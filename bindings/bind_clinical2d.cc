@@ -13,7 +13,7 @@ namespace {
 
 Napi::Value render_clinical2d(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  const View<float> out = typed_view<float>(info[0], "out");
+  const View<float> out = typed_view<float>(info[0], "out", Access::kReadWrite);
   const View<double> params = typed_view<double>(info[1], "params");
   Napi::Object o = object_arg(info, 2, "options");
   ms::Clinical2dOptions opt;

@@ -114,7 +114,7 @@ struct FloatPair {
 };
 
 FloatPair float_pair(const Napi::CallbackInfo& info) {
-  FloatPair p{typed_view<float>(info[0], "input"), typed_view<float>(info[1], "out")};
+  FloatPair p{typed_view<float>(info[0], "input"), typed_view<float>(info[1], "out", Access::kReadWrite)};
   require_length(info.Env(), p.out, p.in.length, "out");
   return p;
 }
@@ -156,7 +156,7 @@ Napi::Value clamp(const Napi::CallbackInfo& info) {
 template <typename T, void (*Cast)(const float*, T*, int64_t, float, float)>
 Napi::Value cast(const Napi::CallbackInfo& info) {
   const View<float> in = typed_view<float>(info[0], "input");
-  const View<T> out = typed_view<T>(info[1], "out");
+  const View<T> out = typed_view<T>(info[1], "out", Access::kReadWrite);
   require_length(info.Env(), out, in.length, "out");
   Napi::Object o = object_arg(info, 2, "params");
   const auto scale = static_cast<float>(number_field(o, "scale"));
@@ -192,7 +192,7 @@ double truncate_field(Napi::Env env, const Napi::Object& o) {
 Napi::Value gaussian_blur(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const View<float> in = typed_view<float>(info[0], "input");
-  const View<float> out = typed_view<float>(info[1], "out");
+  const View<float> out = typed_view<float>(info[1], "out", Access::kReadWrite);
   Napi::Object o = object_arg(info, 2, "params");
   const Dims3 dims = dims_field(o, "dims");
   require_length(env, in, static_cast<size_t>(dims.count()), "input");
@@ -222,7 +222,7 @@ Napi::Value bias_field(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const bool field_only = info[0].IsNull() || info[0].IsUndefined();
   const View<float> in = field_only ? View<float>{} : typed_view<float>(info[0], "input");
-  const View<float> out = typed_view<float>(info[1], "out");
+  const View<float> out = typed_view<float>(info[1], "out", Access::kReadWrite);
   Napi::Object o = object_arg(info, 2, "params");
   const Dims3 dims = dims_field(o, "dims");
   const BiasParams p = bias_params(env, o);
@@ -274,7 +274,7 @@ NoiseParams noise_params(Napi::Env env, const Napi::Object& o, size_t voxels) {
 Napi::Value add_noise(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const View<float> in = typed_view<float>(info[0], "input");
-  const View<float> out = typed_view<float>(info[1], "out");
+  const View<float> out = typed_view<float>(info[1], "out", Access::kReadWrite);
   require_length(env, out, in.length, "out");
   const NoiseParams p = noise_params(env, object_arg(info, 2, "params"), in.length);
   const auto n = static_cast<int64_t>(in.length);
@@ -286,7 +286,7 @@ Napi::Value add_noise(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value normal_noise(const Napi::CallbackInfo& info) {
-  const View<float> out = typed_view<float>(info[0], "out");
+  const View<float> out = typed_view<float>(info[0], "out", Access::kReadWrite);
   const ms::NoiseKey key = noise_key(object_arg(info, 1, "params"));
   return queue_cuda(info.Env(), [=] { mc::normal_noise(key, out.data, static_cast<int64_t>(out.length)); }, {info[0]});
 }
@@ -296,7 +296,7 @@ Napi::Value normal_noise(const Napi::CallbackInfo& info) {
 template <typename T>
 T* optional_target(const Napi::CallbackInfo& info, size_t index, const char* name, size_t count) {
   if (info.Length() <= index || info[index].IsUndefined() || info[index].IsNull()) return nullptr;
-  const View<T> v = typed_view<T>(info[index], name);
+  const View<T> v = typed_view<T>(info[index], name, Access::kReadWrite);
   require_length(info.Env(), v, count, name);
   return v.data;
 }
@@ -307,7 +307,7 @@ Napi::Value rasterize(const Napi::CallbackInfo& info) {
   const View<double> priority = label_priority_arg(info, 1);
   const Dims3 dims = dims_field(object_arg(info, 3, "options"), "dims");
   std::vector<ms::RasterShape> shapes = unpack_shapes(env, packed, dims.z);
-  const View<double> coverage = typed_view<double>(info[2], "coverage");
+  const View<double> coverage = typed_view<double>(info[2], "coverage", Access::kReadWrite);
   require_length(env, coverage, shapes.size(), "coverage");
   const auto count = static_cast<size_t>(dims.count());
   ms::RasterTargets targets;
@@ -341,7 +341,7 @@ Napi::Value render_sample(const Napi::CallbackInfo& info) {
   spec.x = dims.x;
   spec.shapes = unpack_shapes(env, packed, dims.z);
   spec.label_priority.assign(priority.data, priority.data + 256);
-  const View<double> coverage = typed_view<double>(info[2], "coverage");
+  const View<double> coverage = typed_view<double>(info[2], "coverage", Access::kReadWrite);
   require_length(env, coverage, spec.shapes.size(), "coverage");
   if (has_field(o, "blur")) {
     Napi::Object b = object_field(o, "blur");

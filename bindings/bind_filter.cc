@@ -12,7 +12,7 @@ namespace {
 Napi::Value gaussian_blur(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const View<float> in = typed_view<float>(info[0], "input");
-  const View<float> out = typed_view<float>(info[1], "out");
+  const View<float> out = typed_view<float>(info[1], "out", Access::kReadWrite);
   Napi::Object o = object_arg(info, 2, "params");
   const Dims3 dims = dims_field(o, "dims");
   require_length(env, in, static_cast<size_t>(dims.count()), "input");

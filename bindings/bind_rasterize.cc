@@ -16,7 +16,7 @@ namespace {
 template <typename T>
 T* optional_target(const Napi::CallbackInfo& info, size_t index, const char* name, size_t count) {
   if (info.Length() <= index || info[index].IsUndefined() || info[index].IsNull()) return nullptr;
-  const View<T> v = typed_view<T>(info[index], name);
+  const View<T> v = typed_view<T>(info[index], name, Access::kReadWrite);
   require_length(info.Env(), v, count, name);
   return v.data;
 }
@@ -27,7 +27,7 @@ Napi::Value rasterize(const Napi::CallbackInfo& info) {
   const View<double> priority = label_priority_arg(info, 1);
   const Dims3 dims = dims_field(object_arg(info, 3, "options"), "dims");
   std::vector<ms::RasterShape> shapes = unpack_shapes(env, packed, dims.z);
-  const View<double> coverage = typed_view<double>(info[2], "coverage");
+  const View<double> coverage = typed_view<double>(info[2], "coverage", Access::kReadWrite);
   require_length(env, coverage, shapes.size(), "coverage");
   const size_t count = static_cast<size_t>(dims.count());
 

@@ -73,10 +73,23 @@ export function checkArray<T extends ArrayBufferView & { length: number }>(
 ): T {
   if (!(value instanceof (ctor as unknown as new () => T))) throw invalidParameter(name, `a ${ctor.name}`, value);
   const array = value as T;
+  checkFixedLength(name, array);
   if (length !== undefined && array.length !== length) {
     throw invalidParameter(name, `a ${ctor.name} of ${length} elements`, value);
   }
   return array;
+}
+
+/**
+ * A native call may run while JS keeps going, so its arrays must not be able to shrink under it:
+ * arrays over a resizable ArrayBuffer or a growable SharedArrayBuffer are refused (the binding
+ * checks again; a detached array is caught when the call completes, see bindings/buffer_staging.h).
+ */
+export function checkFixedLength(name: string, array: ArrayBufferView): void {
+  const buffer = array.buffer as ArrayBuffer & { resizable?: boolean; growable?: boolean };
+  if (buffer.resizable === true || buffer.growable === true) {
+    throw invalidParameter(name, 'an array over a fixed-length ArrayBuffer (not resizable or growable)', array);
+  }
 }
 
 /** Returns `out` after checking it, or a new array when `out` is undefined. */
