@@ -103,11 +103,18 @@ void* stage_typed_array(const Napi::TypedArray& array, const char* name, Access 
   // A SharedArrayBuffer can be neither detached nor shrunk; an empty view has nothing to lose.
   if (!ordinary || info.bytes == 0) return info.data;
 
+  // Views of one call are compared by the memory they cover now, on the JS thread.
+  const auto* begin = static_cast<const uint8_t*>(info.data);
   for (const auto& s : pending) {
-    const ArrayInfo other = array_info(env, s->array.Value());
-    if (s->byte_offset == info.byte_offset && s->bytes == info.bytes && Napi::Value(env, other.buffer).StrictEquals(buffer)) {
+    const auto* other = static_cast<const uint8_t*>(array_info(env, s->array.Value()).data);
+    if (other == begin && s->bytes == info.bytes) {
       s->written = s->written || access == Access::kReadWrite;
-      return s->copy();  // the same view passed twice (e.g. in-place work) shares one copy
+      return s->copy();  // the same view passed twice (in-place work) shares one copy
+    }
+    const bool overlap = begin < other + s->bytes && other < begin + info.bytes;
+    if (overlap && (s->written || access == Access::kReadWrite)) {
+      // Separate copies would hide the aliasing the kernel was written against.
+      throw make_error(env, "INVALID_ARGUMENT", std::string(name) + " partially overlaps another array of the call");
     }
   }
   auto staged = std::make_shared<StagedBuffer>();

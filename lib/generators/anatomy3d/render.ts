@@ -5,6 +5,8 @@
  * runs on the GPU in one call (renderVolumeSample), reusing device buffers.
  */
 import { resolveDevice, type Device, type DeviceOption } from '../../core/device.js';
+import { checkMemory } from '../../core/memory_check.js';
+import { pinnedArray } from '../../core/pinned.js';
 import { applyBiasField } from '../../ops/bias_field.js';
 import { gaussianBlur } from '../../ops/gaussian_blur.js';
 import { castToInt16, castToUint8 } from '../../ops/intensity.js';
@@ -18,7 +20,13 @@ export type ImageDtype = 'float32' | 'int16' | 'uint8';
 export type ImageArray = Float32Array | Int16Array | Uint8Array;
 
 export function allocateImage(dtype: ImageDtype, n: number): ImageArray {
-  return dtype === 'float32' ? new Float32Array(n) : dtype === 'int16' ? new Int16Array(n) : new Uint8Array(n);
+  return dtype === 'float32' ? pinnedArray(Float32Array, n) : dtype === 'int16' ? pinnedArray(Int16Array, n) : pinnedArray(Uint8Array, n);
+}
+
+/** Bytes one renderer holds: float32 intensity, labels, and the cast image unless float32. */
+export function rendererBytes(imageSize: readonly number[], dtype: ImageDtype): number {
+  const n = imageSize[0] * imageSize[1] * imageSize[2];
+  return n * 4 + n + (dtype === 'float32' ? 0 : n * (dtype === 'int16' ? 2 : 1));
 }
 
 export class AnatomyRenderer {
@@ -39,8 +47,10 @@ export class AnatomyRenderer {
     this.deviceReason = where.reason;
     const [z, y, x] = options.imageSize;
     const n = z * y * x;
-    this.intensity = new Float32Array(n);
-    this.labels = new Uint8Array(n);
+    checkMemory(`rendering a ${z}×${y}×${x} anatomy sample (${dtype})`, rendererBytes(options.imageSize, dtype));
+    // Over SharedArrayBuffers: the kernels work on them in place (lib/core/pinned.ts).
+    this.intensity = pinnedArray(Float32Array, n);
+    this.labels = pinnedArray(Uint8Array, n);
     // float32 output is the intensity buffer itself; other dtypes get their own.
     this.image = dtype === 'float32' ? this.intensity : allocateImage(dtype, n);
   }

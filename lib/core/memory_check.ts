@@ -1,0 +1,41 @@
+/**
+ * Memory estimates before allocation: every API entry point that allocates volumes states how
+ * many bytes it is about to hold and is refused with OUT_OF_MEMORY, before any work, when that
+ * exceeds the budget — 80% of the machine's (or the container's) memory, or MEDSYNTH_MEMORY_LIMIT
+ * (bytes, or with a K/M/G suffix) when set.
+ */
+import os from 'node:os';
+
+import { MedsynthError } from '../errors.js';
+
+const GiB = 1024 ** 3;
+
+export function formatBytes(b: number): string {
+  return b >= GiB ? `${(b / GiB).toFixed(2)} GiB` : `${(b / 1024 ** 2).toFixed(1)} MiB`;
+}
+
+/** The budget in bytes, and where it comes from (for the message). */
+export function memoryBudget(): { bytes: number; source: string } {
+  const env = process.env.MEDSYNTH_MEMORY_LIMIT;
+  if (env !== undefined && env.trim() !== '') {
+    const m = /^\s*(\d+(?:\.\d+)?)\s*([kKmMgGtT]?)i?[bB]?\s*$/.exec(env);
+    if (!m) throw new MedsynthError('INVALID_ARGUMENT', `MEDSYNTH_MEMORY_LIMIT must be a byte count like 4G or 512M, got '${env}'`);
+    const scale = { '': 1, k: 1024, m: 1024 ** 2, g: GiB, t: 1024 ** 4 }[m[2].toLowerCase() as '' | 'k' | 'm' | 'g' | 't'];
+    return { bytes: Number(m[1]) * scale, source: 'MEDSYNTH_MEMORY_LIMIT' };
+  }
+  const constrained = (process as { constrainedMemory?: () => number | undefined }).constrainedMemory?.();
+  const total = os.totalmem();
+  const limit = constrained && constrained > 0 && constrained < total ? constrained : total;
+  return { bytes: 0.8 * limit, source: `80% of ${formatBytes(limit)} of memory` };
+}
+
+/** Throws OUT_OF_MEMORY when `bytes` (what `what` will hold at once) exceeds the budget. */
+export function checkMemory(what: string, bytes: number): void {
+  const budget = memoryBudget();
+  if (bytes > budget.bytes) {
+    throw new MedsynthError(
+      'OUT_OF_MEMORY',
+      `${what} needs about ${formatBytes(bytes)} of memory at once, more than the ${formatBytes(budget.bytes)} allowed (${budget.source}); use a smaller size`,
+    );
+  }
+}
