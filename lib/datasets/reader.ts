@@ -173,7 +173,7 @@ export function readCompletedMetadata(dir: string, needed: readonly string[]): R
   } catch (err) {
     throw new MedsynthError('CORRUPT_FILE', `${metaPath} is not valid JSON`, { cause: err });
   }
-  const files = metadata.files as Record<string, number> | undefined;
+  const files = metadata.file_bytes as Record<string, number> | undefined;
   for (const name of needed) {
     if (files === undefined || typeof files !== 'object') break; // written before sizes were recorded
     const size = statSync(path.join(dir, name), { throwIfNoEntry: false })?.size;

@@ -15,6 +15,7 @@ import { lstatSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeF
 import path from 'node:path';
 
 import { acquireOutputLock, processAlive, type OutputLock } from '../core/output_lock.js';
+import { onTerminationCleanup } from '../core/signals.js';
 import { errnoOf, fsError } from '../core/fs_errors.js';
 import { MedsynthError } from '../errors.js';
 
@@ -107,12 +108,10 @@ function sizeOf(p: string): number {
 export interface DatasetStageOptions {
   /**
    * Top-level names this run writes (files or directories), metadata.json excluded. Each is
-   * checked before any work: something that is not a regular file (or, for `directories`, not a
-   * directory) under that name is refused rather than replaced.
+   * checked before any work: something that is not a regular file under that name is refused
+   * rather than replaced. (Staged directories replace same-named directories on commit.)
    */
   outputs: readonly string[];
-  /** Of `outputs`, those that are directories. */
-  directories?: readonly string[];
   /** Names an older dataset of this kind may hold that this run does not write (removed on commit). */
   replaces?: readonly string[];
 }
@@ -127,8 +126,8 @@ export interface DatasetStage {
   /** Where to write `name` now (inside the staging directory). */
   path(name: string): string;
   /**
-   * Moves everything staged into the output directory and writes `metadata` (with a `files`
-   * map of byte sizes added) as metadata.json last. Returns the final paths.
+   * Moves everything staged into the output directory and writes `metadata` (with `file_bytes`,
+   * the size of each top-level file, added) as metadata.json last. Returns the final paths.
    */
   commit(metadata: Record<string, unknown>): string[];
   /** Removes the staging directory and the lock; the output directory is as it was. */
@@ -141,7 +140,7 @@ export function beginDatasetStage(outputDir: string, options: DatasetStageOption
   const lock = acquireOutputLock(outputDir);
   try {
     const stale = removeStaleTemporaries(outputDir);
-    for (const name of [...options.outputs, METADATA_NAME]) refuseNonRegular(outputDir, name, options.directories?.includes(name) ?? false);
+    for (const name of [...options.outputs, METADATA_NAME]) refuseNonRegular(outputDir, name);
     const dir = path.join(outputDir, `${STAGING_PREFIX}${process.pid}-${randomBytes(4).toString('hex')}`);
     try {
       mkdirSync(dir);
@@ -155,7 +154,7 @@ export function beginDatasetStage(outputDir: string, options: DatasetStageOption
   }
 }
 
-function refuseNonRegular(outputDir: string, name: string, directory: boolean): void {
+function refuseNonRegular(outputDir: string, name: string): void {
   const p = path.join(outputDir, name);
   let s;
   try {
@@ -164,14 +163,13 @@ function refuseNonRegular(outputDir: string, name: string, directory: boolean): 
     if (errnoOf(err) === 'ENOENT') return;
     throw fsError(err, 'cannot inspect', p);
   }
-  const ok = directory ? s.isDirectory() : s.isFile();
-  if (!ok) {
-    throw new MedsynthError('OUTPUT_EXISTS', `${p} exists and is not a ${directory ? 'directory' : 'regular file'}; refusing to replace it`);
-  }
+  if (!s.isFile()) throw new MedsynthError('OUTPUT_EXISTS', `${p} exists and is not a regular file; refusing to replace it`);
 }
 
 class Stage implements DatasetStage {
   private done = false;
+  /** A SIGINT/SIGTERM that ends the process removes the staging directory and the lock. */
+  private readonly unregister = onTerminationCleanup(() => this.abort());
 
   constructor(
     readonly outputDir: string,
@@ -190,19 +188,21 @@ class Stage implements DatasetStage {
     const finalPaths: string[] = [];
     try {
       const staged = readdirSync(this.dir).sort();
-      const files: Record<string, number> = {};
+      const fileBytes: Record<string, number> = {};
+      const directories = new Set<string>();
       for (const name of staged) {
         const s = lstatSync(path.join(this.dir, name));
-        if (s.isFile()) files[name] = s.size;
+        if (s.isFile()) fileBytes[name] = s.size;
+        else if (s.isDirectory()) directories.add(name);
       }
-      const metaText = JSON.stringify({ ...metadata, files }, null, 2) + '\n';
+      const metaText = JSON.stringify({ ...metadata, file_bytes: fileBytes }, null, 2) + '\n';
       const metaTemp = path.join(this.dir, METADATA_NAME);
       writeFileSync(metaTemp, metaText);
       // From here until the last rename, the directory holds no metadata.json: not a dataset.
       rmSync(path.join(this.outputDir, METADATA_NAME), { force: true });
       for (const name of staged) {
         const target = path.join(this.outputDir, name);
-        if (this.options.directories?.includes(name)) rmSync(target, { recursive: true, force: true });
+        if (directories.has(name)) rmSync(target, { recursive: true, force: true });
         renameSync(path.join(this.dir, name), target);
         finalPaths.push(target);
       }
@@ -222,6 +222,7 @@ class Stage implements DatasetStage {
 
   abort(): void {
     this.done = true;
+    this.unregister();
     rmSync(this.dir, { recursive: true, force: true });
     this.lock.release();
   }
