@@ -18,6 +18,7 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   msb::register_labels(env, exports);
   msb::register_clinical2d(env, exports);
   msb::register_cuda(env, exports);
+  msb::register_finite(env, exports);
   msb::wrap_exports(env, exports);  // last: buffer lifetime around every function above
   return exports;
 }

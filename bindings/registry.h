@@ -16,5 +16,6 @@ void register_metric(Napi::Env env, Napi::Object exports);
 void register_labels(Napi::Env env, Napi::Object exports);
 void register_clinical2d(Napi::Env env, Napi::Object exports);
 void register_cuda(Napi::Env env, Napi::Object exports);
+void register_finite(Napi::Env env, Napi::Object exports);
 
 }  // namespace msb

@@ -11,6 +11,7 @@
 import { invalidParameter } from '../errors.js';
 import type { Rng } from '../core/philox.js';
 import { callNative, nativeAddon } from '../native.js';
+import { checkFiniteValues } from './finite.js';
 import { checkArray, checkDims, checkInteger, checkNumber, outputArray, type Dims } from '../validate.js';
 
 interface FieldNative {
@@ -31,6 +32,8 @@ export interface BiasFieldOptions {
   order: number;
   /** biasFieldTermCount(order) coefficients in the order of biasFieldTerms(order). */
   coefficients: readonly number[];
+  /** applyBiasField: multiply input holding NaN or ±Inf instead of refusing it. */
+  allowNonFinite?: boolean;
 }
 
 /** Number of coefficients of a field of `order`: (order+1)(order+2)(order+3)/6 → 1, 4, 10, 20. */
@@ -73,6 +76,7 @@ export async function applyBiasField(
   const p = fieldParams(zyx, options);
   const y = outputArray('out', out, Float32Array, count);
   checkNoPartialOverlap(x, y);
+  await checkFiniteValues('input', x, options?.allowNonFinite);
   await callNative(native().biasField(x, y, p));
   return y;
 }

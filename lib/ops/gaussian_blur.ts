@@ -7,6 +7,7 @@
  */
 import { invalidParameter } from '../errors.js';
 import { callNative, nativeAddon } from '../native.js';
+import { checkFiniteValues } from './finite.js';
 import { checkArray, checkDims, checkNumber, outputArray, perAxis, type Dims } from '../validate.js';
 
 interface FilterNative {
@@ -32,6 +33,8 @@ export interface GaussianBlurOptions {
   spacing?: readonly number[];
   /** Kernel radius in standard deviations (scipy's `truncate`); default 4. */
   truncate?: number;
+  /** Blur input holding NaN or ±Inf instead of refusing it (they spread over the kernel's reach). */
+  allowNonFinite?: boolean;
 }
 
 /** Kernel radius in voxels for a sigma in voxels: int(truncate * sigma + 0.5), as scipy. */
@@ -91,6 +94,7 @@ export async function gaussianBlur(
     }
   }
   const sigmaZyx = axes === 3 ? voxels : [0, ...voxels];
+  await checkFiniteValues('input', x, options?.allowNonFinite);
   await callNative(native().gaussianBlur(x, y, { dims: zyx, sigma: sigmaZyx, truncate }));
   return y;
 }

@@ -16,6 +16,7 @@
  */
 import { invalidParameter } from '../errors.js';
 import { callNative, nativeAddon } from '../native.js';
+import { checkFiniteValues } from './finite.js';
 import { checkArray, checkInteger, checkNumber, checkOneOf, checkSeed, MAX_VOXELS, outputArray } from '../validate.js';
 
 export type NoiseKind = 'gaussian' | 'rician' | 'poisson';
@@ -34,6 +35,8 @@ export interface NoiseOptions extends NoiseKey {
   sigma?: number;
   /** Counts per unit of intensity for 'poisson' (> 0): larger means less noise. */
   scale?: number;
+  /** Add noise to input holding NaN or ±Inf instead of refusing it. */
+  allowNonFinite?: boolean;
 }
 
 interface NoiseNative {
@@ -60,6 +63,7 @@ export async function addNoise(input: Float32Array, options: NoiseOptions, out?:
       : { kind, sigma: checkNumber('sigma', options.sigma, { min: 0, max: 3.4e38 }), ...key };
   const y = outputArray('out', out, Float32Array, x.length);
   checkNoPartialOverlap(x, y);
+  await checkFiniteValues('input', x, options.allowNonFinite);
   await callNative(native().addNoise(x, y, p));
   return y;
 }
