@@ -46,16 +46,16 @@ export function fsError(err: unknown, doing: string, target: string): MedsynthEr
 /**
  * A write that failed inside a library that hides errno (h5wasm reports "could not write"): if
  * the filesystem is (nearly) full, say so with INSUFFICIENT_DISK instead of a generic IO_ERROR.
+ * Errors that are not about writing (an abort, a caller's callback throwing) pass unchanged.
  */
-export function writeFailure(err: unknown, target: string): MedsynthError {
+export function writeFailure(err: unknown, target: string): unknown {
   if (err instanceof MedsynthError && err.code !== 'IO_ERROR') return err;
-  const errno = errnoOf(err);
-  if (errno) return fsError(err, 'writing', target);
+  if (errnoOf(err)) return fsError(err, 'writing', target);
   const free = freeBytes(path.dirname(target));
   if (free !== undefined && free < 1 << 20) {
     return new MedsynthError('INSUFFICIENT_DISK', `writing ${target}: no space left on the device (${free} bytes free)`, { cause: err });
   }
-  return err instanceof MedsynthError ? err : new MedsynthError('IO_ERROR', `writing ${target}: ${firstLine(err)}`, { cause: err });
+  return err;
 }
 
 function freeBytes(dir: string): number | undefined {

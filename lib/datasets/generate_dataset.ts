@@ -7,12 +7,13 @@ import path from 'node:path';
 
 import type { Device, DeviceOption } from '../core/device.js';
 import { setThreads } from '../core/threads.js';
+import { faultPoint } from '../core/fault_points.js';
 import { writeFailure } from '../core/fs_errors.js';
 import { checkKnownKeys } from '../core/options_check.js';
 import { MedsynthError, invalidParameter } from '../errors.js';
 import { SIZE_TO_EXTENT } from '../generators/anatomy3d/catalogue.js';
 import { AnatomyRenderer, type ImageArray, type ImageDtype } from '../generators/anatomy3d/render.js';
-import { describeOptions, resolveAnatomyOptions, type AnatomyOptions, type ResolvedAnatomyOptions } from '../generators/anatomy3d/options.js';
+import { ANATOMY_OPTION_KEYS, describeOptions, resolveAnatomyOptions, type AnatomyOptions, type ResolvedAnatomyOptions } from '../generators/anatomy3d/options.js';
 import { sampleAnatomyParams, type AnatomySampleParams } from '../generators/anatomy3d/sample_params.js';
 import { scenarioProbabilities } from '../generators/anatomy3d/scenarios.js';
 import { beginDatasetStage, type DatasetStage, type StaleCleanup } from '../io/staging.js';
@@ -78,7 +79,7 @@ export interface DatasetHooks {
 
 /** Every key DatasetOptions knows; anything else is refused (a typo would silently give a default). */
 export const DATASET_OPTION_KEYS = [
-  'imageSize', 'spacing', 'seed', 'positionNoise', 'sizeNoise', 'intensityNoise', 'artifacts', 'structures', 'scenarios', 'body',
+  ...ANATOMY_OPTION_KEYS,
   'outputDir', 'totalSamples', 'validationSplit', 'testSplit', 'dtype', 'masks', 'gzipLevel', 'threads', 'device',
 ] as const;
 
@@ -317,6 +318,7 @@ async function writeStagedDataset(
           pending = i + 1 < r.totalSamples ? render(i + 1) : undefined;
           try {
             storeSample(w, j, sample);
+            faultPoint(`sample:${i}`);
           } catch (err) {
             throw writeFailure(err, finalPath);
           }
@@ -330,13 +332,14 @@ async function writeStagedDataset(
       } finally {
         try {
           w.file.close();
+          faultPoint(`split:${plan.name}`);
         } catch (err) {
           throw writeFailure(err, finalPath); // closing flushes: a full disk can surface here
         }
       }
     })().catch(async (err) => {
       await pending?.catch(() => undefined); // let the in-flight sample finish before failing
-      throw err;
+      throw writeFailure(err, finalPath);
     });
   }
   const files = stage.commit(metadataJson(r, params));

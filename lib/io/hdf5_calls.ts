@@ -7,17 +7,18 @@
  *   calls Date.now(): during each HDF5 call Date.now returns a fixed time (SOURCE_DATE_EPOCH in
  *   seconds when set, else 0), so files are byte-identical run to run.
  * - Diagnostics. HDF5 prints its error stack (thousands of HDF5-DIAG lines on a full disk) to
- *   stderr. During each call stderr writes are captured instead; the last stack is kept for
- *   `lastHdf5Diagnostics()` (shown with --verbose) and never floods the terminal.
+ *   its stderr, which h5wasm's Node build (NODERAWFS) writes straight to file descriptor 2. Writes
+ *   to that stream are kept instead (the last 16 KiB, for `lastHdf5Diagnostics()`, shown with
+ *   --verbose) and never reach the terminal.
  *
- * Every HDF5 call is synchronous on the JS thread, so no other JS code runs while Date.now and
- * stderr are swapped.
+ * Every HDF5 call is synchronous on the JS thread, so no other JS code runs while Date.now is
+ * swapped.
  */
 const MAX_DIAGNOSTIC_CHARS = 16_384;
 
 let diagnostics = '';
 
-/** The HDF5 error output of the most recent call that printed one (truncated), or ''. */
+/** The last 16 KiB HDF5 wrote to its stderr (error stacks), or ''. */
 export function lastHdf5Diagnostics(): string {
   return diagnostics;
 }
@@ -38,26 +39,34 @@ export function wrapHdf5Module(module: Record<string, unknown>): void {
       return quietly(() => fn.apply(this, args));
     };
   }
+  captureStderr(module.FS as EmscriptenFs | undefined);
   module.__medsynthWrapped = true;
+}
+
+interface EmscriptenFs {
+  write: (stream: { fd?: number; nfd?: number }, buffer: Uint8Array, offset: number, length: number, ...rest: unknown[]) => number;
+}
+
+function captureStderr(fs: EmscriptenFs | undefined): void {
+  if (!fs || typeof fs.write !== 'function') return;
+  const write = fs.write;
+  const decoder = new TextDecoder();
+  fs.write = function (this: unknown, stream, buffer, offset, length, ...rest) {
+    if (stream?.fd === 2 || stream?.nfd === 2) {
+      diagnostics = (diagnostics + decoder.decode(buffer.subarray(offset, offset + length))).slice(-MAX_DIAGNOSTIC_CHARS);
+      return length;
+    }
+    return write.call(this, stream, buffer, offset, length, ...rest);
+  };
 }
 
 function quietly<T>(call: () => T): T {
   const realNow = Date.now;
-  const realWrite = process.stderr.write;
-  let captured = '';
   const now = fixedNow();
   Date.now = () => now;
-  process.stderr.write = ((chunk: unknown, ...rest: unknown[]) => {
-    if (captured.length < MAX_DIAGNOSTIC_CHARS) captured += String(chunk);
-    const callback = rest.find((r) => typeof r === 'function') as (() => void) | undefined;
-    callback?.();
-    return true;
-  }) as typeof process.stderr.write;
   try {
     return call();
   } finally {
     Date.now = realNow;
-    process.stderr.write = realWrite;
-    if (captured) diagnostics = captured.slice(0, MAX_DIAGNOSTIC_CHARS);
   }
 }

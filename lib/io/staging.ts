@@ -16,6 +16,7 @@ import path from 'node:path';
 
 import { acquireOutputLock, processAlive, type OutputLock } from '../core/output_lock.js';
 import { onTerminationCleanup } from '../core/signals.js';
+import { faultPoint } from '../core/fault_points.js';
 import { errnoOf, fsError } from '../core/fs_errors.js';
 import { MedsynthError } from '../errors.js';
 
@@ -198,19 +199,24 @@ class Stage implements DatasetStage {
       const metaText = JSON.stringify({ ...metadata, file_bytes: fileBytes }, null, 2) + '\n';
       const metaTemp = path.join(this.dir, METADATA_NAME);
       writeFileSync(metaTemp, metaText);
+      faultPoint('commit:staged');
       // From here until the last rename, the directory holds no metadata.json: not a dataset.
       rmSync(path.join(this.outputDir, METADATA_NAME), { force: true });
+      faultPoint('commit:old-metadata-removed');
       for (const name of staged) {
         const target = path.join(this.outputDir, name);
         if (directories.has(name)) rmSync(target, { recursive: true, force: true });
         renameSync(path.join(this.dir, name), target);
         finalPaths.push(target);
+        faultPoint(`commit:moved:${name}`);
       }
       for (const name of this.options.replaces ?? []) {
         if (!staged.includes(name)) rmSync(path.join(this.outputDir, name), { recursive: true, force: true });
       }
+      faultPoint('commit:before-metadata');
       const metaFinal = path.join(this.outputDir, METADATA_NAME);
       renameSync(metaTemp, metaFinal);
+      faultPoint('commit:done');
       finalPaths.push(metaFinal);
     } catch (err) {
       this.abort();

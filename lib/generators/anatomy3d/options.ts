@@ -19,6 +19,11 @@ export interface ArtifactOptions {
   noiseSigma?: number;
 }
 
+/** Every key AnatomyOptions knows (anything else is refused: a typo would silently give a default). */
+export const ANATOMY_OPTION_KEYS = [
+  'imageSize', 'spacing', 'seed', 'positionNoise', 'sizeNoise', 'intensityNoise', 'artifacts', 'structures', 'scenarios', 'body',
+] as const;
+
 export interface AnatomyOptions {
   /** [Z, Y, X] voxels. Default [128, 128, 64] (the seed's "128,128,64"). */
   imageSize?: readonly [number, number, number];
