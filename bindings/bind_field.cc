@@ -3,6 +3,7 @@
 #include "field/bias_field.h"
 #include "js_args.h"
 #include "registry.h"
+#include "volume/finite_check.h"
 
 namespace msb {
 namespace {
@@ -23,7 +24,9 @@ Napi::Value bias_field(const Napi::CallbackInfo& info) {
   const auto count = static_cast<size_t>(dims.count());
   require_length(env, out, count, "out");
   if (!field_only) require_length(env, in, count, "input");
+  const bool finite_only = !field_only && bool_field_or(o, "rejectNonFinite", false);
   auto task = [=] {
+    if (finite_only) ms::require_finite(in.data, static_cast<int64_t>(count), "input");
     ms::bias_field(field_only ? nullptr : in.data, out.data, dims.z, dims.y, dims.x, order,
                    coefficients.data(), static_cast<int64_t>(coefficients.size()));
   };

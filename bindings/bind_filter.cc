@@ -1,10 +1,12 @@
 // Filters: gaussianBlur(input: Float32Array, out: Float32Array,
-//   { dims: [Z, Y, X] | [Y, X], sigma: [sz, sy, sx] in voxels, truncate }) -> Promise<void>.
+//   { dims: [Z, Y, X] | [Y, X], sigma: [sz, sy, sx] in voxels, truncate, rejectNonFinite? })
+//   -> Promise<void>.
 #include <array>
 
 #include "filter/gaussian_blur.h"
 #include "js_args.h"
 #include "registry.h"
+#include "volume/finite_check.h"
 
 namespace msb {
 namespace {
@@ -29,11 +31,13 @@ Napi::Value gaussian_blur(const Napi::CallbackInfo& info) {
     }
     sigma[i] = s[i];
   }
+  const bool finite_only = bool_field_or(o, "rejectNonFinite", false);
   const float* src = in.data;
   float* dst = out.data;
   const bool overlap = src != dst && src < dst + out.length && dst < src + in.length;
   if (overlap) throw_invalid(env, "out must be the input itself or not overlap it");
   return queue_task(env, [=] {
+    if (finite_only) ms::require_finite(src, static_cast<int64_t>(in.length), "input");
     ms::gaussian_blur(src, dst, dims.z, dims.y, dims.x, sigma.data(), truncate);
   }, {info[0], info[1]});
 }

@@ -1,4 +1,4 @@
-// Noise: addNoise(input, out, {kind, sigma?, scale?, seed, sample, stream}) -> Promise<void>
+// Noise: addNoise(input, out, {kind, sigma?, scale?, seed, sample, stream, rejectNonFinite?}) -> Promise<void>
 // (kind 'gaussian' | 'rician' need sigma, 'poisson' needs scale);
 // normalNoise(out, {seed, sample, stream}) -> Promise<void>.
 #include <cstdint>
@@ -7,6 +7,7 @@
 #include "js_args.h"
 #include "noise/noise.h"
 #include "registry.h"
+#include "volume/finite_check.h"
 
 namespace msb {
 namespace {
@@ -28,20 +29,24 @@ Napi::Value add_noise(const Napi::CallbackInfo& info) {
   const std::string kind = string_field(o, "kind");
   const ms::NoiseKey key = noise_key(o);
   const auto n = static_cast<int64_t>(in.length);
+  const bool finite_only = bool_field_or(o, "rejectNonFinite", false);
+  const auto check = [=] {
+    if (finite_only) ms::require_finite(in.data, n, "input");
+  };
   if (kind == "gaussian" || kind == "rician") {
     const double sigma = number_field(o, "sigma");
     if (!(sigma >= 0 && sigma <= 3.4e38)) throw_invalid(env, "sigma must be >= 0 and fit a float");
     const auto s = static_cast<float>(sigma);
     if (kind == "gaussian") {
-      return queue_task(env, [=] { ms::gaussian_noise(in.data, out.data, n, s, key); }, {info[0], info[1]});
+      return queue_task(env, [=] { check(); ms::gaussian_noise(in.data, out.data, n, s, key); }, {info[0], info[1]});
     }
-    return queue_task(env, [=] { ms::rician_noise(in.data, out.data, n, s, key); }, {info[0], info[1]});
+    return queue_task(env, [=] { check(); ms::rician_noise(in.data, out.data, n, s, key); }, {info[0], info[1]});
   }
   if (kind == "poisson") {
     const double scale = number_field(o, "scale");
     if (!(scale > 0)) throw_invalid(env, "scale must be > 0");
     if (static_cast<uint64_t>(n) > (uint64_t{1} << 32)) throw_invalid(env, "poisson noise covers at most 2^32 voxels");
-    return queue_task(env, [=] { ms::poisson_noise(in.data, out.data, n, scale, key); }, {info[0], info[1]});
+    return queue_task(env, [=] { check(); ms::poisson_noise(in.data, out.data, n, scale, key); }, {info[0], info[1]});
   }
   throw_invalid(env, "kind must be 'gaussian', 'rician' or 'poisson'");
 }

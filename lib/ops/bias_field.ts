@@ -11,14 +11,14 @@
 import { invalidParameter } from '../errors.js';
 import type { Rng } from '../core/philox.js';
 import { callNative, nativeAddon } from '../native.js';
-import { checkFiniteValues } from './finite.js';
+import { rejectNonFinite } from './finite.js';
 import { checkArray, checkDims, checkInteger, checkNumber, outputArray, type Dims } from '../validate.js';
 
 interface FieldNative {
   biasField(
     input: Float32Array | null,
     out: Float32Array,
-    p: { dims: [number, number, number]; order: number; coefficients: number[] },
+    p: { dims: [number, number, number]; order: number; coefficients: number[]; rejectNonFinite?: boolean },
   ): Promise<void>;
 }
 
@@ -76,8 +76,7 @@ export async function applyBiasField(
   const p = fieldParams(zyx, options);
   const y = outputArray('out', out, Float32Array, count);
   checkNoPartialOverlap(x, y);
-  await checkFiniteValues('input', x, options?.allowNonFinite);
-  await callNative(native().biasField(x, y, p));
+  await callNative(native().biasField(x, y, { ...p, rejectNonFinite: rejectNonFinite(options?.allowNonFinite) }));
   return y;
 }
 

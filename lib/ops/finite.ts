@@ -1,9 +1,10 @@
 /**
  * NaN and ±Inf in an input volume: blur, noise and bias would spread one NaN over the kernel's
  * reach (or pass it through) without a word. Those functions refuse non-finite input unless the
- * caller says `allowNonFinite: true`; the scan is one native pass over the array.
+ * caller says `allowNonFinite: true`; the scan is one native pass over the array, on the kernel's
+ * worker (native/volume/finite_check.h).
  */
-import { MedsynthError } from '../errors.js';
+import { invalidParameter } from '../errors.js';
 import { callNative, nativeAddon } from '../native.js';
 import { checkArray } from '../validate.js';
 
@@ -19,17 +20,12 @@ export async function findNonFinite(values: Float32Array): Promise<{ count: numb
   return callNative(native().findNonFinite(x));
 }
 
-/** Throws INVALID_ARGUMENT when `values` holds a non-finite value, unless `allow` is true. */
-export async function checkFiniteValues(name: string, values: Float32Array, allow: unknown): Promise<void> {
-  if (allow !== undefined && typeof allow !== 'boolean') {
-    throw new MedsynthError('INVALID_ARGUMENT', `Expected a boolean for allowNonFinite but received ${typeof allow}`);
-  }
-  if (allow === true) return;
-  const { count, first } = await findNonFinite(values);
-  if (count > 0) {
-    throw new MedsynthError(
-      'INVALID_ARGUMENT',
-      `${name} holds ${count} non-finite value(s) (first at index ${first}: ${values[first]}); pass allowNonFinite: true to process them anyway`,
-    );
-  }
+/**
+ * The kernels that refuse non-finite input scan it on their worker, on the same snapshot they
+ * work on, before writing anything: this turns the caller's `allowNonFinite` into the flag they
+ * take (`rejectNonFinite`).
+ */
+export function rejectNonFinite(allow: unknown): boolean {
+  if (allow !== undefined && typeof allow !== 'boolean') throw invalidParameter('allowNonFinite', 'a boolean', allow);
+  return allow !== true;
 }

@@ -7,14 +7,14 @@
  */
 import { invalidParameter } from '../errors.js';
 import { callNative, nativeAddon } from '../native.js';
-import { checkFiniteValues } from './finite.js';
+import { rejectNonFinite } from './finite.js';
 import { checkArray, checkDims, checkNumber, outputArray, perAxis, type Dims } from '../validate.js';
 
 interface FilterNative {
   gaussianBlur(
     input: Float32Array,
     out: Float32Array,
-    params: { dims: [number, number, number]; sigma: number[]; truncate: number },
+    params: { dims: [number, number, number]; sigma: number[]; truncate: number; rejectNonFinite: boolean },
   ): Promise<void>;
 }
 
@@ -94,7 +94,6 @@ export async function gaussianBlur(
     }
   }
   const sigmaZyx = axes === 3 ? voxels : [0, ...voxels];
-  await checkFiniteValues('input', x, options?.allowNonFinite);
-  await callNative(native().gaussianBlur(x, y, { dims: zyx, sigma: sigmaZyx, truncate }));
+  await callNative(native().gaussianBlur(x, y, { dims: zyx, sigma: sigmaZyx, truncate, rejectNonFinite: rejectNonFinite(options?.allowNonFinite) }));
   return y;
 }

@@ -16,7 +16,7 @@
  */
 import { invalidParameter } from '../errors.js';
 import { callNative, nativeAddon } from '../native.js';
-import { checkFiniteValues } from './finite.js';
+import { rejectNonFinite } from './finite.js';
 import { checkArray, checkInteger, checkNumber, checkOneOf, checkSeed, MAX_VOXELS, outputArray } from '../validate.js';
 
 export type NoiseKind = 'gaussian' | 'rician' | 'poisson';
@@ -43,7 +43,7 @@ interface NoiseNative {
   addNoise(
     input: Float32Array,
     out: Float32Array,
-    p: { kind: NoiseKind; sigma?: number; scale?: number; seed: number | bigint; sample: number; stream: number },
+    p: { kind: NoiseKind; sigma?: number; scale?: number; seed: number | bigint; sample: number; stream: number; rejectNonFinite: boolean },
   ): Promise<void>;
   normalNoise(out: Float32Array, p: { seed: number | bigint; sample: number; stream: number }): Promise<void>;
 }
@@ -63,8 +63,7 @@ export async function addNoise(input: Float32Array, options: NoiseOptions, out?:
       : { kind, sigma: checkNumber('sigma', options.sigma, { min: 0, max: 3.4e38 }), ...key };
   const y = outputArray('out', out, Float32Array, x.length);
   checkNoPartialOverlap(x, y);
-  await checkFiniteValues('input', x, options.allowNonFinite);
-  await callNative(native().addNoise(x, y, p));
+  await callNative(native().addNoise(x, y, { ...p, rejectNonFinite: rejectNonFinite(options.allowNonFinite) }));
   return y;
 }
 

@@ -1,8 +1,11 @@
 #include "volume/finite_check.h"
 
+#include <cmath>
 #include <cstring>
+#include <string>
 #include <vector>
 
+#include "core/error.h"
 #include "core/simd.h"
 #include "core/thread_pool.h"
 
@@ -39,6 +42,15 @@ NonFiniteScan find_non_finite(const float* x, int64_t n) {
     scan.count += counts[static_cast<size_t>(c)];
   }
   return scan;
+}
+
+void require_finite(const float* x, int64_t n, const char* name) {
+  const NonFiniteScan scan = find_non_finite(x, n);
+  if (scan.count == 0) return;
+  const float v = x[scan.first];
+  const char* what = std::isnan(v) ? "NaN" : v > 0 ? "Infinity" : "-Infinity";
+  throw Error("INVALID_ARGUMENT", std::string(name) + " holds " + std::to_string(scan.count) + " non-finite value(s) (first at index " +
+                                      std::to_string(scan.first) + ": " + what + "); pass allowNonFinite: true to process them anyway");
 }
 
 }  // namespace ms

@@ -13,4 +13,8 @@ struct NonFiniteScan {
 
 NonFiniteScan find_non_finite(const float* x, int64_t n);
 
+// Throws ms::Error INVALID_ARGUMENT naming `name`, the count and the first index when `x` holds a
+// non-finite value. Kernels that opt in run it on their worker before touching the output.
+void require_finite(const float* x, int64_t n, const char* name);
+
 }  // namespace ms
