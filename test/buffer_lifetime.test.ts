@@ -35,8 +35,9 @@ describe('buffers taken away during a native call', () => {
 
   it('the binding itself refuses resizable and growable buffers (not only the TypeScript layer)', async () => {
     const addon = nativeAddon<{ affine(a: Float32Array, b: Float32Array, p: object): Promise<void> }>();
-    const rab = new Float32Array(new ArrayBuffer(64, { maxByteLength: 128 }));
-    const gsab = new Float32Array(new SharedArrayBuffer(64, { maxByteLength: 128 } as never));
+    type Growable = new (bytes: number, options: { maxByteLength: number }) => ArrayBufferLike;
+    const rab = new Float32Array(new (ArrayBuffer as unknown as Growable)(64, { maxByteLength: 128 }));
+    const gsab = new Float32Array(new (SharedArrayBuffer as unknown as Growable)(64, { maxByteLength: 128 }));
     for (const bad of [rab, gsab]) {
       let error: unknown;
       try {
