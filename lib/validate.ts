@@ -2,6 +2,7 @@
  * Argument checks shared by every public function. They throw MedsynthError('INVALID_ARGUMENT')
  * with "Expected … for <name> but received …" before anything reaches the addon.
  */
+import { checkMemory } from './core/memory_check.js';
 import { invalidParameter } from './errors.js';
 
 /** A volume shape [Z, Y, X]; a 2D image is [Y, X] and is treated as Z = 1. */
@@ -92,14 +93,16 @@ export function checkFixedLength(name: string, array: ArrayBufferView): void {
   }
 }
 
-/** Returns `out` after checking it, or a new array when `out` is undefined. */
+/** Returns `out` after checking it, or a new array when `out` is undefined (within the memory budget). */
 export function outputArray<T extends ArrayBufferView & { length: number }>(
   name: string,
   out: unknown,
   ctor: TypedArrayCtor<T>,
   length: number,
 ): T {
-  return out === undefined ? new ctor(length) : checkArray(name, out, ctor, length);
+  if (out !== undefined) return checkArray(name, out, ctor, length);
+  checkMemory(`allocating ${name} (${length} elements)`, length * ((ctor as unknown as { BYTES_PER_ELEMENT?: number }).BYTES_PER_ELEMENT ?? 8));
+  return new ctor(length);
 }
 
 /** A seed: a non-negative safe integer or a BigInt below 2^64. */
