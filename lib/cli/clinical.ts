@@ -81,7 +81,7 @@ export function parseClinicalArgs(argv: readonly string[]): { help: boolean; pla
 
   let parts: ClinicalPlan['parts'];
   if (flags.splits !== undefined) {
-    const [train, val, test] = listFlag(flags, 'splits', 3, { integer: true, above: -1 });
+    const [train, val, test] = listFlag(flags, 'splits', 3, { integer: true, above: 0 }) // every split holds samples;
     parts = [
       { name: 'train', n: train, synth: new ClinicalSynth({ ...config, seed: SPLIT_SEEDS.train }) },
       { name: 'val', n: val, synth: new ClinicalSynth({ ...config, seed: SPLIT_SEEDS.val }) },
@@ -129,19 +129,31 @@ export async function runClinical(argv: readonly string[]): Promise<number> {
     plan.outputDir,
   );
   const log = (s: string) => process.stdout.write(s + '\n');
-  const { H, W } = plan.parts[0].synth.config;
-  const results: Record<string, ClinicalWriteResult> = {};
   // Written into a staging directory, moved into place with metadata.json last (lib/io/staging.ts).
   const names = plan.parts.flatMap((p) => [`${p.name}.h5`, ...(plan.csv ? [`${p.name}.csv`] : [])]);
   const stage = beginDatasetStage(plan.outputDir, { outputs: [...names, ...(plan.preview ? ['examples.png'] : [])] });
   const signals = handleTerminationSignals('exit', (sig) => process.stderr.write(`medsynth: interrupted by ${sig}; temporary files removed, ${plan.outputDir} left as it was\n`));
   try {
+    const files = stage.commit(await writeStagedParts(plan, stage.dir, stage.path('examples.png'), log));
+    for (const f of files) log(`  wrote ${f}`);
+    return 0;
+  } catch (err) {
+    stage.abort();
+    throw err;
+  } finally {
+    signals.dispose();
+  }
+}
 
+/** Writes every part (and examples.png) into the staging directory; returns metadata.json's content. */
+async function writeStagedParts(plan: ClinicalPlan, dir: string, examplesPng: string, log: (s: string) => void): Promise<Record<string, unknown>> {
+  const { H, W } = plan.parts[0].synth.config;
+  const results: Record<string, ClinicalWriteResult> = {};
   for (const part of plan.parts) {
     log(`medsynth: clinical ${part.name}: ${part.n} samples of ${H}×${W} (seed ${part.synth.config.seed}) into ${plan.outputDir}`);
     const progress = new Progress(part.name, Math.max(1, part.n));
     const r = await writeClinicalDataset(part.synth, {
-      outputDir: stage.dir,
+      outputDir: dir,
       name: part.name,
       n: part.n,
       chunkSamples: plan.batch,
@@ -164,7 +176,7 @@ export async function runClinical(argv: readonly string[]): Promise<number> {
   const main = plan.parts[0].synth;
   if (plan.preview) {
     const grid = await clinicalExampleGrid(main, { tile: Math.min(192, Math.max(112, Math.max(H, W))), searchLimit: 200_000 });
-    writeFileSync(stage.path('examples.png'), grid.png);
+    writeFileSync(examplesPng, grid.png);
   }
   const metadata = {
     format: 'medsynth-clinical2d',
@@ -177,13 +189,5 @@ export async function runClinical(argv: readonly string[]): Promise<number> {
       plan.parts.map((p) => [p.name, { h5: `${p.name}.h5`, csv: plan.csv ? `${p.name}.csv` : null, n: p.n, seed: p.synth.config.seed, oracle: results[p.name].oracle }]),
     ),
   };
-  const files = stage.commit(metadata);
-  for (const f of files) log(`  wrote ${f}`);
-  return 0;
-  } catch (err) {
-    stage.abort();
-    throw err;
-  } finally {
-    signals.dispose();
-  }
+  return metadata;
 }
