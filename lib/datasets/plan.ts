@@ -3,8 +3,8 @@
  * how the files are chunked, and how much memory and disk the run needs — so an impossible
  * request is refused with its numbers instead of failing half way.
  */
+import { checkMemory, formatBytes } from '../core/memory_check.js';
 import { statfsSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 
 import { MedsynthError, invalidParameter } from '../errors.js';
@@ -108,8 +108,7 @@ export function estimateResources(
   return { diskBytesPerSample: perSample, diskBytes: perSample * total, memoryBytes: 2 * renderer + image + n };
 }
 
-const GiB = 1024 ** 3;
-const fmt = (b: number) => (b >= GiB ? `${(b / GiB).toFixed(2)} GiB` : `${(b / 1024 ** 2).toFixed(1)} MiB`);
+const fmt = formatBytes;
 
 /** Throws INSUFFICIENT_DISK / OUT_OF_MEMORY with the numbers when the run cannot fit. */
 export function checkResources(estimate: ResourceEstimate, outputDir: string): void {
@@ -120,13 +119,7 @@ export function checkResources(estimate: ResourceEstimate, outputDir: string): v
       `the dataset needs about ${fmt(estimate.diskBytes)} (${fmt(estimate.diskBytesPerSample)} per sample) but ${outputDir} has ${fmt(free)} free`,
     );
   }
-  const memory = os.totalmem();
-  if (estimate.memoryBytes > 0.8 * memory) {
-    throw new MedsynthError(
-      'OUT_OF_MEMORY',
-      `generating needs about ${fmt(estimate.memoryBytes)} of memory at once but this machine has ${fmt(memory)}`,
-    );
-  }
+  checkMemory('generating', estimate.memoryBytes);
 }
 
 function freeDiskBytes(dir: string): number | undefined {
@@ -143,4 +136,4 @@ function freeDiskBytes(dir: string): number | undefined {
   }
 }
 
-export { fmt as formatBytes };
+export { formatBytes };
