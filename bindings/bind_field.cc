@@ -12,7 +12,7 @@ Napi::Value bias_field(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const bool field_only = info[0].IsNull() || info[0].IsUndefined();
   const View<float> in = field_only ? View<float>{} : typed_view<float>(info[0], "input");
-  const View<float> out = typed_view<float>(info[1], "out", Access::kReadWrite);
+  const View<float> out = typed_view<float>(info[1], "out", Access::kWrite);
   Napi::Object o = object_arg(info, 2, "params");
   const Dims3 dims = dims_field(o, "dims");
   const int order = static_cast<int>(integer_field(o, "order", 0, ms::kMaxBiasOrder));

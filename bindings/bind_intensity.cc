@@ -13,7 +13,7 @@ struct FloatPair {
 };
 
 FloatPair float_pair(const Napi::CallbackInfo& info) {
-  FloatPair p{typed_view<float>(info[0], "input"), typed_view<float>(info[1], "out", Access::kReadWrite)};
+  FloatPair p{typed_view<float>(info[0], "input"), typed_view<float>(info[1], "out", Access::kWrite)};
   require_length(info.Env(), p.out, p.in.length, "out");
   return p;
 }
@@ -55,7 +55,7 @@ Napi::Value clamp(const Napi::CallbackInfo& info) {
 template <typename T, void (*Cast)(const float*, T*, int64_t, float, float)>
 Napi::Value cast(const Napi::CallbackInfo& info) {
   const View<float> in = typed_view<float>(info[0], "input");
-  const View<T> out = typed_view<T>(info[1], "out", Access::kReadWrite);
+  const View<T> out = typed_view<T>(info[1], "out", Access::kWrite);
   require_length(info.Env(), out, in.length, "out");
   Napi::Object o = object_arg(info, 2, "params");
   const float scale = static_cast<float>(number_field(o, "scale"));

@@ -23,7 +23,7 @@ ms::NoiseKey noise_key(const Napi::Object& o) {
 Napi::Value add_noise(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const View<float> in = typed_view<float>(info[0], "input");
-  const View<float> out = typed_view<float>(info[1], "out", Access::kReadWrite);
+  const View<float> out = typed_view<float>(info[1], "out", Access::kWrite);
   require_length(env, out, in.length, "out");
   Napi::Object o = object_arg(info, 2, "params");
   const std::string kind = string_field(o, "kind");
@@ -52,7 +52,7 @@ Napi::Value add_noise(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value normal_noise(const Napi::CallbackInfo& info) {
-  const View<float> out = typed_view<float>(info[0], "out", Access::kReadWrite);
+  const View<float> out = typed_view<float>(info[0], "out", Access::kWrite);
   const ms::NoiseKey key = noise_key(object_arg(info, 1, "params"));
   return queue_task(info.Env(), [=] { ms::normal_noise(key, out.data, static_cast<int64_t>(out.length)); },
                     {info[0]});

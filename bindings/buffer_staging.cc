@@ -108,11 +108,16 @@ void* stage_typed_array(const Napi::TypedArray& array, const char* name, Access 
   for (const auto& s : pending) {
     const auto* other = static_cast<const uint8_t*>(array_info(env, s->array.Value()).data);
     if (other == begin && s->bytes == info.bytes) {
-      s->written = s->written || access == Access::kReadWrite;
-      return s->copy();  // the same view passed twice (in-place work) shares one copy
+      // The same view passed twice (in-place work) shares one copy, filled if either use reads it.
+      s->written = s->written || access != Access::kRead;
+      if (!s->filled && access != Access::kWrite) {
+        std::memcpy(s->copy(), info.data, info.bytes);
+        s->filled = true;
+      }
+      return s->copy();
     }
     const bool overlap = begin < other + s->bytes && other < begin + info.bytes;
-    if (overlap && (s->written || access == Access::kReadWrite)) {
+    if (overlap && (s->written || access != Access::kRead)) {
       // Separate copies would hide the aliasing the kernel was written against.
       throw make_error(env, "INVALID_ARGUMENT", std::string(name) + " partially overlaps another array of the call");
     }
@@ -123,11 +128,12 @@ void* stage_typed_array(const Napi::TypedArray& array, const char* name, Access 
     throw make_error(env, "OUT_OF_MEMORY", std::string("cannot allocate a native copy of ") + name + " (" +
                                                std::to_string(info.bytes) + " bytes)");
   }
-  std::memcpy(staged->copy(), info.data, info.bytes);
+  if (access != Access::kWrite) std::memcpy(staged->copy(), info.data, info.bytes);
   staged->array = Napi::Persistent(Napi::Value(array));
   staged->byte_offset = info.byte_offset;
   staged->bytes = info.bytes;
-  staged->written = access == Access::kReadWrite;
+  staged->written = access != Access::kRead;
+  staged->filled = access != Access::kWrite;
   pending.push_back(staged);
   return staged->copy();
 }

@@ -8,8 +8,8 @@
 //     (on the JS thread, before JS can run again); when the call completes, back on the JS
 //     thread, the copy is written back only if it changed, and only if the array is still
 //     attached with its original length — otherwise the call fails with BUFFER_DETACHED. Only
-//     arrays the binding declares written (Access::kReadWrite) go back: an input the caller
-//     changed meanwhile keeps the caller's change.
+//     arrays the binding declares written (Access::kWrite / kReadWrite) go back: an input the
+//     caller changed meanwhile keeps the caller's change.
 // Measured (256³ float32, 2 threads): copying costs 4-6 ms per 64 MiB on reused memory, so an
 // ordinary-array call of a memory-bound kernel (affine 3 ms, gaussian blur 14 ms) gets slower;
 // SharedArrayBuffer-backed arrays keep the zero-copy path.
@@ -38,7 +38,8 @@ struct StagingBlock {
 StagingBlock acquire_staging(size_t bytes);  // data == nullptr when out of memory
 void release_staging(StagingBlock block);
 
-enum class Access { kRead, kReadWrite };
+// kWrite: the kernel overwrites every element, so the copy needs no copy-in (one pass less).
+enum class Access { kRead, kWrite, kReadWrite };
 
 // One ordinary buffer's native copy and the array it must go back to.
 struct StagedBuffer {
@@ -49,6 +50,7 @@ struct StagedBuffer {
   uint8_t* copy() const { return block.data; }
   ~StagedBuffer() { release_staging(block); }
   bool written = false;  // the binding writes it: the copy goes back when the call succeeds
+  bool filled = false;   // the copy holds the array's bytes (not needed when only written whole)
 };
 using StagedBuffers = std::vector<std::shared_ptr<StagedBuffer>>;
 
