@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "buffer_staging.h"
 #include "core/error.h"
 
 namespace msb {
@@ -16,7 +17,8 @@ class TaskWorker : public Napi::AsyncWorker {
       : Napi::AsyncWorker(env, "medsynth"),
         deferred_(Napi::Promise::Deferred::New(env)),
         task_(std::move(task)),
-        result_(std::move(result)) {
+        result_(std::move(result)),
+        staged_(take_pending_buffers()) {
     for (const Napi::Value& v : keep_alive) keep_alive_.push_back(Napi::Persistent(v));
   }
 
@@ -43,6 +45,11 @@ class TaskWorker : public Napi::AsyncWorker {
 
   void OnOK() override {
     Napi::Env env = Env();
+    const std::string lost = write_back(env, staged_);
+    if (!lost.empty()) {
+      deferred_.Reject(make_error(env, "BUFFER_DETACHED", lost).Value());
+      return;
+    }
     deferred_.Resolve(result_ ? result_(env) : env.Undefined());
   }
 
@@ -56,6 +63,7 @@ class TaskWorker : public Napi::AsyncWorker {
   ResultBuilder result_;
   std::vector<Napi::Reference<Napi::Value>> keep_alive_;
   std::string code_ = "NATIVE_ERROR";
+  StagedBuffers staged_;  // native copies of ordinary buffers, written back in OnOK
 };
 
 }  // namespace

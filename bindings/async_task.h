@@ -1,6 +1,7 @@
 // Runs a native task on libuv's worker pool and settles a Promise with its result.
 // The task must touch only plain C++ data (the "baton" it captured) and buffers kept alive by
-// `keep_alive`; it never sees V8. Any exception becomes a rejection carrying the error's code.
+// `keep_alive`; it never sees V8. Copies of ordinary buffers taken by typed_view for this call
+// (buffer_staging.h) belong to the task and go back when it completes. Any exception becomes a rejection carrying the error's code.
 #pragma once
 
 #include <napi.h>

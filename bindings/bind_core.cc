@@ -43,7 +43,7 @@ Napi::Value philox_fill_u32(const Napi::CallbackInfo& info) {
   const auto sample = static_cast<uint32_t>(integer_field(o, "sample", 0, 0xFFFFFFFFLL));
   const auto stream = static_cast<uint32_t>(integer_field(o, "stream", 0, 0xFFFFFFFFLL));
   const auto counter = static_cast<uint64_t>(integer_field(o, "counter", 0, 9007199254740991LL));
-  View<uint32_t> out = typed_view<uint32_t>(info[1], "out");
+  View<uint32_t> out = typed_view<uint32_t>(info[1], "out", Access::kWrite);
   if (out.length % 4 != 0) throw_invalid(info.Env(), "out length must be a multiple of 4");
   ms::philox_fill_u32(seed, sample, stream, counter, out.data, static_cast<int64_t>(out.length));
   return info.Env().Undefined();

@@ -1,7 +1,7 @@
 // Fields (native/field/): the bias field, the clinical2d and OCT-layer renderers.
 //
-// biasField(input: Float32Array | null, out: Float32Array, {dims, order, coefficients, device?})
-// -> Promise (device_task.h); a null input writes the field itself.
+// biasField(input: Float32Array | null, out: Float32Array, {dims, order, coefficients, device?,
+// rejectNonFinite?}) -> Promise (device_task.h); a null input writes the field itself.
 // renderClinical2d(out: Float32Array, params: Float64Array, options) ->
 // Promise<void>, options = {height, width, seed, textureStream, noiseStream, textureSigma,
 // textureEdge, lesionEdge, noiseSigma}; params holds (n, stride) rows (field/clinical2d.h).
@@ -22,6 +22,7 @@
 #include "js_args.h"
 #include "kernel_args.h"
 #include "registry.h"
+#include "volume/finite_check.h"
 
 namespace msb {
 namespace {
@@ -30,7 +31,7 @@ Napi::Value bias_field(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const bool field_only = info[0].IsNull() || info[0].IsUndefined();
   const View<float> in = field_only ? View<float>{} : typed_view<float>(info[0], "input");
-  const View<float> out = typed_view<float>(info[1], "out");
+  const View<float> out = typed_view<float>(info[1], "out", Access::kWrite);
   Napi::Object o = object_arg(info, 2, "params");
   const Device device = device_field(o);
   const Dims3 dims = dims_field(o, "dims");
@@ -38,8 +39,10 @@ Napi::Value bias_field(const Napi::CallbackInfo& info) {
   const auto count = static_cast<size_t>(dims.count());
   require_length(env, out, count, "out");
   if (!field_only) require_length(env, in, count, "input");
+  const bool finite_only = !field_only && bool_field_or(o, "rejectNonFinite", false);
   auto field = on_device(device, ms::bias_field, ms::cuda::bias_field);
   auto task = [=] {
+    if (finite_only) ms::require_finite(in.data, static_cast<int64_t>(count), "input");
     field(field_only ? nullptr : in.data, out.data, dims.z, dims.y, dims.x, b.order, b.coefficients.data(),
           static_cast<int64_t>(b.coefficients.size()));
   };
@@ -60,7 +63,7 @@ struct RowRender {
 
 RowRender row_render_args(const Napi::CallbackInfo& info, int64_t stride) {
   Napi::Env env = info.Env();
-  RowRender r{typed_view<float>(info[0], "out"), typed_view<double>(info[1], "params"), object_arg(info, 2, "options"),
+  RowRender r{typed_view<float>(info[0], "out", Access::kReadWrite), typed_view<double>(info[1], "params"), object_arg(info, 2, "options"),
               0, 0, 0, 0, 0};
   r.height = integer_field(r.options, "height", 1, 1 << 16);
   r.width = integer_field(r.options, "width", 1, 1 << 16);

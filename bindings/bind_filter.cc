@@ -1,18 +1,19 @@
 // Filters: gaussianBlur(input: Float32Array, out: Float32Array,
-//   { dims: [Z, Y, X] | [Y, X], sigma: [sz, sy, sx] in voxels, truncate, device? }) -> Promise
-// (device_task.h: CPU or its CUDA twin).
+//   { dims: [Z, Y, X] | [Y, X], sigma: [sz, sy, sx] in voxels, truncate, device?, rejectNonFinite? })
+// -> Promise (device_task.h: CPU or its CUDA twin).
 #include "cuda/device.h"
 #include "device_task.h"
 #include "filter/gaussian_blur.h"
 #include "kernel_args.h"
 #include "registry.h"
+#include "volume/finite_check.h"
 
 namespace msb {
 namespace {
 
 Napi::Value gaussian_blur(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  const FloatPair io = float_pair(info);
+  const FloatPair io = float_pair(info, Access::kReadWrite);
   Napi::Object o = object_arg(info, 2, "params");
   const Device device = device_field(o);
   const Dims3 dims = dims_field(o, "dims");
@@ -21,9 +22,12 @@ Napi::Value gaussian_blur(const Napi::CallbackInfo& info) {
   if (partly_overlaps(io.in.data, io.in.length, io.out.data, io.out.length)) {
     throw_invalid(env, "out must be the input itself or not overlap it");
   }
+  const bool finite_only = bool_field_or(o, "rejectNonFinite", false);
   auto blur = on_device(device, ms::gaussian_blur, ms::cuda::gaussian_blur);
-  return queue_on(env, device, [=] { blur(io.in.data, io.out.data, dims.z, dims.y, dims.x, b.sigma.data(), b.truncate); },
-                  {info[0], info[1]});
+  return queue_on(env, device, [=] {
+    if (finite_only) ms::require_finite(io.in.data, static_cast<int64_t>(io.in.length), "input");
+    blur(io.in.data, io.out.data, dims.z, dims.y, dims.x, b.sigma.data(), b.truncate);
+  }, {info[0], info[1]});
 }
 
 }  // namespace

@@ -38,9 +38,9 @@ BatchArgs batch_args(const Napi::CallbackInfo& info, const Napi::Object& o) {
   const auto count = static_cast<size_t>(a.batch * a.size);
   a.pred = typed_view<float>(info[0], "pred");
   require_length(info.Env(), a.pred, count, "pred");
-  a.grad = typed_view<float>(info[2], "grad");
+  a.grad = typed_view<float>(info[2], "grad", Access::kReadWrite);
   require_length(info.Env(), a.grad, count, "grad");
-  a.per_sample = typed_view<double>(info[3], "perSample");
+  a.per_sample = typed_view<double>(info[3], "perSample", Access::kReadWrite);
   require_length(info.Env(), a.per_sample, static_cast<size_t>(a.batch), "perSample");
   return a;
 }
@@ -105,7 +105,7 @@ Napi::Value cox_loss(const Napi::CallbackInfo& info) {
   return with_real_view(info[0], "risk", [&](auto risk) {
     using R = std::remove_pointer_t<decltype(risk.data)>;
     require_length(info.Env(), risk, event.length, "risk");
-    const View<R> grad = typed_view<R>(info[3], "grad");
+    const View<R> grad = typed_view<R>(info[3], "grad", Access::kReadWrite);
     require_length(info.Env(), grad, event.length, "grad");
     return with_real_view(info[1], "time", [&](auto time) {
       require_length(info.Env(), time, event.length, "time");

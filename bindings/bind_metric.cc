@@ -34,7 +34,7 @@ Napi::Value confusion_counts(const Napi::CallbackInfo& info) {
   const int64_t size = integer_field(o, "size", 1, kMaxElements);
   if (batch * size > kMaxElements) throw_invalid(info.Env(), "batch × size describes too many elements");
   const auto threshold = static_cast<float>(number_field(o, "threshold"));
-  const View<double> counts = typed_view<double>(info[2], "counts");
+  const View<double> counts = typed_view<double>(info[2], "counts", Access::kReadWrite);
   require_length(info.Env(), counts, static_cast<size_t>(batch * 4), "counts");
   const auto n = static_cast<size_t>(batch * size);
   return with_float_or_u8_view(info[0], "pred", [&](auto pred) {
@@ -92,9 +92,9 @@ Napi::Value calibration(const Napi::CallbackInfo& info) {
   const View<uint8_t> label = typed_view<uint8_t>(info[1], "label");
   if (prob.length == 0) throw_invalid(info.Env(), "prob must hold at least one element");
   require_length(info.Env(), label, prob.length, "label");
-  const View<double> count = typed_view<double>(info[2], "count");
-  const View<double> confidence = typed_view<double>(info[3], "meanConfidence");
-  const View<double> accuracy = typed_view<double>(info[4], "accuracy");
+  const View<double> count = typed_view<double>(info[2], "count", Access::kReadWrite);
+  const View<double> confidence = typed_view<double>(info[3], "meanConfidence", Access::kReadWrite);
+  const View<double> accuracy = typed_view<double>(info[4], "accuracy", Access::kReadWrite);
   require_length(info.Env(), count, static_cast<size_t>(bins), "count");
   require_length(info.Env(), confidence, static_cast<size_t>(bins), "meanConfidence");
   require_length(info.Env(), accuracy, static_cast<size_t>(bins), "accuracy");
@@ -144,7 +144,7 @@ Napi::Value mc_pixel_summary(const Napi::CallbackInfo& info) {
   const char* names[4] = {"mean", "variance", "entropy", "mutualInformation"};
   View<float> out[4];
   for (int k = 0; k < 4; ++k) {
-    out[k] = typed_view<float>(info[1 + k], names[k]);
+    out[k] = typed_view<float>(info[1 + k], names[k], Access::kReadWrite);
     require_length(env, out[k], static_cast<size_t>(n), names[k]);
   }
   return queue_task(env, [=] {
@@ -157,7 +157,7 @@ Napi::Value radiomics_sums(const Napi::CallbackInfo& info) {
   const View<float> images = typed_view<float>(info[0], "images");
   const bool has_mask = !info[1].IsNull() && !info[1].IsUndefined();
   const View<uint8_t> masks = has_mask ? typed_view<uint8_t>(info[1], "masks") : View<uint8_t>{};
-  const View<double> out = typed_view<double>(info[2], "out");
+  const View<double> out = typed_view<double>(info[2], "out", Access::kReadWrite);
   const Napi::Object o = object_arg(info, 3, "params");
   const int64_t n = integer_field(o, "n", 0, 1LL << 40);
   const Dims3 d = dims_field(o, "dims");

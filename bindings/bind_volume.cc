@@ -25,7 +25,7 @@ namespace msb {
 namespace {
 
 Napi::Value window_level(const Napi::CallbackInfo& info) {
-  const FloatPair p = float_pair(info);
+  const FloatPair p = float_pair(info, Access::kWrite);
   Napi::Object o = object_arg(info, 2, "params");
   const float center = static_cast<float>(number_field(o, "center"));
   const float width = static_cast<float>(number_field(o, "width"));
@@ -38,7 +38,7 @@ Napi::Value window_level(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value affine(const Napi::CallbackInfo& info) {
-  const FloatPair p = float_pair(info);
+  const FloatPair p = float_pair(info, Access::kWrite);
   Napi::Object o = object_arg(info, 2, "params");
   const float scale = static_cast<float>(number_field(o, "scale"));
   const float offset = static_cast<float>(number_field(o, "offset"));
@@ -48,7 +48,7 @@ Napi::Value affine(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value clamp(const Napi::CallbackInfo& info) {
-  const FloatPair p = float_pair(info);
+  const FloatPair p = float_pair(info, Access::kWrite);
   Napi::Object o = object_arg(info, 2, "params");
   const float lo = static_cast<float>(number_field(o, "lo"));
   const float hi = static_cast<float>(number_field(o, "hi"));
@@ -62,7 +62,7 @@ template <typename T, void (*Cast)(const float*, T*, int64_t, float, float),
           void (*CudaCast)(const float*, T*, int64_t, float, float)>
 Napi::Value cast(const Napi::CallbackInfo& info) {
   const View<float> in = typed_view<float>(info[0], "input");
-  const View<T> out = typed_view<T>(info[1], "out");
+  const View<T> out = typed_view<T>(info[1], "out", Access::kWrite);
   require_length(info.Env(), out, in.length, "out");
   Napi::Object o = object_arg(info, 2, "params");
   const float scale = static_cast<float>(number_field(o, "scale"));
@@ -116,7 +116,7 @@ int64_t box_count(const ms::Box3& b) {
 // labelBounds(labels, out: Int32Array(6 * nLabels), {dims}) -> Promise<void>
 Napi::Value label_bounds(const Napi::CallbackInfo& info) {
   const View<uint8_t> labels = typed_view<uint8_t>(info[0], "labels");
-  const View<int32_t> out = typed_view<int32_t>(info[1], "out");
+  const View<int32_t> out = typed_view<int32_t>(info[1], "out", Access::kReadWrite);
   Napi::Object o = object_arg(info, 2, "params");
   const Dims3 dims = dims_field(o, "dims");
   require_length(info.Env(), labels, static_cast<size_t>(dims.count()), "labels");
@@ -133,8 +133,8 @@ Napi::Value label_bounds(const Napi::CallbackInfo& info) {
 //                     bounds: Int32Array(6 · nLabels), {dims, block}) -> Promise<void>
 Napi::Value label_chunk_occupancy(const Napi::CallbackInfo& info) {
   const View<uint8_t> labels = typed_view<uint8_t>(info[0], "labels");
-  const View<uint8_t> flags = typed_view<uint8_t>(info[1], "flags");
-  const View<int32_t> bounds = typed_view<int32_t>(info[2], "bounds");
+  const View<uint8_t> flags = typed_view<uint8_t>(info[1], "flags", Access::kReadWrite);
+  const View<int32_t> bounds = typed_view<int32_t>(info[2], "bounds", Access::kReadWrite);
   Napi::Object o = object_arg(info, 3, "params");
   const Dims3 dims = dims_field(o, "dims");
   require_length(info.Env(), labels, static_cast<size_t>(dims.count()), "labels");
@@ -155,7 +155,7 @@ Napi::Value label_chunk_occupancy(const Napi::CallbackInfo& info) {
 // labelMaskBox(labels, out: Uint8Array(box volume), {dims, box, label}) -> Promise<void>
 Napi::Value label_mask_box(const Napi::CallbackInfo& info) {
   const View<uint8_t> labels = typed_view<uint8_t>(info[0], "labels");
-  const View<uint8_t> out = typed_view<uint8_t>(info[1], "out");
+  const View<uint8_t> out = typed_view<uint8_t>(info[1], "out", Access::kReadWrite);
   Napi::Object o = object_arg(info, 2, "params");
   const Dims3 dims = dims_field(o, "dims");
   require_length(info.Env(), labels, static_cast<size_t>(dims.count()), "labels");
@@ -179,8 +179,8 @@ Napi::Value crop_box(const Napi::CallbackInfo& info) {
   const ms::Box3 box = box_field(o, dims);
   if (out.ElementLength() != static_cast<size_t>(box_count(box))) throw_invalid(info.Env(), "out length does not match the box");
   const int64_t elem = static_cast<int64_t>(volume.ElementSize());
-  const void* src = static_cast<const uint8_t*>(volume.ArrayBuffer().Data()) + volume.ByteOffset();
-  void* dst = static_cast<uint8_t*>(out.ArrayBuffer().Data()) + out.ByteOffset();
+  const void* src = stage_typed_array(volume, "volume", Access::kRead);
+  void* dst = stage_typed_array(out, "out", Access::kReadWrite);
   return queue_task(info.Env(), [=] {
     ms::crop_box(src, elem, dims.z, dims.y, dims.x, box, dst);
   }, {info[0], info[1]});

@@ -62,7 +62,7 @@ template <typename T>
 Napi::Value warp(const Napi::CallbackInfo& info, bool linear) {
   Napi::Env env = info.Env();
   const View<T> in = typed_view<T>(info[0], "input");
-  const View<T> out = typed_view<T>(info[1], "out");
+  const View<T> out = typed_view<T>(info[1], "out", Access::kReadWrite);
   const Napi::Object o = object_arg(info, 2, "spec");
   const ms::WarpDims in_dims = warp_dims(o, "inDims"), out_dims = warp_dims(o, "outDims");
   require_length(env, in, static_cast<size_t>(in_dims.count()), "input");
@@ -94,7 +94,7 @@ Napi::Value warp_gated_labels(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const View<uint8_t> labels = typed_view<uint8_t>(info[0], "labels");
   const View<float> coverage = typed_view<float>(info[1], "coverage");
-  const View<uint8_t> out = typed_view<uint8_t>(info[2], "out");
+  const View<uint8_t> out = typed_view<uint8_t>(info[2], "out", Access::kReadWrite);
   const Napi::Object o = object_arg(info, 3, "spec");
   const ms::WarpDims in_dims = warp_dims(o, "inDims"), out_dims = warp_dims(o, "outDims");
   require_length(env, labels, static_cast<size_t>(in_dims.count()), "labels");
@@ -115,7 +115,7 @@ Napi::Value warp_gated_labels(const Napi::CallbackInfo& info) {
 Napi::Value bspline_displacement(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const View<float> control = typed_view<float>(info[0], "control");
-  const View<float> field = typed_view<float>(info[1], "field");
+  const View<float> field = typed_view<float>(info[1], "field", Access::kReadWrite);
   const Napi::Object o = object_arg(info, 2, "params");
   const ms::WarpDims cd = warp_dims(o, "controlDims"), dims = warp_dims(o, "dims");
   if (cd.z < 4 || cd.y < 4 || cd.x < 4) throw_invalid(env, "controlDims must be >= 4 per axis");
@@ -126,12 +126,12 @@ Napi::Value bspline_displacement(const Napi::CallbackInfo& info) {
 
 Napi::Value insert_patch(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  const View<float> ct = typed_view<float>(info[0], "ct");
-  const View<uint8_t> labels = typed_view<uint8_t>(info[1], "labels");
+  const View<float> ct = typed_view<float>(info[0], "ct", Access::kReadWrite);
+  const View<uint8_t> labels = typed_view<uint8_t>(info[1], "labels", Access::kReadWrite);
   const View<float> patch = typed_view<float>(info[2], "patch");
   const View<float> alpha = typed_view<float>(info[3], "alpha");
   const View<uint8_t> host_ok = typed_view<uint8_t>(info[4], "hostOk");
-  const View<double> result = typed_view<double>(info[5], "result");
+  const View<double> result = typed_view<double>(info[5], "result", Access::kReadWrite);
   const Napi::Object o = object_arg(info, 6, "params");
   const ms::WarpDims dims = warp_dims(o, "dims");
   ms::PatchInsert p;
@@ -169,7 +169,7 @@ constexpr int64_t kMaxSide = 1 << 16;
 Napi::Value warp_affine_2d(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const View<float> src = typed_view<float>(info[0], "src");
-  const View<float> dst = typed_view<float>(info[1], "dst");
+  const View<float> dst = typed_view<float>(info[1], "dst", Access::kReadWrite);
   Napi::Object o = object_arg(info, 2, "params");
   const int64_t planes = integer_field(o, "planes", 1, 1 << 24);
   const int64_t height = integer_field(o, "height", 1, kMaxSide);

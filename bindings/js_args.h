@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "async_task.h"
+#include "buffer_staging.h"
 
 namespace msb {
 
@@ -55,22 +56,24 @@ struct TypedArrayKind<uint32_t> {
   throw make_error(env, "INVALID_ARGUMENT", message);
 }
 
-// A non-owning view of a TypedArray's elements; valid while the array is kept alive.
+// A non-owning view of a TypedArray's elements: the array's own memory when JS cannot take it
+// away (SharedArrayBuffer), else a native copy that the call owns (see buffer_staging.h).
 template <typename T>
 struct View {
   T* data = nullptr;
   size_t length = 0;
 };
 
+// `access` says whether the call writes the array (its results go back to JS) or only reads it.
 template <typename T>
-View<T> typed_view(const Napi::Value& value, const char* name) {
+View<T> typed_view(const Napi::Value& value, const char* name, Access access = Access::kRead) {
   static_assert(sizeof(T) == 1 || sizeof(T) == 2 || sizeof(T) == 4 || sizeof(T) == 8, "element size");
   if (!value.IsTypedArray() ||
       value.As<Napi::TypedArray>().TypedArrayType() != TypedArrayKind<T>::value) {
     throw_invalid(value.Env(), std::string(name) + " must be a " + TypedArrayKind<T>::name);
   }
   auto array = value.As<Napi::TypedArrayOf<T>>();
-  return View<T>{array.Data(), array.ElementLength()};
+  return View<T>{static_cast<T*>(stage_typed_array(array, name, access)), array.ElementLength()};
 }
 
 template <typename T>

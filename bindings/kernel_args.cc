@@ -7,8 +7,8 @@
 
 namespace msb {
 
-FloatPair float_pair(const Napi::CallbackInfo& info) {
-  FloatPair p{typed_view<float>(info[0], "input"), typed_view<float>(info[1], "out")};
+FloatPair float_pair(const Napi::CallbackInfo& info, Access out_access) {
+  FloatPair p{typed_view<float>(info[0], "input"), typed_view<float>(info[1], "out", out_access)};
   require_length(info.Env(), p.out, p.in.length, "out");
   return p;
 }

@@ -40,23 +40,24 @@ struct NoiseArgs {
 };
 NoiseArgs noise_args(const Napi::Object& o, size_t voxels);
 
-// (input: Float32Array, out: Float32Array of the same length) at info[0], info[1].
+// (input: Float32Array, out: Float32Array of the same length) at info[0], info[1]; `out_access`
+// says whether the kernel overwrites all of out (kWrite) or may leave some of it (kReadWrite).
 struct FloatPair {
   View<float> in;
   View<float> out;
 };
-FloatPair float_pair(const Napi::CallbackInfo& info);
+FloatPair float_pair(const Napi::CallbackInfo& info, Access out_access);
 
 // True when [a, a + na) and [b, b + nb) share memory without being the same array.
 inline bool partly_overlaps(const float* a, size_t na, const float* b, size_t nb) {
   return a != b && a < b + nb && b < a + na;
 }
 
-// info[index] as a T array of `count` elements, or null when absent, undefined or null.
+// info[index] as a T array of `count` elements the kernel writes, or null when absent, undefined or null.
 template <typename T>
 T* optional_target(const Napi::CallbackInfo& info, size_t index, const char* name, size_t count) {
   if (info.Length() <= index || info[index].IsUndefined() || info[index].IsNull()) return nullptr;
-  const View<T> v = typed_view<T>(info[index], name);
+  const View<T> v = typed_view<T>(info[index], name, Access::kReadWrite);
   require_length(info.Env(), v, count, name);
   return v.data;
 }

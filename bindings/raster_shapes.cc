@@ -87,7 +87,7 @@ RasterArgs raster_args(const Napi::CallbackInfo& info) {
   a.device = device_field(a.options);
   a.dims = dims_field(a.options, "dims");
   a.shapes = unpack_shapes(env, packed, a.dims.z);
-  a.coverage = typed_view<double>(info[2], "coverage");
+  a.coverage = typed_view<double>(info[2], "coverage", Access::kReadWrite);
   require_length(env, a.coverage, a.shapes.size(), "coverage");
   return a;
 }

@@ -20,5 +20,6 @@ void register_nn_layers(Napi::Env env, Napi::Object exports);
 void register_nn(Napi::Env env, Napi::Object exports);
 void register_nn_conv(Napi::Env env, Napi::Object exports);
 void register_nn_optim(Napi::Env env, Napi::Object exports);
+void register_finite(Napi::Env env, Napi::Object exports);
 
 }  // namespace msb

@@ -24,6 +24,12 @@ export interface OnDevice {
   device?: 'cpu' | 'cuda';
 }
 
+/** Kernels that refuse NaN/±Inf input when asked: scanned on the kernel's worker, on the data it
+ * works on, before anything is written (native/volume/finite_check.h; lib/ops/finite.ts). */
+export interface FiniteCheck {
+  rejectNonFinite?: boolean;
+}
+
 /** Where the time of one CUDA call went (ms); the CUDA kernels resolve with it. */
 export interface CudaTiming {
   /** The kernels alone (CUDA events). */
@@ -164,11 +170,11 @@ export interface NativeBinding {
 
   // ---- filter (bind_filter.cc) -------------------------------------------------------------------
   /** Sigma in voxels, [sz, sy, sx]. */
-  gaussianBlur(input: Float32Array, out: Float32Array, p: { dims: Dims3; sigma: number[]; truncate: number } & OnDevice): KernelResult;
+  gaussianBlur(input: Float32Array, out: Float32Array, p: { dims: Dims3; sigma: number[]; truncate: number } & OnDevice & FiniteCheck): KernelResult;
 
   // ---- field (bind_field.cc): bias field, clinical2d renderer ------------------------------------
   /** A null input writes the field itself. */
-  biasField(input: Float32Array | null, out: Float32Array, p: { dims: Dims3; order: number; coefficients: number[] } & OnDevice): KernelResult;
+  biasField(input: Float32Array | null, out: Float32Array, p: { dims: Dims3; order: number; coefficients: number[] } & OnDevice & FiniteCheck): KernelResult;
   renderClinical2d(out: Float32Array, params: Float64Array, options: Clinical2dRenderParams): Promise<void>;
   /** Numbers per clinical2d parameter row. */
   clinical2dStride(): number;
@@ -177,8 +183,12 @@ export interface NativeBinding {
   octStride(): number;
 
   // ---- noise (bind_noise.cc) ---------------------------------------------------------------------
-  addNoise(input: Float32Array, out: Float32Array, p: NoiseParams & OnDevice): KernelResult;
+  addNoise(input: Float32Array, out: Float32Array, p: NoiseParams & OnDevice & FiniteCheck): KernelResult;
   normalNoise(out: Float32Array, p: { seed: number | bigint; sample: number; stream: number } & OnDevice): KernelResult;
+
+  // ---- finite (bind_finite.cc) -------------------------------------------------------------------
+  /** How many NaN/±Inf values `values` holds and the index of the first (-1 when none). */
+  findNonFinite(values: Float32Array): Promise<{ count: number; first: number }>;
 
   // ---- render (bind_render.cc): a whole volume sample ---------------------------------------------
   /** `work`: CPU only, the intensity of an integer image (allocated natively when null). */

@@ -9,7 +9,17 @@ export type MedsynthErrorCode =
   | 'IO_ERROR'
   | 'CORRUPT_FILE'
   | 'TRAINING_DIVERGED'
-  | 'NATIVE_ERROR';
+  | 'NATIVE_ERROR'
+  // reliability (issue 11): a buffer taken away during a call, filesystem and run-state errors
+  | 'BUFFER_DETACHED'
+  | 'OUTPUT_EXISTS'
+  | 'OUTPUT_LOCKED'
+  | 'NOT_A_DIRECTORY'
+  | 'PERMISSION_DENIED'
+  | 'READ_ONLY_FILESYSTEM'
+  | 'NAME_TOO_LONG'
+  | 'INCOMPLETE_DATASET'
+  | 'ABORTED';
 
 export class MedsynthError extends Error {
   readonly code: MedsynthErrorCode;

@@ -22,6 +22,8 @@ export * from './ops/bias_field.js';
 export * from './ops/noise.js';
 export * from './ops/rasterize.js';
 export * from './ops/render_volume.js';
+export { findNonFinite } from './ops/finite.js';
+export { pinnedArray } from './core/pinned.js';
 
 // 3D anatomy (seed 001)
 export * from './generators/anatomy3d/index.js';

@@ -79,8 +79,32 @@ export function loadFirstAddon(candidates: readonly string[], root: string): { a
 function load(): { addon: unknown; file: string } {
   if (loaded) return loaded;
   const root = packageRoot();
-  loaded = loadFirstAddon(addonCandidates(root), root);
+  const found = loadFirstAddon(addonCandidates(root), root);
+  loaded = { addon: withMedsynthErrors(found.addon as Record<string, unknown>), file: found.file };
   return loaded;
+}
+
+/**
+ * The addon's functions, each wrapped so that an argument error it throws synchronously (before
+ * any Promise exists) is a MedsynthError too, as a rejection is after callNative.
+ */
+function withMedsynthErrors(addon: Record<string, unknown>): Record<string, unknown> {
+  const wrapped: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(addon)) {
+    if (typeof value !== 'function') {
+      wrapped[name] = value;
+      continue;
+    }
+    const fn = value as (...args: unknown[]) => unknown;
+    wrapped[name] = (...args: unknown[]) => {
+      try {
+        return fn(...args);
+      } catch (err) {
+        throw MedsynthError.fromNative(err);
+      }
+    };
+  }
+  return wrapped;
 }
 
 /**

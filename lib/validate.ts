@@ -2,6 +2,7 @@
  * Argument checks shared by every public function. They throw MedsynthError('INVALID_ARGUMENT')
  * with "Expected … for <name> but received …" before anything reaches the addon.
  */
+import { checkMemory } from './core/resources.js';
 import { invalidParameter } from './errors.js';
 
 /** A volume shape [Z, Y, X]; a 2D image is [Y, X] and is treated as Z = 1. */
@@ -73,20 +74,35 @@ export function checkArray<T extends ArrayBufferView & { length: number }>(
 ): T {
   if (!(value instanceof (ctor as unknown as new () => T))) throw invalidParameter(name, `a ${ctor.name}`, value);
   const array = value as T;
+  checkFixedLength(name, array);
   if (length !== undefined && array.length !== length) {
     throw invalidParameter(name, `a ${ctor.name} of ${length} elements`, value);
   }
   return array;
 }
 
-/** Returns `out` after checking it, or a new array when `out` is undefined. */
+/**
+ * A native call may run while JS keeps going, so its arrays must not be able to shrink under it:
+ * arrays over a resizable ArrayBuffer or a growable SharedArrayBuffer are refused (the binding
+ * checks again; a detached array is caught when the call completes, see bindings/buffer_staging.h).
+ */
+export function checkFixedLength(name: string, array: ArrayBufferView): void {
+  const buffer = array.buffer as ArrayBuffer & { resizable?: boolean; growable?: boolean };
+  if (buffer.resizable === true || buffer.growable === true) {
+    throw invalidParameter(name, 'an array over a fixed-length ArrayBuffer (not resizable or growable)', array);
+  }
+}
+
+/** Returns `out` after checking it, or a new array when `out` is undefined (within the memory budget). */
 export function outputArray<T extends ArrayBufferView & { length: number }>(
   name: string,
   out: unknown,
   ctor: TypedArrayCtor<T>,
   length: number,
 ): T {
-  return out === undefined ? new ctor(length) : checkArray(name, out, ctor, length);
+  if (out !== undefined) return checkArray(name, out, ctor, length);
+  checkMemory(`allocating ${name} (${length} elements)`, length * ((ctor as unknown as { BYTES_PER_ELEMENT?: number }).BYTES_PER_ELEMENT ?? 8));
+  return new ctor(length);
 }
 
 /** A seed: a non-negative safe integer or a BigInt below 2^64. */

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, truncateSync, copyFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, truncateSync, copyFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -102,13 +102,19 @@ describe('anatomy datasets on disk', () => {
     expect(dtype).toBe('uint8');
   });
 
-  it('a truncated file gives CORRUPT_FILE, a missing split IO_ERROR', async () => {
+  it('a truncated file gives INCOMPLETE_DATASET (or CORRUPT_FILE without recorded sizes), a missing split IO_ERROR', async () => {
     const broken = path.join(tmp.dir, 'broken');
     await generateDataset({ outputDir: broken, imageSize, totalSamples: 3, validationSplit: 0, testSplit: 0, seed: 1, masks: 'none' });
     expect(existsSync(path.join(broken, 'val.h5'))).toBe(false);
     await expect(openDataset(broken, { split: 'val' })).rejects.toMatchObject({ code: 'IO_ERROR' });
     copyFileSync(path.join(broken, 'train.h5'), path.join(broken, 'copy.h5'));
     truncateSync(path.join(broken, 'train.h5'), 1000);
+    // metadata.json records each file's size, so truncation is caught before HDF5 opens it.
+    await expect(openDataset(broken, { split: 'train' })).rejects.toMatchObject({ code: 'INCOMPLETE_DATASET' });
+    const metaPath = path.join(broken, 'metadata.json');
+    const meta = JSON.parse(readFileSync(metaPath, 'utf8'));
+    delete meta.file_bytes;
+    writeFileSync(metaPath, JSON.stringify(meta));
     await expect(openDataset(broken, { split: 'train' })).rejects.toMatchObject({ code: 'CORRUPT_FILE' });
   });
 

@@ -19,6 +19,11 @@ export interface ArtifactOptions {
   noiseSigma?: number;
 }
 
+/** Every key AnatomyOptions knows (anything else is refused: a typo would silently give a default). */
+export const ANATOMY_OPTION_KEYS = [
+  'imageSize', 'spacing', 'seed', 'positionNoise', 'sizeNoise', 'intensityNoise', 'artifacts', 'structures', 'scenarios', 'body',
+] as const;
+
 export interface AnatomyOptions {
   /** [Z, Y, X] voxels. Default [128, 128, 64] (the seed's "128,128,64"). */
   imageSize?: readonly [number, number, number];
@@ -62,7 +67,19 @@ function triple(name: string, value: unknown, rule: Parameters<typeof checkNumbe
   return value.map((v, i) => checkNumber(`${name}[${i}]`, v, rule)) as [number, number, number];
 }
 
+/** An array of objects each with a string `name`, or INVALID_ARGUMENT naming the first bad entry. */
+function namedList<T>(name: string, value: unknown): readonly T[] {
+  if (!Array.isArray(value)) throw invalidParameter(name, 'an array', value);
+  value.forEach((v, i) => {
+    if (v === null || typeof v !== 'object' || typeof (v as { name?: unknown }).name !== 'string') {
+      throw invalidParameter(`${name}[${i}]`, 'an object with a string name', v);
+    }
+  });
+  return value as T[];
+}
+
 export function resolveAnatomyOptions(options: AnatomyOptions = {}): ResolvedAnatomyOptions {
+  if (options === null || typeof options !== 'object') throw invalidParameter('options', 'an object', options);
   const size = options.imageSize ?? DEFAULT_IMAGE_SIZE;
   if (!Array.isArray(size) || size.length !== 3) throw invalidParameter('imageSize', '[Z, Y, X]', size);
   const imageSize = size.map((d, i) => checkInteger(`imageSize[${i}]`, d, 1, MAX_VOXELS)) as [number, number, number];
@@ -70,13 +87,16 @@ export function resolveAnatomyOptions(options: AnatomyOptions = {}): ResolvedAna
     throw invalidParameter('imageSize', `at most ${MAX_VOXELS} voxels`, imageSize.join('×'));
   }
   const a = options.artifacts ?? {};
-  const structures = options.structures ?? DEFAULT_STRUCTURES;
+  if (a === null || typeof a !== 'object') throw invalidParameter('artifacts', 'an object', a);
+  const structures = namedList<StructureSpec>('structures', options.structures ?? DEFAULT_STRUCTURES);
   if (structures.length < 1 || structures.length > 255) {
     throw invalidParameter('structures', 'between 1 and 255 structures', structures.length);
   }
   const names = new Set(structures.map((s) => s.name));
-  const scenarios = options.scenarios ?? DEFAULT_SCENARIOS;
+  const scenarios = namedList<ScenarioSpec>('scenarios', options.scenarios ?? DEFAULT_SCENARIOS);
+  if (scenarios.length < 1) throw invalidParameter('scenarios', 'at least one scenario', scenarios);
   for (const sc of scenarios) {
+    if (!Array.isArray(sc.present)) throw invalidParameter(`scenario ${sc.name}.present`, 'an array of structure names', sc.present);
     for (const n of sc.present) if (!names.has(n)) throw invalidParameter(`scenario ${sc.name}`, 'known structure names', n);
   }
   return {

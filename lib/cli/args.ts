@@ -2,6 +2,8 @@
  * A small, strict argument parser: `--name value`, `--name=value` and boolean `--flag`. Unknown
  * flags and malformed values are UsageErrors (exit code 2, one clear line, nothing written).
  */
+import { suggestKey } from '../core/options_check.js';
+
 export class UsageError extends Error {
   constructor(message: string) {
     super(message);
@@ -15,6 +17,11 @@ export interface FlagSpec {
   help: string;
   default?: string;
   metavar?: string;
+  /**
+   * Other names for the flag, so the subcommands share a vocabulary (--out / --output-dir,
+   * --n / --total-samples, --size / --image-size, …) while each keeps the seed's own name.
+   */
+  aliases?: readonly string[];
 }
 
 export type FlagTable = Record<string, FlagSpec>;
@@ -27,6 +34,8 @@ export interface ParsedArgs {
 export function parseArgs(argv: readonly string[], table: FlagTable): ParsedArgs {
   const flags: Record<string, string | boolean | undefined> = {};
   const positionals: string[] = [];
+  const canonical = new Map<string, string>();
+  for (const [name, spec] of Object.entries(table)) for (const alias of spec.aliases ?? []) canonical.set(alias, name);
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (!arg.startsWith('--')) {
@@ -34,9 +43,13 @@ export function parseArgs(argv: readonly string[], table: FlagTable): ParsedArgs
       continue;
     }
     const eq = arg.indexOf('=');
-    const name = arg.slice(2, eq === -1 ? undefined : eq);
-    const spec = table[name];
-    if (!spec) throw new UsageError(`unknown option --${name} (see --help)`);
+    const given = arg.slice(2, eq === -1 ? undefined : eq);
+    const name = canonical.get(given) ?? given;
+    const spec = Object.hasOwn(table, name) ? table[name] : undefined;
+    if (!spec) {
+      const hint = suggestKey(given, [...Object.keys(table), ...canonical.keys()]);
+      throw new UsageError(`unknown option --${given}` + (hint ? ` (did you mean --${hint}?)` : ' (see --help)'));
+    }
     if (spec.type === 'boolean') {
       if (eq !== -1) throw new UsageError(`--${name} takes no value`);
       flags[name] = true;
@@ -86,7 +99,8 @@ export function formatHelp(usage: string, description: string, table: FlagTable)
   const rows = Object.entries(table).map(([name, spec]) => {
     const left = `  --${name}${spec.type === 'string' ? ` ${spec.metavar ?? 'VALUE'}` : ''}`;
     const def = spec.default !== undefined ? ` (default: ${spec.default})` : '';
-    return `${left.padEnd(34)} ${spec.help}${def}`;
+    const also = spec.aliases?.length ? ` [also ${spec.aliases.map((a) => `--${a}`).join(', ')}]` : '';
+    return `${left.padEnd(34)} ${spec.help}${def}${also}`;
   });
   return `${usage}\n\n${description}\n\nOptions:\n${rows.join('\n')}\n`;
 }

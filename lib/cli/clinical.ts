@@ -3,8 +3,7 @@
  * a CSV of the tabular part, an example PNG (lesion vs no lesion, per scanner) and metadata.json.
  * Every flag and the config are validated before anything is written.
  */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
 
 import { setThreads } from '../core/threads.js';
 import { checkResources } from '../core/resources.js';
@@ -12,23 +11,25 @@ import { clinicalResourceEstimate, writeClinicalDataset, type ClinicalWriteResul
 import { clinicalExampleGrid } from '../generators/clinical2d/example_grid.js';
 import { describeClinicalConfig, type ClinicalConfigInput } from '../generators/clinical2d/config.js';
 import { ClinicalSynth, SPLIT_SEEDS } from '../generators/clinical2d/synth.js';
-import { writeFileAtomicSync } from '../io/atomic.js';
+import { handleTerminationSignals } from '../core/signals.js';
+import { beginDatasetStage } from '../io/staging.js';
 import { medsynthVersion } from '../version.js';
 import { formatHelp, listFlag, numberFlag, parseArgs, UsageError, type FlagTable } from './args.js';
 import { formatSeconds, Progress } from './progress.js';
 
 export const CLINICAL_FLAGS: FlagTable = {
-  n: { type: 'string', metavar: 'N', default: '1000', help: 'number of samples' },
-  size: { type: 'string', metavar: 'H,W', help: 'image height and width, each 8-4096 (default: 256,256 or the config file)' },
+  n: { type: 'string', aliases: ['total-samples'], metavar: 'N', default: '1000', help: 'number of samples' },
+  size: { type: 'string', aliases: ['image-size'], metavar: 'H,W', help: 'image height and width, each 8-4096 (default: 256,256 or the config file)' },
   seed: { type: 'string', metavar: 'S', help: 'dataset seed (default: 42 or the config file)' },
-  out: { type: 'string', metavar: 'DIR', default: 'clinical_dataset', help: 'output directory' },
+  out: { type: 'string', aliases: ['output-dir'], metavar: 'DIR', default: 'clinical_dataset', help: 'output directory' },
   splits: { type: 'string', metavar: 'TR,VA,TE', help: 'write train/val/test.h5 with the seed\'s split seeds 123/456/789 instead of one file (--n, --seed unused)' },
   config: { type: 'string', metavar: 'FILE', help: 'JSON file of config fields (a0, eta_fn, device_blur, …); flags override it' },
   batch: { type: 'string', metavar: 'N', help: 'samples generated per chunk (default: ~32 MiB of images)' },
-  gzip: { type: 'string', metavar: 'LEVEL', default: '0', help: 'gzip level 1-9 for the images, 0 for none' },
+  gzip: { type: 'string', aliases: ['gzip-level'], metavar: 'LEVEL', default: '0', help: 'gzip level 1-9 for the images, 0 for none' },
   threads: { type: 'string', metavar: 'N', help: 'native threads (default: MEDSYNTH_THREADS or all cores)' },
   'skip-csv': { type: 'boolean', help: 'do not write the CSV' },
-  'skip-preview': { type: 'boolean', help: 'do not write examples.png' },
+  'skip-preview': { type: 'boolean', aliases: ['skip-visualization', 'no-preview'], help: 'do not write examples.png' },
+  verbose: { type: 'boolean', help: 'on errors, also print the stack and HDF5 diagnostics' },
   help: { type: 'boolean', help: 'show this help' },
 };
 
@@ -80,14 +81,15 @@ export function parseClinicalArgs(argv: readonly string[]): { help: boolean; pla
 
   let parts: ClinicalPlan['parts'];
   if (flags.splits !== undefined) {
-    const [train, val, test] = listFlag(flags, 'splits', 3, { integer: true, above: -1 });
+    const [train, val, test] = listFlag(flags, 'splits', 3, { integer: true, above: 0 }) // every split holds samples;
     parts = [
       { name: 'train', n: train, synth: new ClinicalSynth({ ...config, seed: SPLIT_SEEDS.train }) },
       { name: 'val', n: val, synth: new ClinicalSynth({ ...config, seed: SPLIT_SEEDS.val }) },
       { name: 'test', n: test, synth: new ClinicalSynth({ ...config, seed: SPLIT_SEEDS.test }) },
     ];
   } else {
-    parts = [{ name: 'clinical', n: numberFlag(flags, 'n', { integer: true, min: 0, max: 2 ** 32 }), synth: new ClinicalSynth(config) }];
+    // An empty dataset has no prevalence to report: at least one sample.
+    parts = [{ name: 'clinical', n: numberFlag(flags, 'n', { integer: true, min: 1, max: 2 ** 32 }), synth: new ClinicalSynth(config) }];
   }
   const { H, W } = parts[0].synth.config;
   const batch = flags.batch === undefined ? undefined : numberFlag(flags, 'batch', { integer: true, min: 1, max: Math.floor(2 ** 31 / (H * W)) });
@@ -127,15 +129,31 @@ export async function runClinical(argv: readonly string[]): Promise<number> {
     plan.outputDir,
   );
   const log = (s: string) => process.stdout.write(s + '\n');
-  const { H, W } = plan.parts[0].synth.config;
-  const files: string[] = [];
-  const results: Record<string, ClinicalWriteResult> = {};
+  // Written into a staging directory, moved into place with metadata.json last (lib/io/staging.ts).
+  const names = plan.parts.flatMap((p) => [`${p.name}.h5`, ...(plan.csv ? [`${p.name}.csv`] : [])]);
+  const stage = beginDatasetStage(plan.outputDir, { outputs: [...names, ...(plan.preview ? ['examples.png'] : [])] });
+  const signals = handleTerminationSignals('exit', (sig) => process.stderr.write(`medsynth: interrupted by ${sig}; temporary files removed, ${plan.outputDir} left as it was\n`));
+  try {
+    const files = stage.commit(await writeStagedParts(plan, stage.dir, stage.path('examples.png'), log));
+    for (const f of files) log(`  wrote ${f}`);
+    return 0;
+  } catch (err) {
+    stage.abort();
+    throw err;
+  } finally {
+    signals.dispose();
+  }
+}
 
+/** Writes every part (and examples.png) into the staging directory; returns metadata.json's content. */
+async function writeStagedParts(plan: ClinicalPlan, dir: string, examplesPng: string, log: (s: string) => void): Promise<Record<string, unknown>> {
+  const { H, W } = plan.parts[0].synth.config;
+  const results: Record<string, ClinicalWriteResult> = {};
   for (const part of plan.parts) {
     log(`medsynth: clinical ${part.name}: ${part.n} samples of ${H}×${W} (seed ${part.synth.config.seed}) into ${plan.outputDir}`);
     const progress = new Progress(part.name, Math.max(1, part.n));
     const r = await writeClinicalDataset(part.synth, {
-      outputDir: plan.outputDir,
+      outputDir: dir,
       name: part.name,
       n: part.n,
       chunkSamples: plan.batch,
@@ -144,7 +162,6 @@ export async function runClinical(argv: readonly string[]): Promise<number> {
       onProgress: (done) => progress.update(done),
     });
     results[part.name] = r;
-    files.push(...r.files);
     const o = r.oracle;
     log(
       `medsynth: ${part.name}: ${r.n} samples in ${formatSeconds(r.seconds)} (${(r.n / r.seconds).toFixed(0)} samples/s; ` +
@@ -159,9 +176,7 @@ export async function runClinical(argv: readonly string[]): Promise<number> {
   const main = plan.parts[0].synth;
   if (plan.preview) {
     const grid = await clinicalExampleGrid(main, { tile: Math.min(192, Math.max(112, Math.max(H, W))), searchLimit: 200_000 });
-    const png = path.join(plan.outputDir, 'examples.png');
-    writeFileAtomicSync(png, grid.png);
-    files.push(png);
+    writeFileSync(examplesPng, grid.png);
   }
   const metadata = {
     format: 'medsynth-clinical2d',
@@ -174,9 +189,5 @@ export async function runClinical(argv: readonly string[]): Promise<number> {
       plan.parts.map((p) => [p.name, { h5: `${p.name}.h5`, csv: plan.csv ? `${p.name}.csv` : null, n: p.n, seed: p.synth.config.seed, oracle: results[p.name].oracle }]),
     ),
   };
-  const metaPath = path.join(plan.outputDir, 'metadata.json');
-  writeFileAtomicSync(metaPath, JSON.stringify(metadata, null, 2) + '\n');
-  files.push(metaPath);
-  for (const f of files) log(`  wrote ${f}`);
-  return 0;
+  return metadata;
 }

@@ -3,23 +3,26 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 
 import { generateDataset, type DatasetOptions } from '../generators/anatomy3d/dataset.js';
+import { handleTerminationSignals, SIGNAL_EXIT_CODE } from '../core/signals.js';
 import { formatBytes } from '../core/resources.js';
+import { planSplits } from '../generators/anatomy3d/plan.js';
+import { MedsynthError } from '../errors.js';
 import { openDataset } from '../datasets/reader.js';
 import { formatHelp, listFlag, numberFlag, parseArgs, UsageError, type FlagTable } from './args.js';
 import { Progress, formatSeconds } from './progress.js';
 import { writePreviewFromDataset } from './preview.js';
 
 export const GENERATE_FLAGS: FlagTable = {
-  'image-size': { type: 'string', metavar: '"Z,Y,X"', default: '128,128,64', help: '3D image dimensions as "Z,Y,X"' },
-  'total-samples': { type: 'string', metavar: 'N', default: '1000', help: 'total number of samples to generate' },
-  'output-dir': { type: 'string', metavar: 'DIR', default: '../data/synthetic_medical_dataset_hdf5', help: 'output directory' },
+  'image-size': { type: 'string', aliases: ['size'], metavar: '"Z,Y,X"', default: '128,128,64', help: '3D image dimensions as "Z,Y,X"' },
+  'total-samples': { type: 'string', aliases: ['n'], metavar: 'N', default: '1000', help: 'total number of samples to generate' },
+  'output-dir': { type: 'string', aliases: ['out'], metavar: 'DIR', default: '../data/synthetic_medical_dataset_hdf5', help: 'output directory' },
   'validation-split': { type: 'string', metavar: 'F', default: '0.2', help: 'fraction for validation (0.0-1.0)' },
   'test-split': { type: 'string', metavar: 'F', default: '0.1', help: 'fraction for testing (0.0-1.0)' },
   'position-noise': { type: 'string', metavar: 'SD', default: '0.05', help: 'SD of organ position variation (fraction of the volume)' },
   'size-noise': { type: 'string', metavar: 'SD', default: '0.2', help: 'SD of organ size variation' },
   'intensity-noise': { type: 'string', metavar: 'SD', default: '0.15', help: 'SD of organ intensity variation' },
   'skip-generation': { type: 'boolean', help: 'skip dataset creation (test loading only)' },
-  'skip-visualization': { type: 'boolean', help: 'skip the sample preview PNG' },
+  'skip-visualization': { type: 'boolean', aliases: ['skip-preview', 'no-preview'], help: 'skip the sample preview PNG' },
   'skip-training-test': { type: 'boolean', help: 'skip the batched read pass that measures samples/s' },
   verbose: { type: 'boolean', help: 'detailed output' },
   seed: { type: 'string', metavar: 'N', default: '42', help: 'random seed for reproducibility' },
@@ -85,6 +88,14 @@ export function parseGenerateArgs(argv: readonly string[]) {
     if (!Number.isInteger(v) || v < 0) throw new UsageError(`--preview-index must be comma-separated sample indices, got '${flags['preview-index']}'`);
     return v;
   });
+  // Refused before any work, not after the whole dataset is written.
+  const trainCount = planSplits(options.totalSamples!, val, test).find((s) => s.name === 'train')?.count ?? 0;
+  if (!flags['skip-visualization'] && !flags['skip-generation']) {
+    const bad = previewIndices.find((i) => i >= trainCount);
+    if (bad !== undefined) {
+      throw new UsageError(`--preview-index ${bad} is out of range: the train split will hold ${trainCount} samples (0..${trainCount - 1}); or pass --skip-visualization`);
+    }
+  }
   return { flags, options, previewIndices };
 }
 
@@ -102,9 +113,25 @@ export async function runGenerate(argv: readonly string[]): Promise<number> {
     const [z, y, x] = options.imageSize!;
     log(`medsynth: generating ${options.totalSamples} samples of ${z}×${y}×${x} (${options.dtype}, masks: ${options.masks}) into ${dir}`);
     const progress = new Progress('generate', options.totalSamples!);
-    const result = await generateDataset(options, {
-      onProgress: (p) => progress.update(p.done, verbose ? `[${p.split}]` : ''),
-    });
+    const signals = handleTerminationSignals('abort');
+    let result;
+    try {
+      result = await generateDataset(options, {
+        onProgress: (p) => progress.update(p.done, verbose ? `[${p.split}]` : ''),
+        signal: signals.signal,
+      });
+    } catch (err) {
+      const sig = signals.received();
+      if (sig && err instanceof MedsynthError && err.code === 'ABORTED') {
+        process.stderr.write(`\nmedsynth: interrupted by ${sig}: stopped, temporary files removed; ${dir} was left as it was\n`);
+        return SIGNAL_EXIT_CODE[sig];
+      }
+      throw err;
+    } finally {
+      signals.dispose();
+    }
+    const stale = result.staleRemoved;
+    if (stale.removed.length) log(`medsynth: removed ${stale.removed.length} temporary file(s) (${formatBytes(stale.bytes)}) left by interrupted runs`);
     const n = options.totalSamples!;
     log(
       `medsynth: wrote ${result.splits.map((s) => `${s.name} ${s.count}`).join(', ')} in ${formatSeconds(result.wallSeconds)} ` +

@@ -1,5 +1,7 @@
 /** The `medsynth` command: dispatches to one subcommand and maps errors to exit codes. */
+import { errnoOf, fsError } from '../core/fs_errors.js';
 import { MedsynthError } from '../errors.js';
+import { lastHdf5Diagnostics } from '../io/hdf5_calls.js';
 import { medsynthVersion } from '../version.js';
 import { UsageError } from './args.js';
 import { runClinical } from './clinical.js';
@@ -48,15 +50,26 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     if (!entry) throw new UsageError(`unknown command '${command}'`);
     return await entry.run(rest);
   } catch (err) {
-    if (err instanceof UsageError) {
-      process.stderr.write(`medsynth: error: ${err.message}\n`);
-      return 2;
-    }
-    if (err instanceof MedsynthError) {
-      process.stderr.write(`medsynth: error [${err.code}]: ${err.message}\n`);
-      return err.code === 'INVALID_ARGUMENT' ? 2 : 1;
-    }
-    process.stderr.write(`medsynth: unexpected error: ${(err as Error)?.stack ?? String(err)}\n`);
-    return 1;
+    return reportError(err, rest.includes('--verbose'));
   }
+}
+
+/** One line per error (code and message); the stack, causes and HDF5 diagnostics only with --verbose. */
+function reportError(err: unknown, verbose: boolean): number {
+  if (err instanceof UsageError) {
+    process.stderr.write(`medsynth: error: ${err.message}\n`);
+    return 2;
+  }
+  // A filesystem error that reached here unmapped still gets a code and one line.
+  const error = err instanceof MedsynthError ? err : errnoOf(err) ? fsError(err, 'error with', String((err as { path?: string }).path ?? '')) : undefined;
+  if (error) process.stderr.write(`medsynth: error [${error.code}]: ${error.message.split('\n')[0]}\n`);
+  else process.stderr.write(`medsynth: unexpected error: ${String((err as Error)?.message ?? err).split('\n')[0]}\n`);
+  if (verbose) {
+    for (let e: unknown = err; e; e = (e as { cause?: unknown }).cause) process.stderr.write(`${(e as Error)?.stack ?? String(e)}\n`);
+    const diag = lastHdf5Diagnostics();
+    if (diag) process.stderr.write(`last HDF5 diagnostics:\n${diag}\n`);
+  } else if (!error || error.code === 'NATIVE_ERROR' || error.code === 'IO_ERROR') {
+    process.stderr.write('medsynth: run with --verbose for details\n');
+  }
+  return error?.code === 'INVALID_ARGUMENT' ? 2 : 1;
 }

@@ -1,14 +1,15 @@
 /** `medsynth petct`: a PET/CT cohort with tumour masks, clinical covariates and survival outcomes. */
+import { handleTerminationSignals } from '../core/signals.js';
 import { setThreads } from '../core/threads.js';
 import { generatePetCtDataset, type PetCtDatasetOptions } from '../generators/petct/dataset.js';
 import { formatHelp, listFlag, numberFlag, parseArgs, UsageError, type FlagTable } from './args.js';
 import { formatSeconds, Progress } from './progress.js';
 
 export const PETCT_FLAGS: FlagTable = {
-  patients: { type: 'string', metavar: 'N', default: '50', help: 'number of patients' },
-  out: { type: 'string', metavar: 'DIR', help: 'output directory (required)' },
+  patients: { type: 'string', aliases: ['n', 'total-samples'], metavar: 'N', default: '50', help: 'number of patients' },
+  out: { type: 'string', aliases: ['output-dir'], metavar: 'DIR', help: 'output directory (required)' },
   '2d': { type: 'boolean', help: 'write 2D axial slices through the primary tumour instead of volumes' },
-  size: { type: 'string', metavar: '"Z,Y,X"', help: 'image size; "Y,X" with --2d (default 96,128,128; 2D 256,256)' },
+  size: { type: 'string', aliases: ['image-size'], metavar: '"Z,Y,X"', help: 'image size; "Y,X" with --2d (default 96,128,128; 2D 256,256)' },
   spacing: { type: 'string', metavar: '"SZ,SY,SX"', help: 'voxel size in mm (default: 315x420x420 mm field of view / size)' },
   seed: { type: 'string', metavar: 'N', default: '42', help: 'random seed; patient i depends only on (seed, i)' },
   first: { type: 'string', metavar: 'I', default: '0', help: 'index of the first patient (to generate shards)' },
@@ -17,9 +18,10 @@ export const PETCT_FLAGS: FlagTable = {
   'ct-noise': { type: 'string', metavar: 'HU', default: '12', help: 'CT noise SD in HU' },
   'pet-fwhm': { type: 'string', metavar: 'MM', default: '6', help: 'PET resolution (FWHM, mm)' },
   'pet-counts': { type: 'string', metavar: 'C', default: '60', help: 'PET counts per ml per SUV unit (higher: less noise)' },
-  'gzip-level': { type: 'string', metavar: 'L', default: '4', help: 'gzip level of the .nii.gz files (1-9)' },
-  'no-preview': { type: 'boolean', help: 'skip the per-patient preview PNG' },
+  'gzip-level': { type: 'string', aliases: ['gzip'], metavar: 'L', default: '4', help: 'gzip level of the .nii.gz files (1-9)' },
+  'no-preview': { type: 'boolean', aliases: ['skip-preview', 'skip-visualization'], help: 'skip the per-patient preview PNG' },
   threads: { type: 'string', metavar: 'N', help: 'native threads (default: MEDSYNTH_THREADS or all cores)' },
+  verbose: { type: 'boolean', help: 'on errors, also print the stack and HDF5 diagnostics' },
   help: { type: 'boolean', help: 'show this help' },
 };
 
@@ -73,6 +75,7 @@ export async function runPetct(argv: readonly string[]): Promise<number> {
   if (threads !== undefined) setThreads(threads);
   const log = (s: string) => process.stdout.write(s + '\n');
   const progress = new Progress('petct', options.patients);
+  const signals = handleTerminationSignals('exit', (sig) => process.stderr.write(`\nmedsynth: interrupted by ${sig}; temporary files removed, ${options.outputDir} left as it was\n`));
   const result = await generatePetCtDataset(options, {
     onPatient: (done, total, patient) => {
       if (done === 1) {
@@ -82,7 +85,7 @@ export async function runPetct(argv: readonly string[]): Promise<number> {
       }
       progress.update(done);
     },
-  });
+  }).finally(() => signals.dispose());
   log(
     `medsynth: wrote ${result.patients} patients (${result.events} events, ${(100 * result.censoredFraction).toFixed(1)}% censored) ` +
       `in ${formatSeconds(result.wallSeconds)}: ${options.outputDir}/clinical.csv, truth.csv, metadata.json and <patient>/{ct,pet,seg}.nii.gz`,

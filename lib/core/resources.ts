@@ -1,6 +1,12 @@
 /**
  * Refusing a run that cannot fit, before it starts: the disk and memory a generator estimates
  * against what this machine has, with both numbers in the message. Shared by every generator.
+ *
+ * Memory has one budget: 80% of the machine's (or the container's) memory, or
+ * MEDSYNTH_MEMORY_LIMIT (bytes, or with a K/M/G suffix) when set. Every API entry point that
+ * allocates volumes states how many bytes it is about to hold (checkMemory) and is refused with
+ * OUT_OF_MEMORY, before any work, when that exceeds the budget; dataset runs check their
+ * estimate against the same budget.
  */
 import { statfsSync } from 'node:fs';
 import os from 'node:os';
@@ -20,6 +26,32 @@ const GiB = 1024 ** 3;
 /** Bytes as 'x.xx GiB' or 'x.x MiB'. */
 export const formatBytes = (b: number) => (b >= GiB ? `${(b / GiB).toFixed(2)} GiB` : `${(b / 1024 ** 2).toFixed(1)} MiB`);
 
+/** The memory budget in bytes, and where it comes from (for the message). */
+export function memoryBudget(): { bytes: number; source: string } {
+  const env = process.env.MEDSYNTH_MEMORY_LIMIT;
+  if (env !== undefined && env.trim() !== '') {
+    const m = /^\s*(\d+(?:\.\d+)?)\s*([kKmMgGtT]?)i?[bB]?\s*$/.exec(env);
+    if (!m) throw new MedsynthError('INVALID_ARGUMENT', `MEDSYNTH_MEMORY_LIMIT must be a byte count like 4G or 512M, got '${env}'`);
+    const scale = { '': 1, k: 1024, m: 1024 ** 2, g: GiB, t: 1024 ** 4 }[m[2].toLowerCase() as '' | 'k' | 'm' | 'g' | 't'];
+    return { bytes: Number(m[1]) * scale, source: 'MEDSYNTH_MEMORY_LIMIT' };
+  }
+  const constrained = (process as { constrainedMemory?: () => number | undefined }).constrainedMemory?.();
+  const total = os.totalmem();
+  const limit = constrained && constrained > 0 && constrained < total ? constrained : total;
+  return { bytes: 0.8 * limit, source: `80% of ${formatBytes(limit)} of memory` };
+}
+
+/** Throws OUT_OF_MEMORY when `bytes` (what `what` will hold at once) exceeds the budget. */
+export function checkMemory(what: string, bytes: number): void {
+  const budget = memoryBudget();
+  if (bytes > budget.bytes) {
+    throw new MedsynthError(
+      'OUT_OF_MEMORY',
+      `${what} needs about ${formatBytes(bytes)} of memory at once, more than the ${formatBytes(budget.bytes)} allowed (${budget.source}); use a smaller size`,
+    );
+  }
+}
+
 /** Throws INSUFFICIENT_DISK / OUT_OF_MEMORY with the numbers when the run cannot fit. */
 export function checkResources(estimate: ResourceEstimate, outputDir: string): void {
   const free = freeDiskBytes(outputDir);
@@ -29,13 +61,7 @@ export function checkResources(estimate: ResourceEstimate, outputDir: string): v
       `the dataset needs about ${formatBytes(estimate.diskBytes)} (${formatBytes(estimate.diskBytesPerSample)} per sample) but ${outputDir} has ${formatBytes(free)} free`,
     );
   }
-  const memory = os.totalmem();
-  if (estimate.memoryBytes > 0.8 * memory) {
-    throw new MedsynthError(
-      'OUT_OF_MEMORY',
-      `generating needs about ${formatBytes(estimate.memoryBytes)} of memory at once but this machine has ${formatBytes(memory)}`,
-    );
-  }
+  checkMemory('generating', estimate.memoryBytes);
 }
 
 function freeDiskBytes(dir: string): number | undefined {
@@ -51,4 +77,3 @@ function freeDiskBytes(dir: string): number | undefined {
     }
   }
 }
-

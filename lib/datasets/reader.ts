@@ -2,7 +2,7 @@
  * Reading an anatomy dataset from Node, the equivalent of the seed's LazyMedicalDataset:
  * `get(i)` reads only sample i's chunks; masks are read only when asked for.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 import { MedsynthError, invalidParameter } from '../errors.js';
@@ -159,22 +159,41 @@ function shuffle(a: number[], seed: number): void {
   }
 }
 
+/**
+ * metadata.json is written last, when every file is in place (lib/io/staging.ts), and lists the
+ * byte size of each: without it, or with a listed file of another size, the directory is an
+ * interrupted or mixed run and is refused with INCOMPLETE_DATASET.
+ */
+export function readCompletedMetadata(dir: string, needed: readonly string[]): Record<string, unknown> {
+  const metaPath = path.join(dir, 'metadata.json');
+  if (!existsSync(metaPath)) {
+    throw new MedsynthError('INCOMPLETE_DATASET', `${dir} has no metadata.json: the dataset was not finished (interrupted, or still being written)`);
+  }
+  let metadata: Record<string, unknown>;
+  try {
+    metadata = JSON.parse(readFileSync(metaPath, 'utf8'));
+  } catch (err) {
+    throw new MedsynthError('CORRUPT_FILE', `${metaPath} is not valid JSON`, { cause: err });
+  }
+  const files = metadata.file_bytes as Record<string, number> | undefined;
+  for (const name of needed) {
+    if (files === undefined || typeof files !== 'object') break; // written before sizes were recorded
+    const size = statSync(path.join(dir, name), { throwIfNoEntry: false })?.size;
+    if (files[name] !== undefined && size !== files[name]) {
+      throw new MedsynthError('INCOMPLETE_DATASET', `${path.join(dir, name)} is ${size ?? 'missing'} bytes but metadata.json lists ${files[name]}: the directory mixes runs`);
+    }
+  }
+  return metadata;
+}
+
 /** Opens one split of a dataset directory written by `generateDataset` / `medsynth generate`. */
 export async function openDataset<T = DatasetItem>(dir: string, options: OpenDatasetOptions<T> = {}): Promise<AnatomyDataset<T>> {
   if (typeof dir !== 'string') throw invalidParameter('dir', 'a directory path', dir);
   const split = checkOneOf('split', options.split ?? 'train', ['train', 'val', 'test'] as const);
-  const metaPath = path.join(dir, 'metadata.json');
   const filePath = path.join(dir, `${split}.h5`);
+  const metadata = readCompletedMetadata(dir, [`${split}.h5`]);
   if (!existsSync(filePath)) {
     throw new MedsynthError('IO_ERROR', `${filePath} does not exist (was the ${split} split 0, or the dataset not generated?)`);
-  }
-  let metadata: Record<string, unknown> = {};
-  if (existsSync(metaPath)) {
-    try {
-      metadata = JSON.parse(readFileSync(metaPath, 'utf8'));
-    } catch (err) {
-      throw new MedsynthError('CORRUPT_FILE', `${metaPath} is not valid JSON`, { cause: err });
-    }
   }
   const file = await openH5(filePath);
   try {

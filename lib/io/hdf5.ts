@@ -7,6 +7,7 @@
 import h5wasm from 'h5wasm/node';
 
 import { MedsynthError } from '../errors.js';
+import { wrapHdf5Module } from './hdf5_calls.js';
 
 export type H5File = InstanceType<typeof h5wasm.File>;
 export type H5Dataset = InstanceType<typeof h5wasm.Dataset>;
@@ -27,7 +28,7 @@ let ready: Promise<unknown> | undefined;
 
 /** Loads the HDF5 WebAssembly module once. */
 export async function h5Ready(): Promise<typeof h5wasm> {
-  ready ??= h5wasm.ready;
+  ready ??= h5wasm.ready.then((module) => wrapHdf5Module(module as unknown as Record<string, unknown>));
   await ready;
   return h5wasm;
 }

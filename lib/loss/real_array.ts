@@ -1,5 +1,6 @@
 /** Float32Array or Float64Array inputs of the survival and correlation kernels. */
 import { invalidParameter } from '../errors.js';
+import { checkFixedLength } from '../validate.js';
 
 export type RealArray = Float32Array | Float64Array;
 
@@ -8,6 +9,7 @@ export function checkRealArray(name: string, value: unknown, length?: number): R
   if (!(value instanceof Float32Array) && !(value instanceof Float64Array)) {
     throw invalidParameter(name, 'a Float32Array or Float64Array', value);
   }
+  checkFixedLength(name, value);
   if (length !== undefined && value.length !== length) {
     throw invalidParameter(name, `an array of ${length} elements`, value);
   }

@@ -13,6 +13,7 @@ import type { Rng } from '../core/philox.js';
 import { binding } from '../binding.js';
 import { callNative } from '../native.js';
 import { checkArray, checkDims, checkInPlaceOrDisjoint, checkInteger, checkNumber, outputArray, type Dims } from '../validate.js';
+import { rejectNonFinite } from './finite.js';
 
 /** Highest supported polynomial order. */
 export const MAX_BIAS_ORDER = 3;
@@ -22,6 +23,8 @@ export interface BiasFieldOptions {
   order: number;
   /** biasFieldTermCount(order) coefficients in the order of biasFieldTerms(order). */
   coefficients: readonly number[];
+  /** applyBiasField: multiply input holding NaN or ±Inf instead of refusing it. */
+  allowNonFinite?: boolean;
 }
 
 /** Number of coefficients of a field of `order`: (order+1)(order+2)(order+3)/6 → 1, 4, 10, 20. */
@@ -64,7 +67,7 @@ export async function applyBiasField(
   const p = biasParams(options);
   const y = outputArray('out', out, Float32Array, count);
   checkInPlaceOrDisjoint(x, y);
-  await callNative(binding().biasField(x, y, { dims: zyx, ...p }));
+  await callNative(binding().biasField(x, y, { dims: zyx, ...p, rejectNonFinite: rejectNonFinite(options?.allowNonFinite) }));
   return y;
 }
 

@@ -9,6 +9,7 @@ import { invalidParameter } from '../errors.js';
 import { binding } from '../binding.js';
 import { callNative } from '../native.js';
 import { checkArray, checkDims, checkInPlaceOrDisjoint, checkNumber, outputArray, perAxis, type Dims } from '../validate.js';
+import { rejectNonFinite } from './finite.js';
 
 /** Largest kernel radius (voxels) the native kernel accepts; 2r + 1 taps per axis. */
 export const MAX_GAUSSIAN_RADIUS = 1 << 16;
@@ -23,6 +24,8 @@ export interface GaussianBlurOptions {
   spacing?: readonly number[];
   /** Kernel radius in standard deviations (scipy's `truncate`); default 4. */
   truncate?: number;
+  /** Blur input holding NaN or ±Inf instead of refusing it (they spread over the kernel's reach). */
+  allowNonFinite?: boolean;
 }
 
 /** Kernel radius in voxels for a sigma in voxels: int(truncate * sigma + 0.5), as scipy. */
@@ -67,7 +70,7 @@ export async function gaussianBlur(
   const p = blurParams(options, dims.length);
   const y = outputArray('out', out, Float32Array, count);
   checkInPlaceOrDisjoint(x, y);
-  await callNative(binding().gaussianBlur(x, y, { dims: zyx, ...p }));
+  await callNative(binding().gaussianBlur(x, y, { dims: zyx, ...p, rejectNonFinite: rejectNonFinite(options?.allowNonFinite) }));
   return y;
 }
 

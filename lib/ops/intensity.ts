@@ -77,7 +77,11 @@ export async function castToInt16(input: Float32Array, map?: RescaleOptions, out
 }
 
 function affineParams(options: RescaleOptions): { scale: number; offset: number } {
-  if (options && 'inRange' in options) {
+  if (options === null || typeof options !== 'object') throw invalidParameter('map', 'an object ({scale, offset} or {inRange, outRange})', options);
+  if ('inRange' in options) {
+    if (!Array.isArray(options.inRange) || !Array.isArray(options.outRange)) {
+      throw invalidParameter('inRange/outRange', 'two [lo, hi] arrays', options.inRange);
+    }
     const [a, b] = options.inRange;
     const [c, d] = options.outRange;
     checkNumber('inRange[0]', a);

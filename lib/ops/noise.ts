@@ -17,6 +17,7 @@
 import { binding, type NoiseParams } from '../binding.js';
 import { callNative } from '../native.js';
 import { checkArray, checkInPlaceOrDisjoint, checkInteger, checkNumber, checkOneOf, checkSeed, MAX_VOXELS, outputArray } from '../validate.js';
+import { rejectNonFinite } from './finite.js';
 
 export type NoiseKind = 'gaussian' | 'rician' | 'poisson';
 
@@ -34,6 +35,8 @@ export interface NoiseOptions extends NoiseKey {
   sigma?: number;
   /** Counts per unit of intensity for 'poisson' (> 0): larger means less noise. */
   scale?: number;
+  /** Add noise to input holding NaN or ±Inf instead of refusing it. */
+  allowNonFinite?: boolean;
 }
 
 const KINDS: readonly NoiseKind[] = ['gaussian', 'rician', 'poisson'];
@@ -44,7 +47,7 @@ export async function addNoise(input: Float32Array, options: NoiseOptions, out?:
   const p = noiseParams(options);
   const y = outputArray('out', out, Float32Array, x.length);
   checkInPlaceOrDisjoint(x, y);
-  await callNative(binding().addNoise(x, y, p));
+  await callNative(binding().addNoise(x, y, { ...p, rejectNonFinite: rejectNonFinite(options.allowNonFinite) }));
   return y;
 }
 

@@ -52,7 +52,9 @@ MS_ALWAYS_INLINE f32x16 max16(f32x16 a, f32x16 b) { return a > b ? a : b; }
 // The same operations on scalars, so one template serves the vector body and the tail.
 MS_ALWAYS_INLINE float splat(float v, float) { return v; }
 MS_ALWAYS_INLINE f32x16 splat(float v, f32x16) { return splat16(v); }
-MS_ALWAYS_INLINE int32_t to_i32(float v) { return static_cast<int32_t>(v); }
+// NaN → 0: converting NaN to int is undefined behaviour (UBSan found the exponent shift of a NaN
+// logit); the callers' results are NaN through their other operands anyway.
+MS_ALWAYS_INLINE int32_t to_i32(float v) { return v == v ? static_cast<int32_t>(v) : 0; }
 MS_ALWAYS_INLINE i32x16 to_i32(f32x16 v) { return __builtin_convertvector(v, i32x16); }
 MS_ALWAYS_INLINE float bits_f32(int32_t v) {
   float f;

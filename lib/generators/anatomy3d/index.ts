@@ -4,7 +4,8 @@
  */
 import type { DeviceOption } from '../../core/device.js';
 import { checkInteger, checkOneOf } from '../../validate.js';
-import { resolveAnatomyOptions, type AnatomyOptions } from '../../anatomy/options.js';
+import { checkKnownKeys } from '../../core/options_check.js';
+import { ANATOMY_OPTION_KEYS, resolveAnatomyOptions, type AnatomyOptions } from '../../anatomy/options.js';
 import type { ImageArray, ImageDtype } from './image.js';
 import { AnatomyRenderer } from './render.js';
 import { sampleAnatomyParams, type AnatomySampleParams } from '../../anatomy/sample_params.js';
@@ -41,6 +42,7 @@ export async function generateSample(
   dtype: ImageDtype = 'float32',
   device: DeviceOption = 'cpu',
 ): Promise<AnatomySample> {
+  checkKnownKeys('generateSample options', options, ANATOMY_OPTION_KEYS);
   const o = resolveAnatomyOptions(options);
   checkInteger('index', index, 0, 0xffffffff);
   checkOneOf('dtype', dtype, ['float32', 'int16', 'uint8'] as const);

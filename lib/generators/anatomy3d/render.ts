@@ -5,12 +5,14 @@
  * CUDA twin). The renderer owns its buffers and reuses them from sample to sample.
  */
 import { resolveDevice, type Device, type DeviceOption } from '../../core/device.js';
+import { checkMemory } from '../../core/resources.js';
 import type { NoiseOptions } from '../../ops/noise.js';
 import type { Shape } from '../../ops/rasterize.js';
 import { renderVolumeSample, type VolumeSampleSpec } from '../../ops/render_volume.js';
 import type { ResolvedAnatomyOptions } from '../../anatomy/options.js';
 import { STREAM, type AnatomySampleParams } from '../../anatomy/sample_params.js';
-import { allocateImage, type ImageArray, type ImageDtype } from './image.js';
+import { allocateImage, rendererBytes, type ImageArray, type ImageDtype } from './image.js';
+import { pinnedArray } from '../../core/pinned.js';
 
 
 export class AnatomyRenderer {
@@ -31,8 +33,10 @@ export class AnatomyRenderer {
     this.deviceReason = where.reason;
     const [z, y, x] = options.imageSize;
     const n = z * y * x;
-    this.intensity = new Float32Array(n);
-    this.labels = new Uint8Array(n);
+    checkMemory(`rendering a ${z}×${y}×${x} anatomy sample (${dtype})`, rendererBytes(options.imageSize, dtype));
+    // Over SharedArrayBuffers: the kernels work on them in place (lib/core/pinned.ts).
+    this.intensity = pinnedArray(Float32Array, n);
+    this.labels = pinnedArray(Uint8Array, n);
     // float32 output is the intensity buffer itself; other dtypes get their own.
     this.image = dtype === 'float32' ? this.intensity : allocateImage(dtype, n);
   }

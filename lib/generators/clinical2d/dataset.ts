@@ -160,7 +160,7 @@ export async function writeClinicalDataset(synth: ClinicalSynth, options: Clinic
   const name = options.name ?? 'clinical';
   if (!/^[A-Za-z0-9_.-]{1,64}$/.test(name) || name.startsWith('.')) throw invalidParameter('name', 'a file stem of letters, digits, _ . -', name);
   const start = checkInteger('start', options.start ?? 0, 0, 0xffffffff);
-  const n = checkInteger('n', options.n, 0, 0x100000000 - start);
+  const n = checkInteger('n', options.n, 1, 0x100000000 - start); // an empty dataset has no prevalence to report
   const { H, W } = synth.config;
   const imageBytes = H * W * 4;
   const chunk = checkInteger('chunkSamples', options.chunkSamples ?? Math.max(1, Math.floor(TARGET_CHUNK_BYTES / imageBytes)), 1, Math.floor(2 ** 31 / (H * W)));

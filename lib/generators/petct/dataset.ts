@@ -15,12 +15,15 @@
  * Every file is written under a temporary name and renamed when complete. Patient i's files
  * depend only on (seed, i, options), so a cohort can be generated in index-range shards.
  */
+import { writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 import { checkResources } from '../../core/resources.js';
+import { writeFailure } from '../../core/fs_errors.js';
 import { invalidParameter } from '../../errors.js';
-import { writeAtomically, writeFileAtomicSync } from '../../io/atomic.js';
+import { writeAtomically } from '../../io/atomic.js';
+import { beginDatasetStage } from '../../io/staging.js';
 import { writeNifti } from '../../io/nifti.js';
 import { checkInteger } from '../../validate.js';
 import { COVARIATE_NAMES, COVARIATE_STANDARDISATION, rawCovariates } from './covariates.js';
@@ -167,7 +170,14 @@ export async function generatePetCtDataset(options: PetCtDatasetOptions, hooks: 
   // Uncompressed bytes bound the disk need (gzip only shrinks them); two renderers in flight.
   const perPatient = voxels * (2 + 4 + 1) + 2_000_000;
   const renderers = [new PetCtRenderer(o), new PetCtRenderer(o)];
-  checkResources({ diskBytesPerSample: perPatient, diskBytes: perPatient * count, memoryBytes: 2 * voxels * 24 }, dir);
+  // Written into a staging directory, moved into place with metadata.json last (lib/io/staging.ts).
+  const stage = beginDatasetStage(dir, { outputs: ['clinical.csv', 'truth.csv'] });
+  try {
+    checkResources({ diskBytesPerSample: perPatient, diskBytes: perPatient * count, memoryBytes: 2 * voxels * 24 }, dir);
+  } catch (err) {
+    stage.abort();
+    throw err;
+  }
 
   const files: string[] = [];
   const clinical: string[] = [];
@@ -180,7 +190,7 @@ export async function generatePetCtDataset(options: PetCtDatasetOptions, hooks: 
       // The other renderer's files must be on disk before it is reused for patient k + 1.
       if (writing) await writing;
       writing = null;
-      const pdir = path.join(dir, patient.params.id);
+      const pdir = stage.path(patient.params.id);
       const png = preview
         ? renderPetCtPreview({
             params: patient.params,
@@ -202,7 +212,7 @@ export async function generatePetCtDataset(options: PetCtDatasetOptions, hooks: 
         writeAtomically(written[3], (t) => writeFile(t, truthJson)),
         ...(png ? [writeAtomically(written[4], (t) => writeFile(t, png))] : []),
       ]);
-      files.push(...written);
+      files.push(...written.map((f) => path.join(dir, path.relative(stage.dir, f))));
       clinical.push(clinicalRow(patient));
       truth.push(truthRow(patient));
       events += patient.params.outcome.event;
@@ -212,18 +222,25 @@ export async function generatePetCtDataset(options: PetCtDatasetOptions, hooks: 
   } catch (err) {
     // Let files in flight finish (or clean up their temporary names) before reporting.
     if (writing) await writing.catch(() => undefined);
+    stage.abort();
     throw err;
   }
 
   const tables: Array<[string, string]> = [
     ['clinical.csv', ['patient_id,age,sex,stage,time_months,event', ...clinical].join('\n') + '\n'],
     ['truth.csv', [TRUTH_HEADER, ...truth].join('\n') + '\n'],
-    ['metadata.json', JSON.stringify(metadata(o, plan, first, count), null, 2) + '\n'],
   ];
-  for (const [name, text] of tables) {
-    writeFileAtomicSync(path.join(dir, name), text);
-    files.push(path.join(dir, name));
+  try {
+    for (const [name, text] of tables) {
+      writeFileSync(stage.path(name), text);
+      files.push(path.join(dir, name));
+    }
+    stage.commit(metadata(o, plan, first, count) as unknown as Record<string, unknown>);
+  } catch (err) {
+    stage.abort();
+    throw writeFailure(err, dir);
   }
+  files.push(path.join(dir, 'metadata.json'));
   return {
     outputDir: dir,
     patients: count,

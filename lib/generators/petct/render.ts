@@ -9,6 +9,8 @@
  * which the centre slice is kept — so the slice sees the scanner's axial resolution too.
  * The renderer owns its buffers and reuses them from patient to patient.
  */
+import { checkMemory } from '../../core/resources.js';
+import { pinnedArray } from '../../core/pinned.js';
 import { gaussianBlur } from '../../ops/gaussian_blur.js';
 import { castToInt16 } from '../../ops/intensity.js';
 import { addNoise } from '../../ops/noise.js';
@@ -39,9 +41,12 @@ export class PetCtRenderer {
   constructor(readonly options: ResolvedPetCtOptions) {
     const [z, y, x] = options.imageSize;
     const n = z * y * x;
-    this.ctFloat = new Float32Array(n);
-    this.ct = new Int16Array(n);
-    this.labels = new Uint8Array(n);
+    const slab = options.mode === '3d' ? n : 0;
+    checkMemory(`rendering a ${z}×${y}×${x} PET/CT patient`, n * (4 + 2 + 1) + 4 * slab);
+    // Over SharedArrayBuffers: the kernels work on them in place (lib/core/pinned.ts).
+    this.ctFloat = pinnedArray(Float32Array, n);
+    this.ct = pinnedArray(Int16Array, n);
+    this.labels = pinnedArray(Uint8Array, n);
     if (options.mode === '3d') {
       this.slabHalf = 0;
       this.petDims = [z, y, x];
@@ -50,7 +55,7 @@ export class PetCtRenderer {
       this.slabHalf = Math.floor(BLUR_TRUNCATE * sigmaSlices + 0.5) + 1;
       this.petDims = [2 * this.slabHalf + 1, y, x];
     }
-    this.petSlab = new Float32Array(this.petDims[0] * y * x);
+    this.petSlab = pinnedArray(Float32Array, this.petDims[0] * y * x);
     this.pet = options.mode === '3d' ? this.petSlab : this.petSlab.subarray(this.slabHalf * y * x, (this.slabHalf + 1) * y * x);
   }
 
