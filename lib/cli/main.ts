@@ -62,14 +62,13 @@ function reportError(err: unknown, verbose: boolean): number {
   }
   // A filesystem error that reached here unmapped still gets a code and one line.
   const error = err instanceof MedsynthError ? err : errnoOf(err) ? fsError(err, 'error with', String((err as { path?: string }).path ?? '')) : undefined;
-  if (error) process.stderr.write(`medsynth: error [${error.code}]: ${error.message.split('\n')[0]}\n`);
-  else process.stderr.write(`medsynth: unexpected error: ${String((err as Error)?.message ?? err).split('\n')[0]}\n`);
+  const hint = !verbose && (!error || error.code === 'NATIVE_ERROR' || error.code === 'IO_ERROR') ? ' (run with --verbose for details)' : '';
+  if (error) process.stderr.write(`medsynth: error [${error.code}]: ${error.message.split('\n')[0]}${hint}\n`);
+  else process.stderr.write(`medsynth: unexpected error: ${String((err as Error)?.message ?? err).split('\n')[0]}${hint}\n`);
   if (verbose) {
     for (let e: unknown = err; e; e = (e as { cause?: unknown }).cause) process.stderr.write(`${(e as Error)?.stack ?? String(e)}\n`);
     const diag = lastHdf5Diagnostics();
     if (diag) process.stderr.write(`last HDF5 diagnostics:\n${diag}\n`);
-  } else if (!error || error.code === 'NATIVE_ERROR' || error.code === 'IO_ERROR') {
-    process.stderr.write('medsynth: run with --verbose for details\n');
   }
   return error?.code === 'INVALID_ARGUMENT' ? 2 : 1;
 }
