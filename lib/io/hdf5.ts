@@ -102,6 +102,15 @@ export function createSampleDataset(file: H5File | H5Group, spec: SampleDatasetS
   return ds;
 }
 
+/** HDF5 chunk size the 2-D image stacks aim at: about 1 MiB of samples per chunk. */
+const IMAGE_CHUNK_BYTES = 2 ** 20;
+
+/** A float32 stack of `count` 2-D images [count, height, width], chunked by whole images. */
+export function createImageStack(file: H5File | H5Group, name: string, count: number, height: number, width: number, gzipLevel: number): H5Dataset {
+  const perChunk = Math.max(1, Math.min(count, Math.floor(IMAGE_CHUNK_BYTES / (height * width * 4))));
+  return createSampleDataset(file, { name, dtype: 'float32', sampleShape: [height, width], count, chunks: [perChunk, height, width], gzipLevel });
+}
+
 /** Writes a small dataset in one go (labels, names, tables). */
 export function writeSmallDataset(
   file: H5File | H5Group,

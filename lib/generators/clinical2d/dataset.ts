@@ -22,7 +22,7 @@ import path from 'node:path';
 import { MedsynthError, invalidParameter } from '../../errors.js';
 import { checkResources, type ResourceEstimate } from '../../core/resources.js';
 import { writeAtomically } from '../../io/atomic.js';
-import { createH5, createSampleDataset, setAttributes, writeSmallDataset, type H5Group } from '../../io/hdf5.js';
+import { createH5, createImageStack, setAttributes, writeSmallDataset, type H5Group } from '../../io/hdf5.js';
 import { checkInteger } from '../../validate.js';
 import { medsynthVersion } from '../../version.js';
 import { describeClinicalConfig } from './config.js';
@@ -78,7 +78,6 @@ const TRUTH_FIELDS = [
 type TypedRow = { set(values: ArrayLike<number>, offset: number): void };
 
 const TARGET_CHUNK_BYTES = 32 * 2 ** 20;
-const H5_CHUNK_BYTES = 2 ** 20;
 
 export const FEATURE_FORMULAS = Object.freeze({
   area: 'pi*S^2/4 (px^2)',
@@ -181,14 +180,7 @@ export async function writeClinicalDataset(synth: ClinicalSynth, options: Clinic
     const csv = csvTemp === null ? -1 : openSync(csvTemp, 'w');
     try {
       if (csv >= 0) writeSync(csv, ['index', ...synth.columns, 'y'].join(',') + '\n');
-      const images = createSampleDataset(file, {
-        name: 'images',
-        dtype: 'float32',
-        sampleShape: [H, W],
-        count: n,
-        chunks: [Math.max(1, Math.min(n, Math.floor(H5_CHUNK_BYTES / imageBytes))), H, W],
-        gzipLevel,
-      });
+      const images = createImageStack(file, 'images', n, H, W, gzipLevel);
       // A chunk is requested before the previous one is written; should writing fail, its
       // rejection is already handled here (and still reaches the await if there is one).
       const request = (first: number) => {

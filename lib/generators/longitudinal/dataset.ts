@@ -19,7 +19,7 @@ import path from 'node:path';
 import { checkResources, type ResourceEstimate } from '../../core/resources.js';
 import { invalidParameter } from '../../errors.js';
 import { writeAtomically, writeFileAtomicSync } from '../../io/atomic.js';
-import { createH5, createSampleDataset, setAttributes, writeSmallDataset } from '../../io/hdf5.js';
+import { createH5, createImageStack, setAttributes, writeSmallDataset } from '../../io/hdf5.js';
 import { checkInteger } from '../../validate.js';
 import { medsynthVersion } from '../../version.js';
 import type { LatentImageDecoder } from './decoder.js';
@@ -46,7 +46,6 @@ export interface LongitudinalWriteResult {
 }
 
 const TARGET_CHUNK_BYTES = 32 * 2 ** 20;
-const H5_CHUNK_BYTES = 2 ** 20;
 
 /** Shortest text that reads back the same double. */
 const num = (v: number) => String(v);
@@ -104,14 +103,7 @@ export async function writeLongitudinalDataset(model: NlmeModel, decoder: Latent
       writeSync(longFd, 'subject,visit,time,value,age\n');
       const zCols = Array.from({ length: D }, (_, k) => `z${k}`);
       writeSync(wideFd, ['subject', ...zCols, ...names, ...names.map((p) => `g_${p}`), ...names.map((p) => `eta_${p}`), 'age0', 'visits_observed', 'dropped_before_visit', ...decoder.factorColumns].join(',') + '\n');
-      const images = createSampleDataset(file, {
-        name: 'images',
-        dtype: 'float32',
-        sampleShape: [H, W],
-        count: n,
-        chunks: [Math.max(1, Math.min(n, Math.floor(H5_CHUNK_BYTES / imageBytes))), H, W],
-        gzipLevel,
-      });
+      const images = createImageStack(file, 'images', n, H, W, gzipLevel);
       // Chunk k + 1 is simulated and rendered (native pool) while chunk k is written.
       const request = (first: number) => {
         const subjects = Array.from({ length: Math.min(chunk, n - first) }, (_, k) => model.subject(first + k));
