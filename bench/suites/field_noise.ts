@@ -2,6 +2,7 @@
  * Bias field (order 3) and Gaussian / Rician / Poisson noise on float32 volumes, each next to
  * the plain TS reference (test/reference/) and the copy floor of one volume.
  */
+import { pinnedArray } from '../../lib/core/pinned.js';
 import { Rng } from '../../lib/core/philox.js';
 import { applyBiasField, sampleBiasCoefficients } from '../../lib/ops/bias_field.js';
 import { addNoise, type NoiseOptions } from '../../lib/ops/noise.js';
@@ -14,9 +15,12 @@ const SIZES: Array<[number, number, number]> = [
   [256, 512, 512],
 ];
 
+// Volumes live on SharedArrayBuffers (pinnedArray), as the generators' do: kernels work on them in
+// place. Ordinary arrays are copied for an async call's duration; suite 'buffers' measures that.
+
 /** A smooth positive phantom (values 0..400), so Poisson λ covers both of its samplers. */
-function phantom([nz, ny, nx]: [number, number, number]): Float32Array<ArrayBuffer> {
-  const v = new Float32Array(nz * ny * nx);
+function phantom([nz, ny, nx]: [number, number, number]): Float32Array {
+  const v = pinnedArray(Float32Array, nz * ny * nx);
   for (let z = 0, i = 0; z < nz; z++) {
     for (let y = 0; y < ny; y++) {
       for (let x = 0; x < nx; x++, i++) v[i] = 200 + 200 * Math.sin(x / 17) * Math.cos(y / 23 + z / 31);
@@ -28,11 +32,11 @@ function phantom([nz, ny, nx]: [number, number, number]): Float32Array<ArrayBuff
 function volumeCases(dims: [number, number, number]): BenchCase[] {
   const size = dims.join('×');
   const count = dims[0] * dims[1] * dims[2];
-  let input: Float32Array<ArrayBuffer> = new Float32Array(0);
-  let out = new Float32Array(0);
+  let input: Float32Array = new Float32Array(0);
+  let out: Float32Array = new Float32Array(0);
   const setup = () => {
     input = phantom(dims);
-    out = new Float32Array(count);
+    out = pinnedArray(Float32Array, count);
   };
   const teardown = () => {
     input = new Float32Array(0);

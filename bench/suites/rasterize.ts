@@ -4,6 +4,7 @@
  * intensity and a label volume. The reference is the plain TS rasterizer (test/reference/), which
  * sub-samples every voxel of each shape's box: slow by design.
  */
+import { pinnedArray } from '../../lib/core/pinned.js';
 import { type Shape, rasterize } from '../../lib/ops/rasterize.js';
 import { referenceRasterize } from '../../test/reference/rasterize.js';
 import type { BenchCase, BenchSuite } from '../suite.js';
@@ -41,8 +42,8 @@ function sceneCase(dims: Dims3, scale: number): BenchCase {
     size: dims.join('×'),
     floorBytes: count * 5,
     setup: () => {
-      intensity = new Float32Array(count).fill(-1000);
-      labels = new Uint8Array(count);
+      intensity = pinnedArray(Float32Array, count).fill(-1000); // pinned, as the generators' buffers
+      labels = pinnedArray(Uint8Array, count);
     },
     run: () => rasterize(shapes, { dims, intensity, labels }),
     reference: () => referenceRasterize(shapes, { dims, intensity, labels }),
