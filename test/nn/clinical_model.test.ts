@@ -81,23 +81,11 @@ describe('SimpleModel checkpoints', () => {
     writeFileSync(inputs, JSON.stringify({ img: Array.from(img.data), tab: Array.from(tab.data) }));
     // The notebook's class, verbatim (tools/nn_fixtures/clinical_model.py).
     const script = `${readFileSync(path.join(ROOT, 'tools', 'nn_fixtures', 'clinical_model.py'), 'utf8')}
-import json, struct, sys
-import numpy as np
+${readFileSync(path.join(ROOT, 'tools', 'nn_fixtures', 'load_safetensors.py'), 'utf8')}
+import sys
 torch.set_num_threads(1)
-def load_safetensors(path):
-    b = open(path, 'rb').read()
-    n = struct.unpack('<Q', b[:8])[0]
-    h = json.loads(b[8:8 + n])
-    dt = {'F32': np.float32, 'I64': np.int64}
-    out = {}
-    for k, v in h.items():
-        if k == '__metadata__':
-            continue
-        s, e = v['data_offsets']
-        out[k] = torch.from_numpy(np.frombuffer(b[8 + n + s:8 + n + e], dtype=dt[v['dtype']]).reshape(v['shape']).copy())
-    return out, h['__metadata__']
 sd, meta = load_safetensors(sys.argv[1])
-m = SimpleModel(n_tab=json.loads(meta['medsynth'])['architecture']['n_tab'])
+m = SimpleModel(n_tab=meta['architecture']['n_tab'])
 print(m.load_state_dict(sd, strict=True))
 m.eval()
 x = json.load(open(sys.argv[2]))
