@@ -1,21 +1,23 @@
 /**
  * `medsynth optimize --model M --data-dir D --output O --quantize --benchmark [--prune 0.5]`:
- * ONNX export, static INT8 quantization, magnitude pruning and an FP32-vs-optimised benchmark
- * (lib/onnx/optimize.ts) of a trained SimpleModel checkpoint on a `medsynth clinical` dataset.
+ * ONNX export, static INT8 quantization, pruning and an FP32-vs-optimised benchmark
+ * (lib/onnx/optimize.ts) of a trained checkpoint: the seed-000 SimpleModel on a `medsynth clinical`
+ * dataset, or the PET/CT U-Net of `medsynth train petct` on a `medsynth petct` cohort.
  */
 import { CALIBRATION_METHODS, type CalibrationMethod } from '../onnx/calibrate.js';
 import { optimize, type OptimizeOptions } from '../onnx/optimize.js';
 import { formatHelp, numberFlag, parseArgs, UsageError, type FlagTable } from './args.js';
 
 export const OPTIMIZE_FLAGS: FlagTable = {
-  model: { type: 'string', metavar: 'FILE', help: 'trained checkpoint (model.safetensors from `medsynth train clinical`)' },
-  'data-dir': { type: 'string', metavar: 'DIR', help: '`medsynth clinical` output: the first --calibration rows calibrate, the rest are held out' },
+  model: { type: 'string', metavar: 'FILE', help: 'trained checkpoint: model.safetensors (`medsynth train clinical`) or best_model.safetensors (`medsynth train petct`)' },
+  'data-dir': { type: 'string', metavar: 'DIR', help: 'classifier: `medsynth clinical` output (the first --calibration rows calibrate, the rest are held out); U-Net: the `medsynth petct` cohort it was trained on (training split calibrates, held-out patients evaluate)' },
   output: { type: 'string', metavar: 'DIR', help: 'where model_fp32.onnx, model_int8.onnx, benchmark.json and benchmark.md go' },
   quantize: { type: 'boolean', help: 'write the static INT8 (QDQ) model' },
   benchmark: { type: 'boolean', help: 'time every model at 1 and 2 intra-op threads (batch 1)' },
-  prune: { type: 'string', metavar: 'S', help: 'also write magnitude-pruned models at sparsity S (e.g. 0.5)' },
-  calibration: { type: 'string', metavar: 'N', default: '64', help: 'calibration rows (also the fine-tune rows after pruning)' },
+  prune: { type: 'string', metavar: 'S', help: 'also write pruned models: magnitude at sparsity S (e.g. 0.5); U-Net also every block\'s inner channels −S' },
+  calibration: { type: 'string', metavar: 'N', default: '64', help: 'calibration rows (classifier; also its fine-tune rows) or training slices (U-Net)' },
   'finetune-epochs': { type: 'string', metavar: 'N', default: '3', help: 'engine fine-tune epochs after pruning (0: none)' },
+  'finetune-lr': { type: 'string', metavar: 'LR', help: 'fine-tune learning rate (default: classifier 1e-4, U-Net its training lr)' },
   method: { type: 'string', metavar: 'M', default: 'minmax', help: `calibration method: ${CALIBRATION_METHODS.join(', ')}` },
   percentile: { type: 'string', metavar: 'P', default: '99.99', help: 'percentile for --method percentile' },
   'keep-float': { type: 'string', metavar: 'NODES', help: 'comma-separated node names (module paths, e.g. cnn.0,fc.2) kept in float' },
@@ -51,6 +53,7 @@ export function parseOptimizeArgs(argv: readonly string[]): OptimizeOptions | nu
     benchTimeMs: numberFlag(flags, 'bench-time', { integer: true, min: 1, max: 600000 }),
     fineTuneEpochs: numberFlag(flags, 'finetune-epochs', { integer: true, min: 0, max: 1000 }),
   };
+  if (flags['finetune-lr'] !== undefined) options.fineTuneLr = numberFlag(flags, 'finetune-lr', { min: 1e-12, max: 1 });
   if (flags.prune !== undefined) options.prune = numberFlag(flags, 'prune', { min: 0, below: 1 });
   return options;
 }
@@ -64,7 +67,8 @@ export async function runOptimize(argv: readonly string[]): Promise<number> {
   const report = await optimize(options, (line) => process.stdout.write(`medsynth: ${line}\n`));
   for (const m of Object.values(report.models)) {
     const lat = Object.entries(m.latency).map(([t, l]) => `${t}t ${l.medianMs.toFixed(2)} ms (${m.speedup[t].toFixed(2)}×)`).join(', ');
-    process.stdout.write(`${m.file}: ${(m.bytes / 2 ** 20).toFixed(3)} MB, accuracy ${m.accuracy.toFixed(4)}, AUC ${m.auc.toFixed(4)}${lat ? `, ${lat}` : ''}\n`);
+    const quality = report.metrics.map((k) => `${k} ${m.metrics[k].toFixed(4)}`).join(', ');
+    process.stdout.write(`${m.file}: ${(m.bytes / 2 ** 20).toFixed(3)} MB, ${quality}${lat ? `, ${lat}` : ''}\n`);
   }
   process.stdout.write(`wrote ${options.output}/benchmark.md\n`);
   return 0;

@@ -16,8 +16,15 @@ import type { NamedArray } from './ort.js';
 
 const require = createRequire(import.meta.url);
 
+// Messages are handled one at a time (a chain of promises), and 'close' releases the session and
+// closes the port so the thread ends by itself: a worker must never be terminated while ORT's
+// synchronous run() (or session creation) is in flight — the run completes, its result can no
+// longer be turned into JavaScript values, and node-addon-api aborts the whole process with
+// "terminate called after throwing an instance of 'Napi::Error'" (reproduced with onnxruntime-node
+// 1.30 by calling worker.terminate() 150 ms into a U-Net run).
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
+const fail = (err) => parentPort.postMessage({ kind: 'error', message: String(err && err.message || err) });
 (async () => {
   const ort = require(workerData.ortPath);
   const { Bench } = await import(workerData.tinybenchUrl);
@@ -26,32 +33,31 @@ const { parentPort, workerData } = require('node:worker_threads');
   });
   const feeds = {};
   for (const [k, v] of Object.entries(workerData.feeds)) feeds[k] = new ort.Tensor('float32', v.data, v.dims);
-  parentPort.on('message', async (m) => {
-    try {
-      if (m.kind === 'run') {
-        const out = await session.run(feeds);
-        const result = {};
-        for (const [k, t] of Object.entries(out)) result[k] = { data: t.data, dims: t.dims };
-        parentPort.postMessage({ kind: 'ran', result });
-      } else if (m.kind === 'bench') {
-        await session.run(feeds);
-        const bench = new Bench({ time: m.timeMs, iterations: m.iterations, warmupIterations: 2, retainSamples: true, throws: true });
-        bench.add('run', async () => { await session.run(feeds); });
-        await bench.run();
-        const r = bench.tasks[0].result;
-        const s = [...r.latency.samples].sort((a, b) => a - b);
-        const q = (p) => s[Math.min(s.length - 1, Math.floor(p * (s.length - 1) + 0.5))];
-        parentPort.postMessage({ kind: 'benched', result: { medianMs: q(0.5), p90Ms: q(0.9), samples: s.length } });
-      } else if (m.kind === 'close') {
-        await session.release();
-        parentPort.postMessage({ kind: 'closed' });
-      }
-    } catch (err) {
-      parentPort.postMessage({ kind: 'error', message: String(err && err.message || err) });
+  const handle = async (m) => {
+    if (m.kind === 'run') {
+      const out = await session.run(feeds);
+      const result = {};
+      for (const [k, t] of Object.entries(out)) result[k] = { data: t.data, dims: t.dims };
+      parentPort.postMessage({ kind: 'ran', result });
+    } else if (m.kind === 'bench') {
+      await session.run(feeds);
+      const bench = new Bench({ time: m.timeMs, iterations: m.iterations, warmupIterations: 2, retainSamples: true, throws: true });
+      bench.add('run', async () => { await session.run(feeds); });
+      await bench.run();
+      const r = bench.tasks[0].result;
+      const s = [...r.latency.samples].sort((a, b) => a - b);
+      const q = (p) => s[Math.min(s.length - 1, Math.floor(p * (s.length - 1) + 0.5))];
+      parentPort.postMessage({ kind: 'benched', result: { medianMs: q(0.5), p90Ms: q(0.9), samples: s.length } });
+    } else if (m.kind === 'close') {
+      await session.release();
+      parentPort.postMessage({ kind: 'closed' });
+      parentPort.close();
     }
-  });
+  };
+  let queue = Promise.resolve();
+  parentPort.on('message', (m) => { queue = queue.then(() => handle(m)).catch(fail); });
   parentPort.postMessage({ kind: 'ready' });
-})().catch((err) => parentPort.postMessage({ kind: 'error', message: String(err && err.message || err) }));
+})().catch((err) => { fail(err); parentPort.close(); });
 `;
 
 export interface Latency {
@@ -61,7 +67,18 @@ export interface Latency {
 }
 
 export class OrtWorker {
-  private constructor(private readonly worker: Worker) {}
+  /** Settles when the thread has ended (on its own after 'close', or after a failed start). */
+  private readonly exited: Promise<void>;
+  private alive = true;
+  /** The last request sent: close() waits for it, so the thread is never stopped mid-run. */
+  private pending: Promise<unknown> = Promise.resolve();
+
+  private constructor(private readonly worker: Worker) {
+    this.exited = new Promise((resolve) => worker.once('exit', () => {
+      this.alive = false;
+      resolve();
+    }));
+  }
 
   /** Starts a worker holding a session of `model` with `threads` intra-op threads and fixed inputs. */
   static async start(model: Uint8Array, feeds: Record<string, NamedArray>, threads: number): Promise<OrtWorker> {
@@ -76,12 +93,18 @@ export class OrtWorker {
       },
     });
     const w = new OrtWorker(worker);
-    await w.request({ kind: 'start' }, 'ready', false);
+    try {
+      await w.request({ kind: 'start' }, 'ready', false);
+    } catch (err) {
+      await w.exited; // a failed start closes its port: the thread ends by itself
+      throw err;
+    }
     return w;
   }
 
   private request<T>(message: { kind: string; [k: string]: unknown }, answer: string, send = true): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
+    if (!this.alive) return Promise.reject(new MedsynthError('INVALID_ARGUMENT', 'the onnxruntime worker has already ended'));
+    const p = new Promise<T>((resolve, reject) => {
       const onMessage = (m: { kind: string; result?: T; message?: string }) => {
         if (m.kind !== answer && m.kind !== 'error') return;
         cleanup();
@@ -92,14 +115,22 @@ export class OrtWorker {
         cleanup();
         reject(err);
       };
+      const onExit = () => {
+        cleanup();
+        reject(new MedsynthError('INVALID_ARGUMENT', `the onnxruntime worker ended before answering '${message.kind}'`));
+      };
       const cleanup = () => {
         this.worker.off('message', onMessage);
         this.worker.off('error', onError);
+        this.worker.off('exit', onExit);
       };
       this.worker.on('message', onMessage);
       this.worker.on('error', onError);
+      this.worker.on('exit', onExit);
       if (send) this.worker.postMessage(message);
     });
+    this.pending = p.catch(() => undefined);
+    return p;
   }
 
   run(): Promise<Record<string, NamedArray>> {
@@ -110,12 +141,14 @@ export class OrtWorker {
     return this.request({ kind: 'bench', timeMs, iterations }, 'benched');
   }
 
+  /**
+   * Waits for the request in flight, releases the session and lets the thread end by itself.
+   * Never worker.terminate(): see WORKER_SOURCE.
+   */
   async close(): Promise<void> {
-    try {
-      await this.request({ kind: 'close' }, 'closed');
-    } finally {
-      await this.worker.terminate();
-    }
+    await this.pending;
+    if (this.alive) await this.request({ kind: 'close' }, 'closed').catch(() => undefined);
+    await this.exited;
   }
 }
 

@@ -43,17 +43,20 @@ describe('medsynth optimize', () => {
     const out = path.join(dir, 'out');
     const r = await cli(['optimize', '--model', ckpt, '--data-dir', data, '--output', out, '--quantize', '--benchmark', '--prune', '0.5', '--calibration', '32', '--bench-time', '30']);
     expect(r.code, r.stderr).toBe(0);
-    expect(readdirSync(out).sort()).toEqual(['benchmark.json', 'benchmark.md', 'model_fp32.onnx', 'model_int8.onnx', 'model_pruned_fp32.onnx', 'model_pruned_int8.onnx']);
+    expect(readdirSync(out).sort()).toEqual(['benchmark.json', 'benchmark.md', 'model_fp32.onnx', 'model_int8.onnx', 'model_magnitude_fp32.onnx', 'model_magnitude_int8.onnx']);
     const report = JSON.parse(readFileSync(path.join(out, 'benchmark.json'), 'utf8')) as OptimizeReport;
     expect(report.data.heldOutRows).toBe(64);
+    expect(report.metrics).toEqual(['accuracy', 'auc']);
     const fp32 = report.models['model_fp32.onnx'];
     const int8 = report.models['model_int8.onnx'];
-    const pruned = report.models['model_pruned_fp32.onnx'];
-    expect(Math.abs(int8.accuracyDrop)).toBeLessThanOrEqual(0.1);
+    const pruned = report.models['model_magnitude_fp32.onnx'];
+    expect(Math.abs(int8.drops.accuracy)).toBeLessThanOrEqual(0.1);
     expect(int8.int8?.int8Compute).toBeGreaterThan(0);
     // Fine-tuned with the zeros re-imposed: still half sparse.
     expect(pruned.sparsity).toBeCloseTo(0.5, 2);
     expect(report.notes.join(' ')).toMatch(/fine-tuned on the engine for 3 epochs/);
+    expect(report.findings.join(' ')).toMatch(/Magnitude \(unstructured\) pruning (does not make ORT measurably|makes ORT) faster/);
+    expect(report.findings.join(' ')).toMatch(/Seed 004's .* against model_magnitude_int8\.onnx/);
     expect(pruned.gzipBytes).toBeLessThan(fp32.gzipBytes);
     expect(fp32.latency['1'].medianMs).toBeGreaterThan(0);
     expect(int8.speedup['2']).toBeGreaterThan(0);
@@ -69,7 +72,7 @@ describe('medsynth optimize', () => {
       [['--model', junk, '--data-dir', data], /junk\.safetensors/],
       [['--model', ckpt, '--data-dir', data, '--calibration', '0'], /calibration set is empty/],
       [['--model', ckpt, '--data-dir', empty], /has no SimpleModel inputs/],
-      [['--model', path.join(dir, 'missing.safetensors'), '--data-dir', data], /missing\.safetensors/],
+      [['--model', path.join(dir, 'missing.safetensors'), '--data-dir', data], /no model file .*missing\.safetensors/],
     ];
     for (const [args, message] of cases) {
       const out = path.join(dir, 'bad');
