@@ -24,6 +24,8 @@ export interface CalibrationOptions {
   method?: CalibrationMethod;
   percentile?: number;
   bins?: number;
+  /** Activations that keep their observed range under percentile/entropy (e.g. partial sums). */
+  unclipped?: ReadonlySet<string>;
 }
 
 export type Sample = Record<string, NamedArray>;
@@ -107,7 +109,7 @@ export function entropyThreshold(hist: Float64Array, width: number, levels: numb
 }
 
 /** Ranges of the named activations over the samples. */
-export async function calibrate(graph: Graph, samples: readonly Sample[], names: string[], { method = 'minmax', percentile = 99.99, bins = 2048 }: CalibrationOptions = {}): Promise<Map<string, Range>> {
+export async function calibrate(graph: Graph, samples: readonly Sample[], names: string[], { method = 'minmax', percentile = 99.99, bins = 2048, unclipped }: CalibrationOptions = {}): Promise<Map<string, Range>> {
   if (samples.length === 0) throw new MedsynthError('INVALID_ARGUMENT', 'the calibration set is empty: quantization needs at least one sample');
   if (!CALIBRATION_METHODS.includes(method)) throw new MedsynthError('INVALID_ARGUMENT', `unknown calibration method '${method}' (use ${CALIBRATION_METHODS.join(', ')})`);
   if (!(percentile > 0 && percentile <= 100)) throw new MedsynthError('INVALID_ARGUMENT', `percentile has to be in (0, 100], got ${percentile}`);
@@ -139,7 +141,7 @@ export async function calibrate(graph: Graph, samples: readonly Sample[], names:
     const w = widths.get(n) as number;
     // Clipping |x| only makes sense for a tensor spanning 0; one that does not (e.g. sigmoid
     // output) keeps its observed range (uint8 covers [min(lo, 0), max(hi, 0)] anyway).
-    if (r.lo > 0 || r.hi < 0) {
+    if (r.lo > 0 || r.hi < 0 || unclipped?.has(n)) {
       out.set(n, r);
       continue;
     }

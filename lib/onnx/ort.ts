@@ -21,7 +21,8 @@ export async function createSession(model: Uint8Array, { threads = 1, optimizedM
       interOpNumThreads: 1,
       executionMode: 'sequential',
       graphOptimizationLevel: 'all',
-      ...(optimizedModelFilePath ? { optimizedModelFilePath } : {}),
+      // Writing the optimised graph makes ORT warn that it is hardware-specific: we know (it is only read back).
+      ...(optimizedModelFilePath ? { optimizedModelFilePath, logSeverityLevel: 3 as const } : {}),
     });
   } catch (err) {
     throw new MedsynthError('CORRUPT_FILE', `onnxruntime refused the model: ${(err as Error).message.split('\n')[0]}`);

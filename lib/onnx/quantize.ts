@@ -14,10 +14,12 @@ import type { Range } from './calibrate.js';
 import { consumers, type Graph, type GraphNode, initializerF32, int, producers } from './graph.js';
 
 /** Ops ORT's CPU provider runs in int8 when wrapped in Q/DQ. */
-const INT8_CAPABLE = new Set(['Conv', 'Gemm', 'MaxPool', 'Concat', 'GlobalAveragePool', 'AveragePool', 'DepthToSpace', 'Flatten']);
+const INT8_CAPABLE = new Set(['Conv', 'Gemm', 'Add', 'MaxPool', 'Concat', 'GlobalAveragePool', 'AveragePool', 'DepthToSpace', 'Flatten']);
 /** Ops whose output takes the input's quantization parameters (they only move or select values). */
 const SHARES_INPUT_PARAMS = new Set(['MaxPool', 'DepthToSpace', 'Flatten']);
 const WEIGHTED = new Set(['Conv', 'Gemm']);
+/** Quantized ops whose output Q can absorb a following ReLU (its range starts at 0). */
+const ABSORBS_RELU = new Set(['Conv', 'Gemm', 'Add']);
 
 export interface QuantizeOptions {
   /** Node names (module paths like 'enc1.0', 'seg_head') kept in float. */
@@ -69,11 +71,11 @@ export function quantizeGraph(source: Graph, ranges: ReadonlyMap<string, Range>,
   for (const n of graph.nodes) if (n.op === 'Identity' && isOutput.has(n.outputs[0])) isOutput.add(n.inputs[0]);
   const quantized = (n: GraphNode) => INT8_CAPABLE.has(n.op) && !float.has(n.name) && !(WEIGHTED.has(n.op) && !graph.initializers.has(n.inputs[1]));
 
-  // Drop ReLUs that follow a quantized Conv/Gemm alone: the output's Q clamps at 0 instead.
+  // Drop ReLUs that follow a quantized Conv/Gemm/Add alone: the output's Q clamps at 0 instead.
   const users = consumers(graph);
   const dropped = new Set<GraphNode>();
   for (const n of graph.nodes) {
-    if (!WEIGHTED.has(n.op) || !quantized(n) || isOutput.has(n.outputs[0])) continue;
+    if (!ABSORBS_RELU.has(n.op) || !quantized(n) || isOutput.has(n.outputs[0])) continue;
     const next = users.get(n.outputs[0]);
     if (next?.length === 1 && isRelu(next[0])) {
       n.outputs[0] = next[0].outputs[0];

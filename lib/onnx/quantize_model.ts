@@ -3,15 +3,19 @@ import { activationNames, calibrate, type CalibrationOptions, type Sample } from
 import { cloneGraph, type Graph } from './graph.js';
 import { quantizeGraph, type QuantizeOptions } from './quantize.js';
 import { rewriteConvTranspose } from './rewrite_conv_transpose.js';
+import { splitConcatConv } from './split_concat_conv.js';
 
 export interface QuantizeModelOptions extends CalibrationOptions, QuantizeOptions {
   /** Rewrite 2×2/stride-2 ConvTranspose as Conv + DepthToSpace so it runs in int8 (default true). */
   rewriteConvTranspose?: boolean;
+  /** Split each Conv reading a channel Concat into two Convs and an Add (default true; see split_concat_conv.ts). */
+  splitConcat?: boolean;
 }
 
 export async function quantizeModel(fp32: Graph, samples: readonly Sample[], options: QuantizeModelOptions = {}): Promise<{ graph: Graph; rewritten: number }> {
   const graph = cloneGraph(fp32);
   const rewritten = options.rewriteConvTranspose === false ? 0 : rewriteConvTranspose(graph);
-  const ranges = await calibrate(graph, samples, activationNames(graph), options);
+  const partials = options.splitConcat === false ? [] : splitConcatConv(graph, options.keepFloat);
+  const ranges = await calibrate(graph, samples, activationNames(graph), { ...options, unclipped: new Set(partials) });
   return { graph: quantizeGraph(graph, ranges, options), rewritten };
 }

@@ -9,6 +9,7 @@ import { int8Report } from '../../lib/onnx/int8_report.js';
 import { activationParams, quantizeWeights } from '../../lib/onnx/quantize.js';
 import { quantizeModel } from '../../lib/onnx/quantize_model.js';
 import { rewriteConvTranspose } from '../../lib/onnx/rewrite_conv_transpose.js';
+import { channelsOf, splitConcatConv } from '../../lib/onnx/split_concat_conv.js';
 import { checkWithOnnx, hasOnnxChecker, input, maxAbsDiff, randomizeBatchNorm, runOnnx } from './helpers.js';
 
 function unet(base = 4) {
@@ -28,6 +29,27 @@ describe('ConvTranspose rewrite', () => {
     const b = await runOnnx(encodeModel(rewritten), { image: x });
     expect(maxAbsDiff(a.segmentation.data, b.segmentation.data)).toBeLessThan(1e-6);
     expect(maxAbsDiff(a.risk.data, b.risk.data)).toBeLessThan(1e-5);
+  });
+});
+
+describe('Concat → Conv split', () => {
+  it('Conv(Concat(a, b)) = Conv(a, W_a) + Conv(b, W_b), exactly up to float rounding; named convs are left alone', async () => {
+    const graph = exportGraph(unet());
+    rewriteConvTranspose(graph);
+    const split = cloneGraph(graph);
+    expect(channelsOf(split, 'image')).toBe(2);
+    expect(channelsOf(split, split.nodes.find((n) => n.name === 'cat1')!.outputs[0])).toBe(8);
+    expect(splitConcatConv(split)).toHaveLength(8);
+    expect(split.nodes.some((n) => n.op === 'Concat')).toBe(false);
+    expect(split.nodes.filter((n) => n.op === 'Add').map((n) => n.name)).toEqual(['dec4.0.sum', 'dec3.0.sum', 'dec2.0.sum', 'dec1.0.sum']);
+    const x = input([2, 2, 32, 32], 9);
+    const a = await runOnnx(encodeModel(graph), { image: x });
+    const b = await runOnnx(encodeModel(split), { image: x });
+    expect(maxAbsDiff(a.segmentation.data, b.segmentation.data)).toBeLessThan(1e-5);
+    expect(maxAbsDiff(a.risk.data, b.risk.data)).toBeLessThan(1e-5);
+    const kept = cloneGraph(graph);
+    expect(splitConcatConv(kept, ['dec1.0'])).toHaveLength(6);
+    expect(kept.nodes.filter((n) => n.op === 'Concat').map((n) => n.name)).toEqual(['cat1']);
   });
 });
 
@@ -80,10 +102,13 @@ describe('static INT8 quantization (QDQ)', () => {
     const { graph } = await quantizeModel(fp32, samples.slice(0, 2));
     const report = await int8Report(encodeModel(graph));
     expect(report.floatCompute).toEqual([]);
-    expect(report.ops.QLinearConv).toBe(18 + 4 + 1);
+    // 18 block convs (the four decoder inputs split in two), 4 up-sampling, the head; no Concat left.
+    expect(report.ops.QLinearConv).toBe(18 + 4 + 4 + 1);
+    expect(report.ops.QLinearAdd).toBe(4);
+    expect(report.ops.QLinearConcat).toBeUndefined();
     const kept = await quantizeModel(fp32, samples.slice(0, 2), { keepFloat: ['enc1.0', 'seg_head'] });
     const keptReport = await int8Report(encodeModel(kept.graph));
-    expect(keptReport.ops.QLinearConv).toBe(18 + 4 + 1 - 2);
+    expect(keptReport.ops.QLinearConv).toBe(18 + 4 + 4 + 1 - 2);
     expect(keptReport.floatCompute.length).toBe(2);
   });
 
