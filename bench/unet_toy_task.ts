@@ -1,6 +1,7 @@
 /**
  * A small, freshly trained multi-task U-Net for the int8 suite's accuracy columns: a toy PET/CT
- * task (no PET/CT slice pipeline exists on this branch yet). Each 2×S×S image has a bright disk
+ * task that trains to Dice ≈ 0.99 in half a minute (`medsynth optimize` runs the real PET/CT slice
+ * pipeline on a `train petct` checkpoint; bench/RESULTS.md records one). Each 2×S×S image has a bright disk
  * (the "tumour": mask = disk) in channel 0 over noise and a smooth background with noise in
  * channel 1; survival time is exponential with log-hazard proportional to the disk's area, ~30%
  * censored. Trained on the engine (Adam, 0.6 × focal Tversky + 0.4 × Cox, the seed's weights),
