@@ -5,7 +5,10 @@
  * Same multiply-adds, but in the U-Net's decoder the int8 graph ORT builds no longer needs the
  * Concat (ORT runs QLinearConcat in NCHW, so it transposes the skip tensor out of NHWC and the
  * concatenation back into it): the skip goes straight into its own QLinearConv and the two
- * partial results meet in a QLinearAdd. Applied only on the way to INT8 (quantize_model.ts).
+ * partial results meet in a QLinearAdd. Measured on the base-64 U-Net at 256² (sums of per-node
+ * minimum times, 1 thread): the layout work falls from 8.6 to 3.9 ms, but the two narrower
+ * QLinearConvs take ~5 ms more than the one they replace — a wash, so quantizeModel applies it
+ * only when asked (`splitConcat: true`).
  */
 import { MedsynthError } from '../errors.js';
 import { consumers, type Graph, type GraphNode, initializerF32, producers } from './graph.js';

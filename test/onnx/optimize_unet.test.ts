@@ -84,9 +84,11 @@ describe('medsynth optimize on a PET/CT U-Net', () => {
     const bare = path.join(tmp.dir, 'bare_unet.safetensors');
     const u = new MultiTaskUNet({ base: 2 });
     saveCheckpoint(bare, u, { architecture: u.architecture() });
-    const notADir = path.join(tmp.dir, 'run');
+    const clinical = path.join(tmp.dir, 'clinical');
+    expect((await cli(['clinical', '--n', '8', '--size', '32,32', '--seed', '1', '--out', clinical])).code).toBe(0);
     const cases: [string[], RegExp][] = [
-      [['--model', best, '--data-dir', notADir], /--data-dir has no inputs for the PET\/CT U-Net: .* is not a medsynth petct output directory/],
+      [['--model', best, '--data-dir', clinical], /--data-dir has no inputs for the PET\/CT U-Net: .* is not a medsynth petct output directory/],
+      [['--model', best, '--data-dir', path.join(tmp.dir, 'run')], /--data-dir has no inputs for the PET\/CT U-Net/],
       [['--model', corrupt, '--data-dir', cohort], /corrupt\.safetensors is not a medsynth checkpoint/],
       [['--model', path.join(cohort, 'clinical.csv'), '--data-dir', cohort], /clinical\.csv is not a medsynth checkpoint/],
       [['--model', bare, '--data-dir', cohort], /not a PET\/CT MultiTaskUNet from 'medsynth train petct'/],

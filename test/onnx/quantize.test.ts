@@ -84,9 +84,9 @@ describe('static INT8 quantization (QDQ)', () => {
   const fp32 = exportGraph(model);
   const samples = [0, 1, 2, 3].map((s) => ({ image: input([1, 2, 64, 64], 30 + s) }));
 
-  for (const method of ['minmax', 'percentile', 'entropy'] as const) {
-    it(`${method}: the INT8 model runs in ORT and stays close to FP32 on calibration-like data`, async () => {
-      const { graph, rewritten } = await quantizeModel(fp32, samples, { method });
+  for (const [method, splitConcat] of [['minmax', false], ['percentile', false], ['entropy', false], ['entropy', true]] as const) {
+    it(`${method}${splitConcat ? ' with the Concat split' : ''}: the INT8 model runs in ORT and stays close to FP32 on calibration-like data`, async () => {
+      const { graph, rewritten } = await quantizeModel(fp32, samples, { method, splitConcat });
       expect(rewritten).toBe(4);
       const bytes = encodeModel(graph);
       const x = { image: input([1, 2, 64, 64], 99) };
@@ -102,14 +102,17 @@ describe('static INT8 quantization (QDQ)', () => {
     const { graph } = await quantizeModel(fp32, samples.slice(0, 2));
     const report = await int8Report(encodeModel(graph));
     expect(report.floatCompute).toEqual([]);
-    // 18 block convs (the four decoder inputs split in two), 4 up-sampling, the head; no Concat left.
-    expect(report.ops.QLinearConv).toBe(18 + 4 + 4 + 1);
-    expect(report.ops.QLinearAdd).toBe(4);
-    expect(report.ops.QLinearConcat).toBeUndefined();
+    expect(report.ops.QLinearConv).toBe(18 + 4 + 1);
+    expect(report.ops.QLinearConcat).toBe(4);
     const kept = await quantizeModel(fp32, samples.slice(0, 2), { keepFloat: ['enc1.0', 'seg_head'] });
     const keptReport = await int8Report(encodeModel(kept.graph));
-    expect(keptReport.ops.QLinearConv).toBe(18 + 4 + 4 + 1 - 2);
+    expect(keptReport.ops.QLinearConv).toBe(18 + 4 + 1 - 2);
     expect(keptReport.floatCompute.length).toBe(2);
+    // With the decoder Concat → Conv split: 4 more QLinearConvs, 4 QLinearAdds, no QLinearConcat.
+    const split = await int8Report(encodeModel((await quantizeModel(fp32, samples.slice(0, 2), { splitConcat: true })).graph));
+    expect(split.ops.QLinearConv).toBe(18 + 4 + 4 + 1);
+    expect(split.ops.QLinearAdd).toBe(4);
+    expect(split.ops.QLinearConcat).toBeUndefined();
   });
 
   it('passes onnx.checker', async () => {
