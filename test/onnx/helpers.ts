@@ -1,9 +1,12 @@
-/** Shared pieces of the ONNX tests: seeded inputs, running ORT on a model, Debian's onnx.checker. */
+/** Shared pieces of the ONNX tests: seeded inputs, running ORT on a model, Debian's onnx.checker, the CLI. */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
+import { expect, vi } from 'vitest';
+
+import { runCli } from '../../lib/cli/main.js';
 import type { Module } from '../../lib/nn/module.js';
 import { createSession, runSession, type NamedArray } from '../../lib/onnx/ort.js';
 import { randomTensor } from '../nn/helpers.js';
@@ -63,5 +66,29 @@ export function randomizeBatchNorm(model: Module, seed: number): void {
     if (!model.namedModules().some(([n, m]) => name.startsWith(`${n}.`) && m.typeName.startsWith('BatchNorm'))) continue;
     const r = randomTensor([t.size], s++, { scale: 0.5 }).data;
     for (let i = 0; i < t.size; i++) t.data[i] = name.endsWith('running_var') || name.endsWith('weight') ? 0.5 + Math.abs(r[i]) : r[i];
+  }
+}
+
+/** Runs the CLI in-process with stdout and stderr captured. */
+export async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+  try {
+    const code = await runCli(args);
+    return { code, stdout: out.mock.calls.map((c) => String(c[0])).join(''), stderr: err.mock.calls.map((c) => String(c[0])).join('') };
+  } finally {
+    err.mockRestore();
+    out.mockRestore();
+  }
+}
+
+/** Each `medsynth optimize … --output out --quantize` fails with its one-line message and writes nothing. */
+export async function expectOptimizeRefuses(cases: readonly [string[], RegExp][], out: string): Promise<void> {
+  for (const [args, message] of cases) {
+    const r = await cli(['optimize', ...args, '--output', out, '--quantize']);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(existsSync(out) ? readdirSync(out) : []).toEqual([]);
   }
 }

@@ -1,29 +1,17 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { runCli } from '../../lib/cli/main.js';
 import { ClinicalSynth } from '../../lib/generators/clinical2d/synth.js';
 import { ClinicalClassifier } from '../../lib/models/clinical_classifier.js';
 import { saveCheckpoint } from '../../lib/nn/checkpoint.js';
 import type { OptimizeReport } from '../../lib/onnx/optimize.js';
+import { cli, expectOptimizeRefuses } from './helpers.js';
 
 let dir = '';
 let ckpt = '';
 let data = '';
-
-async function cli(args: string[]): Promise<{ code: number; stderr: string }> {
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
-  try {
-    const code = await runCli(args);
-    return { code, stderr: err.mock.calls.map((c) => String(c[0])).join('') };
-  } finally {
-    err.mockRestore();
-    out.mockRestore();
-  }
-}
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'ms-optimize-'));
@@ -74,13 +62,6 @@ describe('medsynth optimize', () => {
       [['--model', ckpt, '--data-dir', empty], /has no SimpleModel inputs/],
       [['--model', path.join(dir, 'missing.safetensors'), '--data-dir', data], /no model file .*missing\.safetensors/],
     ];
-    for (const [args, message] of cases) {
-      const out = path.join(dir, 'bad');
-      const r = await cli(['optimize', ...args, '--output', out, '--quantize']);
-      expect(r.code).not.toBe(0);
-      expect(r.stderr).toMatch(message);
-      expect(r.stderr.trim().split('\n')).toHaveLength(1);
-      expect(existsSync(out) ? readdirSync(out) : []).toEqual([]);
-    }
+    await expectOptimizeRefuses(cases, path.join(dir, 'bad'));
   }, 120_000);
 });

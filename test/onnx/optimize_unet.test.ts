@@ -1,12 +1,11 @@
 // `medsynth optimize` on a PET/CT U-Net from `medsynth train petct` (tiny: 6 patients, 32×32
 // slices, base 4, 1 epoch): calibration on the training split, Dice and C-index on the held-out
 // patients for FP32, INT8 and the magnitude- and channel-pruned (fine-tuned) variants; bad input.
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 
-import { runCli } from '../../lib/cli/main.js';
 import { generatePetCtDataset } from '../../lib/generators/petct/index.js';
 import { MultiTaskUNet } from '../../lib/models/unet.js';
 import { saveCheckpoint } from '../../lib/nn/checkpoint.js';
@@ -14,22 +13,11 @@ import type { OptimizeReport } from '../../lib/onnx/optimize.js';
 import { spreadIndices } from '../../lib/onnx/unet_task.js';
 import { PETCT_TRAIN_DEFAULTS, trainPetCt } from '../../lib/studies/petct/train.js';
 import { tempDir } from '../helpers/tmp.js';
+import { cli, expectOptimizeRefuses } from './helpers.js';
 
 const tmp = tempDir('medsynth-optimize-unet-');
 const cohort = path.join(tmp.dir, 'cohort');
 const best = path.join(tmp.dir, 'run', 'best_model.safetensors');
-
-async function cli(args: string[]): Promise<{ code: number; stderr: string; stdout: string }> {
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
-  try {
-    const code = await runCli(args);
-    return { code, stderr: err.mock.calls.map((c) => String(c[0])).join(''), stdout: out.mock.calls.map((c) => String(c[0])).join('') };
-  } finally {
-    err.mockRestore();
-    out.mockRestore();
-  }
-}
 
 describe('medsynth optimize on a PET/CT U-Net', () => {
   beforeAll(async () => {
@@ -94,13 +82,6 @@ describe('medsynth optimize on a PET/CT U-Net', () => {
       [['--model', bare, '--data-dir', cohort], /not a PET\/CT MultiTaskUNet from 'medsynth train petct'/],
       [['--model', best, '--data-dir', cohort, '--calibration', '0'], /calibration set is empty/],
     ];
-    for (const [args, message] of cases) {
-      const out = path.join(tmp.dir, 'bad');
-      const r = await cli(['optimize', ...args, '--output', out, '--quantize']);
-      expect(r.code).not.toBe(0);
-      expect(r.stderr).toMatch(message);
-      expect(r.stderr.trim().split('\n')).toHaveLength(1);
-      expect(existsSync(out) ? readdirSync(out) : []).toEqual([]);
-    }
+    await expectOptimizeRefuses(cases, path.join(tmp.dir, 'bad'));
   }, 120_000);
 });
