@@ -6,8 +6,8 @@ import { pinnedArray } from '../../lib/core/pinned.js';
 import { Rng } from '../../lib/core/philox.js';
 import { applyBiasField, sampleBiasCoefficients } from '../../lib/ops/bias_field.js';
 import { addNoise, type NoiseOptions } from '../../lib/ops/noise.js';
-import { referenceBiasField } from '../../test/reference/bias_field.js';
-import { referenceGaussian, referencePoisson, referenceRician } from '../../test/reference/noise.js';
+import { referenceBiasField } from '../../lib/reference/bias_field.js';
+import { referenceGaussian, referencePoisson, referenceRician } from '../../lib/reference/noise.js';
 import type { BenchCase, BenchSuite } from '../suite.js';
 
 const SIZES: Array<[number, number, number]> = [

@@ -6,7 +6,7 @@
 import { pinnedArray } from '../../lib/core/pinned.js';
 import { Rng } from '../../lib/core/philox.js';
 import { gaussianBlur } from '../../lib/ops/gaussian_blur.js';
-import { referenceGaussianBlur } from '../../test/reference/gaussian_blur.js';
+import { referenceGaussianBlur } from '../../lib/reference/gaussian_blur.js';
 import type { BenchCase, BenchSuite } from '../suite.js';
 
 const SIZES: Array<[number, number, number]> = [

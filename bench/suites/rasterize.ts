@@ -6,7 +6,7 @@
  */
 import { pinnedArray } from '../../lib/core/pinned.js';
 import { type Shape, rasterize } from '../../lib/ops/rasterize.js';
-import { referenceRasterize } from '../../test/reference/rasterize.js';
+import { referenceRasterize } from '../../lib/reference/rasterize.js';
 import type { BenchCase, BenchSuite } from '../suite.js';
 
 type Dims3 = [number, number, number];
