@@ -8,13 +8,13 @@
  * base-8 U-Net at 64×64 freshly TRAINED on the engine on a toy PET/CT task
  * (bench/unet_toy_task.ts), calibrated on 16 training images, for the Dice / C-index drops.
  */
-import { MultiTaskUNet } from '../../lib/models/unet.js';
-import { exportGraph } from '../../lib/onnx/export.js';
-import { encodeModel } from '../../lib/onnx/graph.js';
-import { int8Report } from '../../lib/onnx/int8_report.js';
-import { OrtWorker } from '../../lib/onnx/ort_worker.js';
-import { channelPruneUNet } from '../../lib/onnx/prune.js';
-import { quantizeModel } from '../../lib/onnx/quantize_model.js';
+import { MultiTaskUNet } from '../../models/unet.js';
+import { exportGraph } from '../../onnx/export.js';
+import { encodeModel } from '../../onnx/graph.js';
+import { int8Report } from '../../onnx/int8_report.js';
+import { OrtWorker } from '../../onnx/ort_worker.js';
+import { channelPruneUNet } from '../../onnx/prune.js';
+import { quantizeModel } from '../../onnx/quantize_model.js';
 import type { BenchCase, BenchRow, BenchSuite } from '../suite.js';
 import { toyQuality, toySet, trainToyUNet, type ToyQuality, type ToySet } from '../unet_toy_task.js';
 
@@ -28,6 +28,8 @@ interface Config {
   trained?: boolean;
   /** Thread counts timed. */
   threads: number[];
+  /** The one `medsynth bench --quick` times. */
+  quick?: boolean;
 }
 
 const CONFIGS: Config[] = [
@@ -36,6 +38,7 @@ const CONFIGS: Config[] = [
   { label: 'U-Net base 16', base: 16, side: 128, threads: [1, 2] },
   { label: 'U-Net base 8 trained', base: 8, side: 64, trained: true, threads: [1, 2] },
   { label: 'U-Net base 8 trained channels −50%', base: 8, side: 64, trained: true, channelPrune: 0.5, threads: [1] },
+  { label: 'U-Net base 8', base: 8, side: 64, threads: [1], quick: true },
 ];
 
 /** The trained toy U-Net, shared by its unpruned and pruned configurations. */
@@ -117,7 +120,7 @@ function ortCase(c: Config, kind: 'FP32' | 'INT8', threads: number): BenchCase {
 
 export const suite: BenchSuite = {
   name: 'int8',
-  cases: () => CONFIGS.flatMap((c) => c.threads.flatMap((t) => [ortCase(c, 'FP32', t), ortCase(c, 'INT8', t)])),
+  cases: ({ quick }) => CONFIGS.filter((c) => !c.quick === !quick).flatMap((c) => c.threads.flatMap((t) => [ortCase(c, 'FP32', t), ortCase(c, 'INT8', t)])),
   summarize: (rows: readonly BenchRow[]) => {
     const ms = (name: string) => rows.find((r) => r.name === name)?.nativeMs ?? NaN;
     const out = [

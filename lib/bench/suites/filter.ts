@@ -3,16 +3,18 @@
  * out of place, next to the plain float64 TS reference (test/reference/) and the copy floor of
  * one volume.
  */
-import { pinnedArray } from '../../lib/core/pinned.js';
-import { Rng } from '../../lib/core/philox.js';
-import { gaussianBlur } from '../../lib/ops/gaussian_blur.js';
-import { referenceGaussianBlur } from '../../lib/reference/gaussian_blur.js';
+import { pinnedArray } from '../../core/pinned.js';
+import { Rng } from '../../core/philox.js';
+import { gaussianBlur } from '../../ops/gaussian_blur.js';
+import { referenceGaussianBlur } from '../../reference/gaussian_blur.js';
 import type { BenchCase, BenchSuite } from '../suite.js';
 
 const SIZES: Array<[number, number, number]> = [
   [128, 256, 256],
   [256, 512, 512],
 ];
+/** `--quick`: one small volume (the references stay well under a second). */
+const QUICK_SIZES: Array<[number, number, number]> = [[64, 64, 64]];
 const SIGMAS = [1, 2, 4];
 
 function volumeCases(dims: [number, number, number]): BenchCase[] {
@@ -44,5 +46,5 @@ function volumeCases(dims: [number, number, number]): BenchCase[] {
 
 export const suite: BenchSuite = {
   name: 'filter',
-  cases: () => SIZES.flatMap(volumeCases),
+  cases: ({ quick }) => (quick ? QUICK_SIZES : SIZES).flatMap(volumeCases),
 };
