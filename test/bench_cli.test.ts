@@ -47,7 +47,7 @@ describe('medsynth bench', () => {
       mkdirSync(path.join(pkg, 'build', 'Release'), { recursive: true });
       copyFileSync(path.join(ROOT, 'build', 'Release', 'medsynth.node'), path.join(pkg, 'build', 'Release', 'medsynth.node'));
     }
-    const env = { ...process.env, FORCE_COLOR: '0' };
+    const env: NodeJS.ProcessEnv = { ...process.env, FORCE_COLOR: '0' };
     delete env.MEDSYNTH_ADDON; // the package's own loader finds the addon
     const r = spawnSync(process.execPath, [path.join(pkg, 'bin', 'medsynth.js'), 'bench', '--quick', '--json'], {
       cwd: tmp.dir,
