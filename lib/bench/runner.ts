@@ -25,14 +25,14 @@ export interface SuiteResult {
 
 /**
  * Mean ms of `fn` over at least 5 runs and 1.5 s after an untimed warm-up; quick: the median of
- * at least 3 runs and 0.05 s (robust to the odd slow run on a busy machine); `once`: a single run
+ * at least 5 runs and 0.02 s (robust to the odd slow run on a busy machine); `once`: a single run
  * (the slow references).
  */
 async function timeTask(name: string, fn: () => unknown, quick: boolean, once = false): Promise<number> {
   const bench = once
     ? new Bench({ time: 0, iterations: 1, warmup: false, throws: true })
     : quick
-      ? new Bench({ time: 50, iterations: 3, warmupIterations: 1, warmupTime: 0, throws: true })
+      ? new Bench({ time: 20, iterations: 5, warmupIterations: 1, warmupTime: 0, throws: true })
       : new Bench({ time: 1500, iterations: 5, warmupIterations: 1, throws: true });
   bench.add(name, fn as () => Promise<void>);
   await bench.run();
