@@ -30,7 +30,11 @@ async function main(): Promise<void> {
   }
   all.sort((a, b) => a.name.localeCompare(b.name));
   const unknown = pick?.find((name) => !all.some((s) => s.name === name));
-  if (unknown) throw new Error(`unknown suite '${unknown}' (suites: ${all.map((s) => s.name).join(', ')})`);
+  if (unknown) {
+    process.stderr.write(`bench: unknown suite '${unknown}' (suites: ${all.map((s) => s.name).join(', ')})\n`);
+    process.exitCode = 2;
+    return;
+  }
   const suites = all.filter((s) => !pick || pick.includes(s.name));
 
   const machine = machineInfo();
