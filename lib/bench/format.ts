@@ -74,17 +74,17 @@ function tableRow(r: BenchRow): string {
   );
 }
 
-/** bench/RESULTS.md as a whole run writes it. */
-export function resultsMarkdown(machine: MachineInfo, results: readonly SuiteResult[]): string {
+/** bench/RESULTS.md as a whole run writes it (`medsynth bench --out FILE` writes the same). */
+export function resultsMarkdown(machine: MachineInfo, results: readonly SuiteResult[], by = '`npm run bench`', quick = false): string {
   const notes = results.flatMap((s) => (s.notes.length || s.skipped ? [`### ${s.name}`, '', ...(s.skipped ? [`Skipped: ${s.skipped}`] : s.notes), ''] : []));
   return [
     '# Benchmark results',
     '',
-    'Written by `npm run bench` (lib/bench/, the code `medsynth bench` runs). Every ratio compares timings taken',
+    `Written by ${by} (lib/bench/: \`medsynth bench\` and \`npm run bench\` run the same code). Every ratio compares timings taken`,
     'in the same run: "native / copy" is the kernel time over a `TypedArray.set` copy of the same bytes (lower is',
     'better; the floor is 1); "reference / native" is the plain TypeScript reference (lib/reference/,',
     'test/reference/) over the native kernel (the speed-up); "other ratios" are other ways of doing the same',
-    'work over ours (published: the seed\'s own table). Timings are tinybench means.',
+    `work over ours (published: the seed's own table). Timings are tinybench ${quick ? 'medians (--quick)' : 'means'}.`,
     '',
     '## Machine',
     '',

@@ -44,6 +44,6 @@ export async function runBench(argv: readonly string[]): Promise<number> {
   const results = await runSuites(suites, { quick: flags.quick === true, log: (line) => process.stderr.write(`${line}\n`) });
   const json = `${JSON.stringify(jsonReport(machine, results, flags.quick === true), null, 2)}\n`;
   process.stdout.write(flags.json ? json : `${textReport(machine, results, flags.quick === true)}\n`);
-  if (typeof flags.out === 'string') writeFileAtomicSync(flags.out, flags.json ? json : resultsMarkdown(machine, results));
+  if (typeof flags.out === 'string') writeFileAtomicSync(flags.out, flags.json ? json : resultsMarkdown(machine, results, `\`medsynth bench${flags.quick ? ' --quick' : ''}\``, flags.quick === true));
   return 0;
 }
