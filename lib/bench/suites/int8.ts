@@ -6,7 +6,7 @@
  * channel-pruned by 50%) and a base-16 one at 128×128, with RANDOM weights (seeded init) calibrated
  * (MinMax) on 4 random N(0, 1) images — the timings do not depend on the weights' values; and a
  * base-8 U-Net at 64×64 freshly TRAINED on the engine on a toy PET/CT task
- * (bench/unet_toy_task.ts), calibrated on 16 training images, for the Dice / C-index drops.
+ * (lib/bench/unet_toy_task.ts), calibrated on 16 training images, for the Dice / C-index drops.
  */
 import { MultiTaskUNet } from '../../models/unet.js';
 import { exportGraph } from '../../onnx/export.js';
@@ -24,7 +24,7 @@ interface Config {
   side: number;
   /** Structured channel pruning of every block's inner width (seed 004's "50% pruning"). */
   channelPrune?: number;
-  /** Trained on the toy task (bench/unet_toy_task.ts) instead of random weights. */
+  /** Trained on the toy task (lib/bench/unet_toy_task.ts) instead of random weights. */
   trained?: boolean;
   /** Thread counts timed. */
   threads: number[];
@@ -124,7 +124,7 @@ export const suite: BenchSuite = {
   summarize: (rows: readonly BenchRow[]) => {
     const ms = (name: string) => rows.find((r) => r.name === name)?.nativeMs ?? NaN;
     const out = [
-      'onnxruntime-node CPU, batch 1; random weights except the trained base-8 U-Net (see bench/suites/int8.ts); targets: INT8 ≥ 3.5× faster at 1 thread and ≥ 3.9× smaller on the base-64 U-Net.',
+      'onnxruntime-node CPU, batch 1; random weights except the trained base-8 U-Net (see lib/bench/suites/int8.ts); targets: INT8 ≥ 3.5× faster at 1 thread and ≥ 3.9× smaller on the base-64 U-Net.',
       '',
       '| model | input | FP32 MB | INT8 MB | smaller | FP32 ms 1t | INT8 ms 1t | speed-up 1t | FP32 ms 2t | INT8 ms 2t | speed-up 2t |',
       '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
