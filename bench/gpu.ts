@@ -9,6 +9,7 @@
  *
  * Without a CUDA device it says why and exits 0 without writing. (Where there is no Node, the
  * native tool gives the same table: medsynth_gpu_check --bench --markdown bench/RESULTS-gpu.md.)
+ * The calls are lib/bench/suites/devices.ts's (what `medsynth bench --suite devices` times).
  */
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -16,17 +17,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { cudaInfo, type CudaTiming } from '../lib/core/device.js';
-import { Rng } from '../lib/core/philox.js';
 import { buildInfo, getThreads } from '../lib/core/threads.js';
-import { resolveAnatomyOptions } from '../lib/anatomy/options.js';
-import { anatomyVolumeSpec } from '../lib/generators/anatomy3d/render.js';
-import { sampleAnatomyParams } from '../lib/anatomy/sample_params.js';
-import { nativeAddon } from '../lib/native.js';
-import { labelPriorityTable, packShapes } from '../lib/ops/rasterize.js';
-import { renderVolumeSample, type VolumeSampleSpec } from '../lib/ops/render_volume.js';
-
-type Dims3 = [number, number, number];
-type Kernel = (...args: unknown[]) => Promise<unknown>;
+import { kernelCalls, type Dims3 } from '../lib/bench/suites/devices.js';
+import { binding } from '../lib/binding.js';
 
 interface Row {
   name: string;
@@ -38,7 +31,6 @@ interface Row {
   bytes: number;
 }
 
-const addon = () => nativeAddon<Record<string, Kernel>>();
 
 /** Best of `repeats` after a warm-up: the CUDA call's device and total times. */
 async function timeCuda(repeats: number, fn: () => Promise<CudaTiming>): Promise<{ deviceMs: number; totalMs: number }> {
@@ -64,54 +56,14 @@ async function timeCpu(repeats: number, fn: () => Promise<unknown>): Promise<num
   return best;
 }
 
-/** The anatomy generator's sample `index` at `dims` as one chain (what AnatomyRenderer renders). */
-function anatomySpec(dims: Dims3, index: number): VolumeSampleSpec {
-  const o = resolveAnatomyOptions({ imageSize: dims, seed: 42 });
-  return anatomyVolumeSpec(o, sampleAnatomyParams(o, index), 'uint8');
-}
-
 async function benchSize(dims: Dims3, repeats: number, rows: Row[]): Promise<void> {
   const n = dims[0] * dims[1] * dims[2];
-  const size = dims.join('×');
-  const rng = new Rng(7, 0, 0);
-  const input = Float32Array.from({ length: n }, () => rng.range(0, 255));
-  const out = new Float32Array(n);
-  const out8 = new Uint8Array(n);
-  const labels = new Uint8Array(n);
-
-  const add = async (name: string, bytesPerVoxel: number, fn: string, args: () => unknown[]) => {
-    // The params object (the one plain object among the arguments): its `device` picks the CUDA twin.
-    const isParams = (a: unknown) => a !== null && typeof a === 'object' && !ArrayBuffer.isView(a);
-    const onCuda = () => args().map((a) => (isParams(a) ? { ...(a as object), device: 'cuda' } : a));
-    const gpu = await timeCuda(repeats, () => addon()[fn](...onCuda()) as Promise<CudaTiming>);
-    const cpuMs = await timeCpu(Math.max(1, Math.floor(repeats / 2)), () => addon()[fn](...args()));
-    rows.push({ name, size, ...gpu, cpuMs, bytes: bytesPerVoxel * n });
+  for (const k of kernelCalls(dims)) {
+    const gpu = await timeCuda(repeats, () => k.call('cuda') as Promise<CudaTiming>);
+    const cpuMs = await timeCpu(Math.max(1, Math.floor(repeats / 2)), () => k.call('cpu'));
+    rows.push({ name: k.name, size: dims.join('×'), ...gpu, cpuMs, bytes: k.bytesPerVoxel * n });
     report(rows[rows.length - 1]);
-  };
-  await add('windowLevel', 8, 'windowLevel', () => [input, out, { center: 40, width: 400, outMin: 0, outMax: 255 }]);
-  await add('castU8', 5, 'castU8', () => [input, out8, { scale: 1, offset: 0 }]);
-  await add('gaussianBlur σ=1.5', 24, 'gaussianBlur', () => [input, out, { dims, sigma: [1.5, 1.5, 1.5], truncate: 4 }]);
-  const coefficients = Array.from({ length: 20 }, () => rng.range(-0.3, 0.3));
-  await add('biasField order 3', 8, 'biasField', () => [input, out, { dims, order: 3, coefficients }]);
-  for (const kind of ['gaussian', 'rician'] as const) {
-    await add(`addNoise ${kind}`, 8, 'addNoise', () => [input, out, { kind, sigma: 5, seed: 1, sample: 2, stream: 3 }]);
   }
-  await add('addNoise poisson', 8, 'addNoise', () => [input, out, { kind: 'poisson', scale: 1, seed: 1, sample: 2, stream: 3 }]);
-
-  const spec = anatomySpec(dims, 0);
-  const packed = packShapes(spec.shapes, dims[0]);
-  const table = labelPriorityTable(spec.shapes);
-  const coverage = new Float64Array(spec.shapes.length);
-  await add(`rasterize ${spec.shapes.length} shapes`, 10, 'rasterize', () => [packed, table, coverage, { dims }, out, labels]);
-
-  // Bytes: zero 5, rasterize 10, blur 24, bias 8, noise 8, cast 5 per voxel.
-  const gpu = await timeCuda(repeats, async () => (await renderVolumeSample(spec, { image: out8, labels }, { device: 'cuda' })).timing!);
-  const work = new Float32Array(n);
-  const cpuMs = await timeCpu(Math.max(1, Math.floor(repeats / 2)), () =>
-    renderVolumeSample(spec, { image: out8, labels, work }, { device: 'cpu' }),
-  );
-  rows.push({ name: 'whole anatomy sample (uint8)', size, ...gpu, cpuMs, bytes: 60 * n });
-  report(rows[rows.length - 1]);
 }
 
 function report(r: Row): void {
@@ -149,7 +101,7 @@ async function main(): Promise<void> {
     process.stdout.write(`bench:gpu skipped: CUDA is unavailable: ${info.reason}\n`);
     return;
   }
-  const copyGBs = (await addon().cudaCopyBandwidth({ bytes: 2 ** 30, repeats: 10 })) as number;
+  const copyGBs = (await binding().cudaCopyBandwidth({ bytes: 2 ** 30, repeats: 10 })) as number;
   const d = info.device!;
   const cpus = os.cpus();
   const header = [

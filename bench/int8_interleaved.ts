@@ -14,7 +14,7 @@ import { exportGraph } from '../lib/onnx/export.js';
 import { encodeModel } from '../lib/onnx/graph.js';
 import { OrtWorker } from '../lib/onnx/ort_worker.js';
 import { quantizeModel } from '../lib/onnx/quantize_model.js';
-import { gaussian } from './suites/int8.js';
+import { gaussian } from '../lib/bench/suites/int8.js';
 
 const [rounds, base, side] = [Number(process.argv[2] ?? 15), Number(process.argv[3] ?? 64), Number(process.argv[4] ?? 256)];
 const load = () => os.loadavg().map((l) => l.toFixed(1)).join(' / ');

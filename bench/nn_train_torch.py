@@ -1,4 +1,4 @@
-"""PyTorch's side of the nn-train bench suite (bench/suites/nn_train.ts): one training step of
+"""PyTorch's side of the nn-train bench suite (lib/bench/suites/nn_train.ts): one training step of
 seed 000's SimpleModel (forward, cross-entropy, backward, Adam) per image size, on this machine.
 Prints {"torch": version, "threads": n, "ms": {case name: mean ms}}.
     /usr/bin/python3 bench/nn_train_torch.py '{"threads": 2, "steps": [["name", N, H, W, n_tab], ...]}'"""

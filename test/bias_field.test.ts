@@ -11,7 +11,7 @@ import {
   sampleBiasCoefficients,
 } from '../lib/ops/bias_field.js';
 import type { Dims } from '../lib/validate.js';
-import { referenceBiasField } from './reference/bias_field.js';
+import { referenceBiasField } from '../lib/reference/bias_field.js';
 
 function randomVolume(n: number, seed: number, lo = 0, hi = 1000): Float32Array {
   const rng = new Rng(seed, 0, 0);

@@ -7,7 +7,7 @@ import { setThreads } from '../lib/core/threads.js';
 import { callNative, nativeAddon } from '../lib/native.js';
 import { gaussianBlur, gaussianKernel1d, gaussianRadius } from '../lib/ops/gaussian_blur.js';
 import type { Dims } from '../lib/validate.js';
-import { referenceGaussianBlur, referenceKernel } from './reference/gaussian_blur.js';
+import { referenceGaussianBlur, referenceKernel } from '../lib/reference/gaussian_blur.js';
 
 interface Fixture {
   inputs: Record<string, { dims: number[]; data: number[] }>;

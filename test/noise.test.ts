@@ -13,7 +13,7 @@ import {
   referencePoissonQuantile,
   referenceRician,
   type ReferenceKey,
-} from './reference/noise.js';
+} from '../lib/reference/noise.js';
 
 function randomVolume(n: number, seed: number, lo: number, hi: number): Float32Array {
   const rng = new Rng(seed, 0, 0);

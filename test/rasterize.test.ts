@@ -4,7 +4,7 @@ import { Rng } from '../lib/core/philox.js';
 import { setThreads } from '../lib/core/threads.js';
 import { nativeAddon } from '../lib/native.js';
 import { type Shape, type Vec3, PACK_STRIDE, eulerZYXToMatrix, rasterize } from '../lib/ops/rasterize.js';
-import { referenceRasterize } from './reference/rasterize.js';
+import { referenceRasterize } from '../lib/reference/rasterize.js';
 
 type Dims3 = [number, number, number];
 const BLENDS = ['replace', 'add', 'max'] as const;

@@ -10,7 +10,7 @@ import {
   referenceWarpGatedLabels,
   referenceWarpLinear,
   referenceWarpNearest,
-} from './reference/warp.js';
+} from '../lib/reference/warp.js';
 
 type Zyx = [number, number, number];
 const count = (d: readonly number[]) => d[0] * d[1] * d[2];

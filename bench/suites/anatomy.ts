@@ -3,6 +3,7 @@
  * rasterize → blur → bias → noise → cast) and writing it (HDF5 image + label map + sparse one-hot
  * masks), timed separately, plus the end-to-end default run (generate + write, pipelined).
  * The seed's own per-sample figures (its CPU prototype) are listed beside ours in the notes.
+ * Generating is lib/bench/suites/generate.ts's case (what `medsynth bench --suite generate` times).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -11,42 +12,16 @@ import path from 'node:path';
 import { generateDataset } from '../../lib/generators/anatomy3d/dataset.js';
 import { chunkShapes } from '../../lib/generators/anatomy3d/plan.js';
 import { AnatomyRenderer } from '../../lib/generators/anatomy3d/render.js';
+import { generateCase, SEED_SIZES, sizeKey } from '../../lib/bench/suites/generate.js';
 import { resolveAnatomyOptions } from '../../lib/anatomy/options.js';
 import { sampleAnatomyParams } from '../../lib/anatomy/sample_params.js';
 import { createH5, createSampleDataset, type H5Dataset, type H5File } from '../../lib/io/hdf5.js';
 import { labelBounds, labelMaskBox } from '../../lib/ops/labels.js';
 import type { BenchCase, BenchSuite } from '../suite.js';
 
-/** The seed's sizes as "Z,Y,X" and its seconds per sample. */
-const SEED_SIZES: Array<[[number, number, number], number]> = [
-  [[64, 64, 32], 0.1],
-  [[128, 128, 64], 0.5],
-  [[256, 256, 128], 2],
-  [[512, 512, 256], 8],
-];
-
-const key = (dims: readonly number[]) => dims.join('×');
+const key = sizeKey;
 const DEFAULT_SIZE: [number, number, number] = [128, 128, 64];
 const END_TO_END_SAMPLES = 16;
-
-function generateCase(dims: [number, number, number]): BenchCase {
-  const o = resolveAnatomyOptions({ imageSize: dims, seed: 42 });
-  let renderer: AnatomyRenderer | undefined;
-  let i = 0;
-  return {
-    name: 'anatomy: generate one sample (uint8)',
-    size: key(dims),
-    floorBytes: dims[0] * dims[1] * dims[2] * 4,
-    setup: async () => {
-      renderer = new AnatomyRenderer(o, 'uint8');
-      await renderer.render(sampleAnatomyParams(o, 0)); // first touch of the buffers
-    },
-    run: () => renderer!.render(sampleAnatomyParams(o, i++ % 64)),
-    teardown: () => {
-      renderer = undefined;
-    },
-  };
-}
 
 function writeCase(dims: [number, number, number]): BenchCase {
   const o = resolveAnatomyOptions({ imageSize: dims, seed: 42 });
@@ -114,7 +89,7 @@ function endToEndCase(dims: [number, number, number], samples: number): BenchCas
 export const suite: BenchSuite = {
   name: 'anatomy',
   cases: () => [
-    ...SEED_SIZES.flatMap(([dims]) => [generateCase(dims), writeCase(dims)]),
+    ...SEED_SIZES.flatMap(([dims, seconds]) => [generateCase(dims, seconds), writeCase(dims)]),
     endToEndCase(DEFAULT_SIZE, END_TO_END_SAMPLES),
   ],
   summarize: (rows) => {

@@ -4,8 +4,8 @@
  */
 import { ROW } from '../../lib/generators/clinical2d/render_rows.js';
 import type { RenderOptions } from '../../lib/generators/clinical2d/render_rows.js';
-import { referenceGaussianBlur, referenceKernel } from './gaussian_blur.js';
-import { referenceNormals } from './noise.js';
+import { referenceGaussianBlur, referenceKernel } from '../../lib/reference/gaussian_blur.js';
+import { referenceNormals } from '../../lib/reference/noise.js';
 
 const logistic = (x: number) => 1 / (1 + Math.exp(-x));
 

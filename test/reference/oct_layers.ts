@@ -3,8 +3,8 @@
  * written out per pixel with the noise and blur references, one sample at a time.
  */
 import { OCT_ROW, type OctRenderOptions } from '../../lib/generators/longitudinal/oct_render.js';
-import { referenceGaussianBlur, referenceKernel } from './gaussian_blur.js';
-import { referenceNormals } from './noise.js';
+import { referenceGaussianBlur, referenceKernel } from '../../lib/reference/gaussian_blur.js';
+import { referenceNormals } from '../../lib/reference/noise.js';
 
 const logistic = (x: number) => 1 / (1 + Math.exp(-x));
 

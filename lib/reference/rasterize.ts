@@ -3,7 +3,7 @@
  * is sub-sampled at its 4×4×4 points (4×4 in plane mode) with a direct inside test, then blended
  * with the documented rules. No intervals, no distance bounds: slow and obviously correct.
  */
-import { type Shape, shapeRotation } from '../../lib/ops/rasterize.js';
+import { type Shape, shapeRotation } from '../ops/rasterize.js';
 
 type V3 = [number, number, number];
 

@@ -7,17 +7,17 @@
  * with RANDOM weights (seeded init) calibrated
  * (MinMax) on 4 random N(0, 1) images — the timings do not depend on the weights' values; and a
  * base-8 U-Net at 64×64 freshly TRAINED on the engine on a toy PET/CT task
- * (bench/unet_toy_task.ts), calibrated on 16 training images, for the Dice / C-index drops.
+ * (lib/bench/unet_toy_task.ts), calibrated on 16 training images, for the Dice / C-index drops.
  */
 import { gzipSync } from 'node:zlib';
 
-import { MultiTaskUNet } from '../../lib/models/unet.js';
-import { exportGraph } from '../../lib/onnx/export.js';
-import { encodeModel } from '../../lib/onnx/graph.js';
-import { int8Report } from '../../lib/onnx/int8_report.js';
-import { OrtWorker } from '../../lib/onnx/ort_worker.js';
-import { channelPruneUNet, magnitudePrune } from '../../lib/onnx/prune.js';
-import { quantizeModel } from '../../lib/onnx/quantize_model.js';
+import { MultiTaskUNet } from '../../models/unet.js';
+import { exportGraph } from '../../onnx/export.js';
+import { encodeModel } from '../../onnx/graph.js';
+import { int8Report } from '../../onnx/int8_report.js';
+import { OrtWorker } from '../../onnx/ort_worker.js';
+import { channelPruneUNet, magnitudePrune } from '../../onnx/prune.js';
+import { quantizeModel } from '../../onnx/quantize_model.js';
 import type { BenchCase, BenchRow, BenchSuite } from '../suite.js';
 import { toyQuality, toySet, trainToyUNet, type ToyQuality, type ToySet } from '../unet_toy_task.js';
 
@@ -29,10 +29,12 @@ interface Config {
   channelPrune?: number;
   /** Unstructured magnitude pruning to this sparsity (global threshold). */
   magnitudePrune?: number;
-  /** Trained on the toy task (bench/unet_toy_task.ts) instead of random weights. */
+  /** Trained on the toy task (lib/bench/unet_toy_task.ts) instead of random weights. */
   trained?: boolean;
   /** Thread counts timed. */
   threads: number[];
+  /** The one `medsynth bench --quick` times. */
+  quick?: boolean;
 }
 
 const CONFIGS: Config[] = [
@@ -42,6 +44,7 @@ const CONFIGS: Config[] = [
   { label: 'U-Net base 16', base: 16, side: 128, threads: [1, 2] },
   { label: 'U-Net base 8 trained', base: 8, side: 64, trained: true, threads: [1, 2] },
   { label: 'U-Net base 8 trained channels −50%', base: 8, side: 64, trained: true, channelPrune: 0.5, threads: [1] },
+  { label: 'U-Net base 8', base: 8, side: 64, threads: [1], quick: true },
 ];
 
 /** The trained toy U-Net, shared by its unpruned and pruned configurations. */
@@ -169,11 +172,14 @@ function roundRobinCase(): BenchCase {
 
 export const suite: BenchSuite = {
   name: 'int8',
-  cases: () => [roundRobinCase(), ...CONFIGS.flatMap((c) => c.threads.flatMap((t) => [ortCase(c, 'FP32', t), ortCase(c, 'INT8', t)]))],
+  cases: ({ quick }) => [
+    ...(quick ? [] : [roundRobinCase()]),
+    ...CONFIGS.filter((c) => !c.quick === !quick).flatMap((c) => c.threads.flatMap((t) => [ortCase(c, 'FP32', t), ortCase(c, 'INT8', t)])),
+  ],
   summarize: (rows: readonly BenchRow[]) => {
     const ms = (name: string) => rows.find((r) => r.name === name)?.nativeMs ?? NaN;
     const out = [
-      'onnxruntime-node CPU, batch 1; random weights except the trained base-8 U-Net (see bench/suites/int8.ts); targets: INT8 ≥ 3.5× faster at 1 thread and ≥ 3.9× smaller on the base-64 U-Net.',
+      'onnxruntime-node CPU, batch 1; random weights except the trained base-8 U-Net (see lib/bench/suites/int8.ts); targets: INT8 ≥ 3.5× faster at 1 thread and ≥ 3.9× smaller on the base-64 U-Net.',
       '',
       '| model | input | FP32 MB | INT8 MB | smaller | FP32 gzip MB | INT8 gzip MB | FP32 ms 1t | INT8 ms 1t | speed-up 1t | FP32 ms 2t | INT8 ms 2t | speed-up 2t |',
       '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',

@@ -14,9 +14,9 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
-import { Rng } from '../../lib/core/philox.js';
-import { physicalAffine, warpLabels, warpVolume, type Displacement } from '../../lib/ops/warp.js';
-import { referenceWarpLinear } from '../../test/reference/warp.js';
+import { Rng } from '../../core/philox.js';
+import { physicalAffine, warpLabels, warpVolume, type Displacement } from '../../ops/warp.js';
+import { referenceWarpLinear } from '../../reference/warp.js';
 import type { BenchCase, BenchRow, BenchSuite } from '../suite.js';
 
 type Dims3 = [number, number, number];
@@ -24,7 +24,7 @@ const BIG: Dims3 = [128, 256, 256];
 const PATCH: Dims3 = [64, 64, 64];
 const SPACING: Dims3 = [1, 1, 1];
 
-function cases(dims: Dims3, all: boolean): BenchCase[] {
+function cases(dims: Dims3, all: boolean, withReference = !all): BenchCase[] {
   const size = dims.join('×');
   const count = dims[0] * dims[1] * dims[2];
   let input = new Float32Array(0);
@@ -57,7 +57,7 @@ function cases(dims: Dims3, all: boolean): BenchCase[] {
       ...base,
       name: 'warp: rotate 15°',
       run: () => warpVolume(input, dims, rotate, {}, out),
-      reference: all ? undefined : () => referenceWarpLinear(input, dims, { affine: rotate, fill: 0 }),
+      reference: withReference ? () => referenceWarpLinear(input, dims, { affine: rotate, fill: 0 }) : undefined,
     },
   ];
   if (!all) return rows;
@@ -106,7 +106,8 @@ function scipyTimes(dims: Dims3): Record<string, number> | null {
 
 export const suite: BenchSuite = {
   name: 'warp',
-  cases: () => [...cases(BIG, true), ...cases(PATCH, false)],
+  // --quick: every warp at the patch size, the rotation with its reference.
+  cases: ({ quick }) => (quick ? cases(PATCH, true, true) : [...cases(BIG, true), ...cases(PATCH, false)]),
   summarize: (rows: readonly BenchRow[]) => {
     const big = rows.filter((r) => r.size === BIG.join('×'));
     const lines = [

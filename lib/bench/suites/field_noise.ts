@@ -2,18 +2,20 @@
  * Bias field (order 3) and Gaussian / Rician / Poisson noise on float32 volumes, each next to
  * the plain TS reference (test/reference/) and the copy floor of one volume.
  */
-import { pinnedArray } from '../../lib/core/pinned.js';
-import { Rng } from '../../lib/core/philox.js';
-import { applyBiasField, sampleBiasCoefficients } from '../../lib/ops/bias_field.js';
-import { addNoise, type NoiseOptions } from '../../lib/ops/noise.js';
-import { referenceBiasField } from '../../test/reference/bias_field.js';
-import { referenceGaussian, referencePoisson, referenceRician } from '../../test/reference/noise.js';
+import { pinnedArray } from '../../core/pinned.js';
+import { Rng } from '../../core/philox.js';
+import { applyBiasField, sampleBiasCoefficients } from '../../ops/bias_field.js';
+import { addNoise, type NoiseOptions } from '../../ops/noise.js';
+import { referenceBiasField } from '../../reference/bias_field.js';
+import { referenceGaussian, referencePoisson, referenceRician } from '../../reference/noise.js';
 import type { BenchCase, BenchSuite } from '../suite.js';
 
 const SIZES: Array<[number, number, number]> = [
   [128, 256, 256],
   [256, 512, 512],
 ];
+/** `--quick`: one small volume. */
+const QUICK_SIZES: Array<[number, number, number]> = [[64, 64, 64]];
 
 // Volumes live on SharedArrayBuffers (pinnedArray), as the generators' do: kernels work on them in
 // place. Ordinary arrays are copied for an async call's duration; suite 'buffers' measures that.
@@ -70,5 +72,5 @@ function volumeCases(dims: [number, number, number]): BenchCase[] {
 
 export const suite: BenchSuite = {
   name: 'field_noise',
-  cases: () => SIZES.flatMap(volumeCases),
+  cases: ({ quick }) => (quick ? QUICK_SIZES : SIZES).flatMap(volumeCases),
 };

@@ -3,19 +3,22 @@
  * out of place, next to the plain float64 TS reference (test/reference/) and the copy floor of
  * one volume.
  */
-import { pinnedArray } from '../../lib/core/pinned.js';
-import { Rng } from '../../lib/core/philox.js';
-import { gaussianBlur } from '../../lib/ops/gaussian_blur.js';
-import { referenceGaussianBlur } from '../../test/reference/gaussian_blur.js';
+import { pinnedArray } from '../../core/pinned.js';
+import { Rng } from '../../core/philox.js';
+import { gaussianBlur } from '../../ops/gaussian_blur.js';
+import { referenceGaussianBlur } from '../../reference/gaussian_blur.js';
 import type { BenchCase, BenchSuite } from '../suite.js';
 
 const SIZES: Array<[number, number, number]> = [
   [128, 256, 256],
   [256, 512, 512],
 ];
+/** `--quick`: one small volume and one σ (the reference stays well under a second). */
+const QUICK_SIZES: Array<[number, number, number]> = [[64, 64, 64]];
 const SIGMAS = [1, 2, 4];
+const QUICK_SIGMAS = [2];
 
-function volumeCases(dims: [number, number, number]): BenchCase[] {
+function volumeCases(dims: [number, number, number], sigmas: readonly number[]): BenchCase[] {
   const size = dims.join('×');
   const count = dims[0] * dims[1] * dims[2];
   // Pinned (SharedArrayBuffer) volumes, as the generators use: worked on in place.
@@ -31,7 +34,7 @@ function volumeCases(dims: [number, number, number]): BenchCase[] {
     input = new Float32Array(0);
     out = new Float32Array(0);
   };
-  return SIGMAS.map((s) => ({
+  return sigmas.map((s) => ({
     name: `gaussianBlur σ=${s}`,
     size,
     floorBytes: count * 4,
@@ -44,5 +47,5 @@ function volumeCases(dims: [number, number, number]): BenchCase[] {
 
 export const suite: BenchSuite = {
   name: 'filter',
-  cases: () => SIZES.flatMap(volumeCases),
+  cases: ({ quick }) => (quick ? QUICK_SIZES : SIZES).flatMap((dims) => volumeCases(dims, quick ? QUICK_SIGMAS : SIGMAS)),
 };

@@ -7,16 +7,16 @@
  * censored. Trained on the engine (Adam, 0.6 × focal Tversky + 0.4 × Cox, the seed's weights),
  * then exported; Dice (pooled, threshold 0.5) and C-index are measured on held-out images.
  */
-import { concordanceIndex } from '../lib/metric/c_index.js';
-import { segmentationMetrics } from '../lib/metric/segmentation.js';
-import { MultiTaskUNet } from '../lib/models/unet.js';
-import { batchRanges, gatherRows, permutation } from '../lib/nn/data.js';
-import { coxLoss, focalTversky } from '../lib/nn/ops/loss.js';
-import { add, mulScalar } from '../lib/nn/ops/pointwise.js';
-import { Adam } from '../lib/nn/optim/adam.js';
-import { Trainer } from '../lib/nn/trainer.js';
-import type { NamedArray } from '../lib/onnx/ort.js';
-import { createSession, runSession } from '../lib/onnx/ort.js';
+import { concordanceIndex } from '../metric/c_index.js';
+import { segmentationMetrics } from '../metric/segmentation.js';
+import { MultiTaskUNet } from '../models/unet.js';
+import { batchRanges, gatherRows, permutation } from '../nn/data.js';
+import { coxLoss, focalTversky } from '../nn/ops/loss.js';
+import { add, mulScalar } from '../nn/ops/pointwise.js';
+import { Adam } from '../nn/optim/adam.js';
+import { Trainer } from '../nn/trainer.js';
+import type { NamedArray } from '../onnx/ort.js';
+import { createSession, runSession } from '../onnx/ort.js';
 
 export interface ToySet {
   n: number;

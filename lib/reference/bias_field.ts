@@ -2,7 +2,7 @@
  * Plain float64 reference for lib/ops/bias_field.ts: the polynomial summed term by term in the
  * documented coefficient order, then exp, per voxel.
  */
-import type { Dims } from '../../lib/validate.js';
+import type { Dims } from '../validate.js';
 
 function coordinate(index: number, n: number): number {
   return n === 1 ? 0 : -1 + (2 * index) / (n - 1);

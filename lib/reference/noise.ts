@@ -3,7 +3,7 @@
  * out directly with Math.log / Math.cos / Math.sin (see native/noise/noise_draws.h for the
  * layout it re-implements).
  */
-import { philox4x32_10, seedKey, uniformOpen01 } from '../../lib/core/philox.js';
+import { philox4x32_10, seedKey, uniformOpen01 } from '../core/philox.js';
 
 export interface ReferenceKey {
   seed: number | bigint;
