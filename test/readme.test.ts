@@ -39,7 +39,7 @@ describe('README', () => {
       expect(r.status, `${line}\n${r.stderr}`).toBe(0);
     }
     expect(readdirSync(path.join(tmp.dir, 'medical_dataset'))).toContain('preview_train_0000.png');
-  });
+  }, 240_000); // every CLI line of the README in turn (bench --quick alone is ~17 s)
 
   it('the API example runs as written', () => {
     const [example] = blocks('ts');
