@@ -1,5 +1,5 @@
 /**
- * The trilinear warp's row samplers (native/warp/trilinear_rows.cc): every path this CPU has
+ * The warps' row samplers (native/warp/trilinear_rows.cc, nearest_rows.cc): every path this CPU has
  * (AVX-512, AVX2, scalar; forced with setWarpIsa) against the float64 reference on random inputs
  * at odd sizes, with rows wholly inside the volume (the interior fast path), rows crossing its
  * edge (the border path) and rows wholly outside (fill) — and the paths give the same bytes. Also
@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Rng } from '../lib/core/philox.js';
 import { setThreads } from '../lib/core/threads.js';
 import { bsplineDisplacement, physicalAffine, setWarpIsa, warpIsa, warpLabels, warpVolume } from '../lib/ops/warp.js';
-import { referenceWarpLinear } from './reference/warp.js';
+import { referenceWarpLinear, referenceWarpNearest } from './reference/warp.js';
 
 type Zyx = [number, number, number];
 const count = (d: readonly number[]) => d[0] * d[1] * d[2];
@@ -82,6 +82,11 @@ describe('trilinear row samplers', () => {
         const got = await warpVolume(input, c.dims, c.affine, { fill, displacement: c.displacement, outDims: c.outDims });
         const want = referenceWarpLinear(input, c.dims, { affine: c.affine, fill, control: c.displacement?.control, controlDims: c.displacement?.controlDims, outDims: c.outDims });
         expect(maxAbsDiff(got, want), c.name).toBeLessThan(2e-5);
+        // The label warp samples the same points (nearest neighbour): exactly the reference's labels.
+        const labels = Uint8Array.from(input, (v) => Math.floor((v + 1) * 3));
+        const gotL = await warpLabels(labels, c.dims, c.affine, { fill: 9, displacement: c.displacement, outDims: c.outDims });
+        const wantL = referenceWarpNearest(labels, c.dims, { affine: c.affine, fill: 9, control: c.displacement?.control, controlDims: c.displacement?.controlDims, outDims: c.outDims });
+        expect(sameBytes(gotL, wantL), c.name).toBe(true);
         for (const v of got) {
           if (v === Math.fround(fill)) fills++;
           else interior++;

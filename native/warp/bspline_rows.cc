@@ -30,16 +30,17 @@ BsplineRows::Taps axis_taps(int64_t n, int64_t controls) {
   return t;
 }
 
-// The x pass of one component: p[x] += Σ_k w_k[x] · r[first + k], a run of equal `first` at a time
-// so the 4 control values are loop constants and the loop vectorizes.
-MS_SIMD_CLONES void add_x_pass(const float* r, const BsplineRows::Segment* segments, int64_t count,
-                               const float* MS_RESTRICT w0, const float* MS_RESTRICT w1, const float* MS_RESTRICT w2,
-                               const float* MS_RESTRICT w3, double* MS_RESTRICT p) {
+// The x pass of one component, written with the affine part: p[x] = (b + x·a) + Σ_k w_k[x] · r[first + k],
+// a run of equal `first` at a time so the 4 control values are loop constants and the loop vectorizes.
+MS_SIMD_CLONES void x_pass(const float* r, const BsplineRows::Segment* segments, int64_t count, double b, double a,
+                           const float* MS_RESTRICT w0, const float* MS_RESTRICT w1, const float* MS_RESTRICT w2,
+                           const float* MS_RESTRICT w3, double* MS_RESTRICT p) {
   for (int64_t k = 0; k < count; ++k) {
     const BsplineRows::Segment& s = segments[k];
     const float r0 = r[s.first], r1 = r[s.first + 1], r2 = r[s.first + 2], r3 = r[s.first + 3];
     for (int64_t x = s.begin; x < s.end; ++x) {
-      p[x] += static_cast<double>(((w0[x] * r0 + w1[x] * r1) + w2[x] * r2) + w3[x] * r3);
+      const float d = ((w0[x] * r0 + w1[x] * r1) + w2[x] * r2) + w3[x] * r3;
+      p[x] = (b + a * static_cast<double>(x)) + static_cast<double>(d);
     }
   }
 }
@@ -56,7 +57,8 @@ BsplineRows::BsplineRows(const float* control, const WarpDims& control_dims, con
   }
 }
 
-void BsplineRows::add_row(int64_t z, int64_t y, double* pz, double* py, double* px, Scratch& scratch) const {
+void BsplineRows::row(int64_t z, int64_t y, const double* b, const double* a, double* pz, double* py, double* px,
+                      Scratch& scratch) const {
   const int64_t cyx = cd_.y * cd_.x;
   if (scratch.z != z) {
     // z pass: zpass[c][ky][j] = Σ_a wz[a] · control[c][z0 + a][ky][j].
@@ -83,8 +85,8 @@ void BsplineRows::add_row(int64_t z, int64_t y, double* pz, double* py, double* 
     for (int64_t j = 0; j < cd_.x; ++j) {
       r[j] = ((w0 * src[j] + w1 * src[cd_.x + j]) + w2 * src[2 * cd_.x + j]) + w3 * src[3 * cd_.x + j];
     }
-    add_x_pass(r, segments_.data(), static_cast<int64_t>(segments_.size()), tx_.w[0].data(), tx_.w[1].data(),
-               tx_.w[2].data(), tx_.w[3].data(), rows[c]);
+    x_pass(r, segments_.data(), static_cast<int64_t>(segments_.size()), b[c], a[c], tx_.w[0].data(), tx_.w[1].data(),
+           tx_.w[2].data(), tx_.w[3].data(), rows[c]);
   }
 }
 

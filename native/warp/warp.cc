@@ -2,7 +2,7 @@
 //
 // Work is split by output rows (z, y), in chunks that depend only on the sizes. An affine row
 // needs no coordinates in memory: its sampler computes p(x) = b + x·a in registers
-// (warp/trilinear_rows.h). An elastic row first gets its source coordinates (the affine part,
+// (warp/trilinear_rows.h, warp/nearest_rows.h). An elastic row first gets its source coordinates (the affine part,
 // then the displacement added by the separable B-spline rows of warp/bspline_rows.h, whose
 // construction is part of the warp's own loop: the dense field is never written), then samples.
 #include "warp/warp.h"
@@ -17,6 +17,7 @@
 #include "core/simd.h"
 #include "core/thread_pool.h"
 #include "warp/bspline_rows.h"
+#include "warp/nearest_rows.h"
 #include "warp/trilinear.h"
 #include "warp/trilinear_rows.h"
 
@@ -42,11 +43,6 @@ MS_SIMD_CLONES void fill_affine(double b, double a, int64_t n, double* MS_RESTRI
   for (int64_t x = 0; x < n; ++x) out[x] = b + a * static_cast<double>(x);
 }
 
-MS_SIMD_CLONES void sample_nearest_row(const uint8_t* MS_RESTRICT in, const WarpDims& s, const double* pz, const double* py,
-                                       const double* px, int64_t n, uint8_t* MS_RESTRICT out, uint8_t fill) {
-  for (int64_t i = 0; i < n; ++i) out[i] = nearest(in, s, pz[i], py[i], px[i], fill);
-}
-
 void check_spec(const WarpDims& in, const WarpDims& out, const WarpSpec& spec) {
   require(in.z >= 1 && in.y >= 1 && in.x >= 1 && out.z >= 1 && out.y >= 1 && out.x >= 1, "warp: dims must be >= 1");
   for (double v : spec.affine) require(std::isfinite(v), "warp: the affine must be finite");
@@ -69,10 +65,13 @@ void for_each_row(const WarpDims& out, const WarpSpec& spec, Sample&& sample) {
     for (int64_t r = r0; r < r1; ++r) {
       const int64_t z = r / out.y, y = r % out.y;
       const RowPoints a = affine_row(spec, z, y);
-      fill_affine(a.b[0], a.a[0], nx, pz);
-      fill_affine(a.b[1], a.a[1], nx, py);
-      fill_affine(a.b[2], a.a[2], nx, px);
-      if (elastic) elastic->add_row(z, y, pz, py, px, scratch);
+      if (elastic) {
+        elastic->row(z, y, a.b, a.a, pz, py, px, scratch);
+      } else {
+        fill_affine(a.b[0], a.a[0], nx, pz);
+        fill_affine(a.b[1], a.a[1], nx, py);
+        fill_affine(a.b[2], a.a[2], nx, px);
+      }
       sample(pz, py, px, r);
     }
   });
@@ -104,8 +103,21 @@ void warp_linear(const float* in, const WarpDims& in_dims, float* out, const War
 void warp_nearest(const uint8_t* in, const WarpDims& in_dims, uint8_t* out, const WarpDims& out_dims,
                   const WarpSpec& spec, uint8_t fill) {
   check_spec(in_dims, out_dims, spec);
-  for_each_row(out_dims, spec, [&](const double* pz, const double* py, const double* px, int64_t r) {
-    sample_nearest_row(in, in_dims, pz, py, px, out_dims.x, out + r * out_dims.x, fill);
+  const int64_t nx = out_dims.x;
+  if (spec.control != nullptr) {
+    for_each_row(out_dims, spec, [&](const double* pz, const double* py, const double* px, int64_t r) {
+      RowPoints p;
+      p.pz = pz;
+      p.py = py;
+      p.px = px;
+      nearest_row(in, in_dims, p, 0, nx, out + r * nx, fill);
+    });
+    return;
+  }
+  parallel_for(out_dims.z * out_dims.y, row_grain(nx), [&](int64_t r0, int64_t r1) {
+    for (int64_t r = r0; r < r1; ++r) {
+      nearest_row(in, in_dims, affine_row(spec, r / out_dims.y, r % out_dims.y), 0, nx, out + r * nx, fill);
+    }
   });
 }
 
