@@ -45,7 +45,9 @@ __attribute__((target("avx512f,avx512vl,avx512bw,avx2"))) void row_avx512(const 
       q[2] = _mm512_loadu_pd(p.px + i);
     } else {
       const __m512d x = _mm512_add_pd(_mm512_set1_pd(static_cast<double>(i)), _mm512_setr_pd(0, 1, 2, 3, 4, 5, 6, 7));
-      for (int k = 0; k < 3; ++k) q[k] = _mm512_add_pd(_mm512_set1_pd(p.b[k]), _mm512_mul_pd(_mm512_set1_pd(p.a[k]), x));
+      for (int k = 0; k < 3; ++k) {
+        q[k] = _mm512_add_pd(_mm512_set1_pd(p.b[k]), _mm512_mul_pd(_mm512_set1_pd(p.a[k]), x));
+      }
     }
     __mmask8 inside = 0xFF;
     __m256i idx[3];
@@ -56,9 +58,8 @@ __attribute__((target("avx512f,avx512vl,avx512bw,avx2"))) void row_avx512(const 
       idx[k] = _mm512_cvttpd_epi32(_mm512_min_pd(_mm512_max_pd(r, zero), last[k]));
     }
     alignas(32) int32_t ks[8];
-    _mm256_store_si256(reinterpret_cast<__m256i*>(ks),
-                       _mm256_add_epi32(_mm256_add_epi32(_mm256_mullo_epi32(idx[0], vplane), _mm256_mullo_epi32(idx[1], vrow)),
-                                        idx[2]));
+    const __m256i zy = _mm256_add_epi32(_mm256_mullo_epi32(idx[0], vplane), _mm256_mullo_epi32(idx[1], vrow));
+    _mm256_store_si256(reinterpret_cast<__m256i*>(ks), _mm256_add_epi32(zy, idx[2]));
     for (int l = 0; l < 8; ++l) out[i + l] = (inside >> l) & 1 ? in[ks[l]] : fill;
   }
   row_scalar(in, s, p, i, end, out, fill);
