@@ -1,16 +1,10 @@
 // Nearest-neighbour label rows (warp/nearest_rows.h).
 #include "warp/nearest_rows.h"
 
-#if defined(__x86_64__) && defined(__GNUC__)
-#define MS_HAVE_WARP_X86 1
-#include <immintrin.h>
-// GCC 12 warns inside its own AVX-512 headers (_mm512_undefined_pd() is a self-initialised variable).
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
-
 #include <climits>
 
 #include "core/simd.h"
+#include "warp/x86.h"
 
 namespace ms {
 namespace {
@@ -28,9 +22,8 @@ void row_scalar(const uint8_t* in, const WarpDims& s, const RowPoints& p, int64_
 }
 
 #if defined(MS_HAVE_WARP_X86)
-__attribute__((target("avx512f,avx512vl,avx512bw,avx2"))) void row_avx512(const uint8_t* in, const WarpDims& s,
-                                                                            const RowPoints& p, int64_t begin,
-                                                                            int64_t end, uint8_t* out, uint8_t fill) {
+MS_AVX512 void row_avx512(const uint8_t* in, const WarpDims& s, const RowPoints& p, int64_t begin, int64_t end,
+                          uint8_t* out, uint8_t fill) {
   const __m512d zero = _mm512_setzero_pd(), half = _mm512_set1_pd(0.5);
   const __m512d last[3] = {_mm512_set1_pd(static_cast<double>(s.z - 1)), _mm512_set1_pd(static_cast<double>(s.y - 1)),
                            _mm512_set1_pd(static_cast<double>(s.x - 1))};

@@ -4,19 +4,13 @@
 // intrinsics here).
 #include "warp/trilinear_rows.h"
 
-#if defined(__x86_64__) && defined(__GNUC__)
-#define MS_HAVE_WARP_X86 1
-#include <immintrin.h>
-// GCC 12 warns inside its own AVX-512 headers (_mm512_undefined_pd() is a self-initialised variable).
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
-
 #include <algorithm>
 #include <atomic>
 #include <climits>
 #include <cstring>
 
 #include "core/simd.h"
+#include "warp/x86.h"
 
 namespace ms {
 namespace {
@@ -43,8 +37,6 @@ void row_scalar(const float* in, const WarpDims& s, const RowPoints& p, int64_t 
 }
 
 #if defined(MS_HAVE_WARP_X86)
-#define MS_AVX512 __attribute__((target("avx512f,avx512vl,avx512bw,avx2")))
-#define MS_AVX2 __attribute__((target("avx2")))
 
 // The 4 corner pairs (v, its +x neighbour) of n interior voxels with corner indices k, one 64-bit
 // scalar load each (see row_avx512 for why not gathers), into dst[0..3][0..n).

@@ -77,26 +77,33 @@ void for_each_row(const WarpDims& out, const WarpSpec& spec, Sample&& sample) {
   });
 }
 
+// Runs sample(points, row) over every output row: an affine row as p(x) = b + x·a, an elastic
+// row with its coordinates in memory.
+template <typename Sample>
+void for_each_row_points(const WarpDims& out, const WarpSpec& spec, Sample&& sample) {
+  if (spec.control != nullptr) {
+    for_each_row(out, spec, [&](const double* pz, const double* py, const double* px, int64_t r) {
+      RowPoints p;
+      p.pz = pz;
+      p.py = py;
+      p.px = px;
+      sample(p, r);
+    });
+    return;
+  }
+  parallel_for(out.z * out.y, row_grain(out.x), [&](int64_t r0, int64_t r1) {
+    for (int64_t r = r0; r < r1; ++r) sample(affine_row(spec, r / out.y, r % out.y), r);
+  });
+}
+
 }  // namespace
 
 void warp_linear(const float* in, const WarpDims& in_dims, float* out, const WarpDims& out_dims, const WarpSpec& spec,
                  float fill) {
   check_spec(in_dims, out_dims, spec);
   const int64_t nx = out_dims.x;
-  if (spec.control != nullptr) {
-    for_each_row(out_dims, spec, [&](const double* pz, const double* py, const double* px, int64_t r) {
-      RowPoints p;
-      p.pz = pz;
-      p.py = py;
-      p.px = px;
-      trilinear_row(in, in_dims, p, 0, nx, out + r * nx, fill);
-    });
-    return;
-  }
-  parallel_for(out_dims.z * out_dims.y, row_grain(nx), [&](int64_t r0, int64_t r1) {
-    for (int64_t r = r0; r < r1; ++r) {
-      trilinear_row(in, in_dims, affine_row(spec, r / out_dims.y, r % out_dims.y), 0, nx, out + r * nx, fill);
-    }
+  for_each_row_points(out_dims, spec, [&](const RowPoints& p, int64_t r) {
+    trilinear_row(in, in_dims, p, 0, nx, out + r * nx, fill);
   });
 }
 
@@ -104,20 +111,8 @@ void warp_nearest(const uint8_t* in, const WarpDims& in_dims, uint8_t* out, cons
                   const WarpSpec& spec, uint8_t fill) {
   check_spec(in_dims, out_dims, spec);
   const int64_t nx = out_dims.x;
-  if (spec.control != nullptr) {
-    for_each_row(out_dims, spec, [&](const double* pz, const double* py, const double* px, int64_t r) {
-      RowPoints p;
-      p.pz = pz;
-      p.py = py;
-      p.px = px;
-      nearest_row(in, in_dims, p, 0, nx, out + r * nx, fill);
-    });
-    return;
-  }
-  parallel_for(out_dims.z * out_dims.y, row_grain(nx), [&](int64_t r0, int64_t r1) {
-    for (int64_t r = r0; r < r1; ++r) {
-      nearest_row(in, in_dims, affine_row(spec, r / out_dims.y, r % out_dims.y), 0, nx, out + r * nx, fill);
-    }
+  for_each_row_points(out_dims, spec, [&](const RowPoints& p, int64_t r) {
+    nearest_row(in, in_dims, p, 0, nx, out + r * nx, fill);
   });
 }
 
