@@ -6,6 +6,7 @@
 //   warpGatedLabels(labels: Uint8Array, coverage: Float32Array, out: Uint8Array,
 //                   spec & {threshold, fallback}, control: Float32Array | null) -> Promise<void>
 //   bsplineDisplacement(control: Float32Array, field: Float32Array, {controlDims, dims}) -> Promise<void>
+//   warpIsa() -> 'avx512' | 'avx2' | 'scalar';  warpSetIsa(name) -> boolean (tests, bench)
 //   warpAffine2d(src, dst, {planes, height, width, outHeight, outWidth, matrix: number[6],
 //                interpolation, padding, fill, threshold}) -> Promise<void>  (see resample2d.h)
 //   insertPatch(ct: Float32Array, labels: Uint8Array, patch: Float32Array, alpha: Float32Array,
@@ -20,6 +21,7 @@
 #include "registry.h"
 #include "warp/insert_patch.h"
 #include "warp/resample2d.h"
+#include "warp/trilinear_rows.h"
 #include "warp/warp.h"
 
 namespace msb {
@@ -198,6 +200,19 @@ Napi::Value warp_affine_2d(const Napi::CallbackInfo& info) {
   }, {info[0], info[1]});
 }
 
+Napi::Value warp_isa(const Napi::CallbackInfo& info) {
+  return Napi::String::New(info.Env(), ms::warp_isa_name(ms::warp_isa()));
+}
+
+Napi::Value set_warp_isa(const Napi::CallbackInfo& info) {
+  if (!info[0].IsString()) throw_invalid(info.Env(), "isa must be 'avx512', 'avx2' or 'scalar'");
+  const std::string name = info[0].As<Napi::String>().Utf8Value();
+  for (ms::WarpIsa isa : {ms::WarpIsa::avx512, ms::WarpIsa::avx2, ms::WarpIsa::scalar}) {
+    if (name == ms::warp_isa_name(isa)) return Napi::Boolean::New(info.Env(), ms::set_warp_isa(isa));
+  }
+  throw_invalid(info.Env(), "isa must be 'avx512', 'avx2' or 'scalar'");
+}
+
 }  // namespace
 
 void register_warp(Napi::Env env, Napi::Object exports) {
@@ -207,6 +222,8 @@ void register_warp(Napi::Env env, Napi::Object exports) {
   exports.Set("bsplineDisplacement", Napi::Function::New(env, bspline_displacement));
   exports.Set("insertPatch", Napi::Function::New(env, insert_patch));
   exports.Set("warpAffine2d", Napi::Function::New(env, warp_affine_2d));
+  exports.Set("warpIsa", Napi::Function::New(env, warp_isa));
+  exports.Set("warpSetIsa", Napi::Function::New(env, set_warp_isa));
 }
 
 }  // namespace msb

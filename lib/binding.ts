@@ -279,6 +279,8 @@ export interface NativeBinding {
   warpNearest(input: Uint8Array, out: Uint8Array, spec: WarpSpec, control: Float32Array | null): Promise<void>;
   warpGatedLabels(labels: Uint8Array, coverage: Float32Array, out: Uint8Array, spec: WarpSpec & { threshold: number; fallback: number }, control: Float32Array | null): Promise<void>;
   bsplineDisplacement(control: Float32Array, field: Float32Array, params: { controlDims: number[]; dims: number[] }): Promise<void>;
+  warpIsa(): string;
+  warpSetIsa(isa: string): boolean;
   insertPatch(
     ct: Float32Array,
     labels: Uint8Array,

@@ -23,6 +23,7 @@ files=(
   test/loss_cox.test.ts test/loss_dice_bce.test.ts test/loss_focal_tversky.test.ts
   test/metric_segmentation.test.ts test/metric_c_index.test.ts test/metric_calibration.test.ts test/metric_correlation.test.ts
   test/clinical_render.test.ts test/finite_check.test.ts test/oct_render.test.ts test/warp.test.ts
+  test/warp_paths.test.ts
   test/nn/ops.test.ts test/nn/conv.test.ts test/nn/layers.test.ts test/nn/optim.test.ts
 )
 echo "sanitize: ${#files[@]} test files against $addon (ASan + UBSan)"

@@ -19,7 +19,7 @@
  */
 import { invalidParameter } from '../errors.js';
 import { binding, type WarpSpec } from '../binding.js';
-import { callNative } from '../native.js';
+import { callNative, callNativeSync } from '../native.js';
 import { checkArray, checkDims, checkNumber, outputArray, type Dims } from '../validate.js';
 import { eulerZYXToMatrix, type Vec3 } from './rasterize.js';
 
@@ -127,6 +127,16 @@ export async function warpGatedLabels(
   const fallback = checkNumber('fallback', options.fallback ?? 1, { integer: true, min: 0, max: 255 });
   await callNative(binding().warpGatedLabels(l, c, y, { ...s, threshold, fallback }, control));
   return y;
+}
+
+/** The trilinear warp's row sampler in use on this CPU: 'avx512', 'avx2' or 'scalar' (all give the same bytes). */
+export function warpIsa(): string {
+  return binding().warpIsa();
+}
+
+/** Forces the trilinear warp's row sampler (tests, benchmarks); false when this CPU lacks it. */
+export function setWarpIsa(isa: 'avx512' | 'avx2' | 'scalar'): boolean {
+  return callNativeSync(() => binding().warpSetIsa(isa));
 }
 
 /** The dense displacement [3, Z, Y, X] (input voxels) of a control grid on `dims`, as the warps evaluate it. */

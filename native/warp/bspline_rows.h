@@ -1,0 +1,48 @@
+// The B-spline displacement of warp/warp.h evaluated one output row at a time, separably: the z
+// pass over the small control grid (3 · cy · cx values, kept while consecutive rows share z), the
+// y pass for row (z, y) (3 · cx values), then the x pass blends 4 of those per voxel with per-x
+// weight tables. So a voxel costs 4 multiply-adds per component, the dense field is never
+// materialised, and every row is computed from (z, y) alone (the same bytes for any thread split).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "warp/trilinear.h"
+
+namespace ms {
+
+class BsplineRows {
+ public:
+  // control: [3, cz, cy, cx] (each >= 4), kept by pointer; out: the output grid it is stretched over.
+  BsplineRows(const float* control, const WarpDims& control_dims, const WarpDims& out);
+
+  // Per-thread working memory: the z pass of the last slice and one row's y pass.
+  struct Scratch {
+    std::vector<float> zpass, row;
+    int64_t z = -1;
+  };
+
+  // The source coordinates of output row (z, y): p(x) = (b + x·a) + d(z, y, x) per axis, into
+  // pz, py, px (out.x each).
+  void row(int64_t z, int64_t y, const double* b, const double* a, double* pz, double* py, double* px,
+           Scratch& scratch) const;
+
+  // One axis: per output index the first of its 4 control points and their weights.
+  struct Taps {
+    std::vector<int64_t> first;
+    std::vector<float> w[4];
+  };
+  // A run of output x sharing the same first control point.
+  struct Segment {
+    int64_t begin, end, first;
+  };
+
+ private:
+  const float* control_;
+  WarpDims cd_, out_;
+  Taps tz_, ty_, tx_;
+  std::vector<Segment> segments_;
+};
+
+}  // namespace ms

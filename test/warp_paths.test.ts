@@ -1,0 +1,140 @@
+/**
+ * The warps' row samplers (native/warp/trilinear_rows.cc, nearest_rows.cc): every path this CPU has
+ * (AVX-512, AVX2, scalar; forced with setWarpIsa) against the float64 reference on random inputs
+ * at odd sizes, with rows wholly inside the volume (the interior fast path), rows crossing its
+ * edge (the border path) and rows wholly outside (fill) — and the paths give the same bytes. Also
+ * the thread-count determinism of the affine, elastic, label and field kernels.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+
+import { Rng } from '../lib/core/philox.js';
+import { setThreads } from '../lib/core/threads.js';
+import { bsplineDisplacement, physicalAffine, setWarpIsa, warpIsa, warpLabels, warpVolume } from '../lib/ops/warp.js';
+import { referenceWarpLinear, referenceWarpNearest } from '../lib/reference/warp.js';
+
+type Zyx = [number, number, number];
+const count = (d: readonly number[]) => d[0] * d[1] * d[2];
+const ISAS = ['avx512', 'avx2', 'scalar'] as const;
+const initialIsa = warpIsa() as (typeof ISAS)[number];
+
+function randomFloats(n: number, seed: number, lo = -1, hi = 1): Float32Array {
+  const rng = new Rng(seed, 0, 0);
+  return Float32Array.from({ length: n }, () => rng.range(lo, hi));
+}
+
+function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  expect(a.length).toBe(b.length);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}
+
+const sameBytes = (a: ArrayBufferView, b: ArrayBufferView) =>
+  Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+
+afterAll(() => {
+  setWarpIsa(initialIsa);
+  setThreads();
+});
+
+interface Case {
+  name: string;
+  dims: Zyx;
+  outDims: Zyx;
+  affine: number[];
+  displacement?: { control: Float32Array; controlDims: Zyx };
+}
+
+/** Random cases: interior-only shifts, rotations/scalings whose rows cross the edge, far-outside shifts, elastic. */
+function cases(): Case[] {
+  const out: Case[] = [];
+  const sizes: Zyx[] = [[5, 7, 19], [3, 1, 9], [1, 1, 1], [17, 12, 33], [2, 2, 2], [9, 4, 41]];
+  sizes.forEach((dims, s) => {
+    const rng = new Rng(900 + s, 0, 0);
+    const r = (a: number) => rng.range(-a, a);
+    // Zoomed in 2× about the centre plus a sub-voxel shift: every sample's neighbourhood inside.
+    const c = dims.map((n) => (n - 1) / 2);
+    const zoom = [0, 1, 2].flatMap((i) => [i === 0 ? 0.5 : 0, i === 1 ? 0.5 : 0, i === 2 ? 0.5 : 0, c[i] / 2 + r(0.2)]);
+    out.push({ name: `interior ${dims.join('×')}`, dims, outDims: dims, affine: zoom });
+    const turn = physicalAffine(dims, [1, 1, 1], { degrees: [r(30), r(30), r(30)], scales: [1 + r(0.3), 1 + r(0.3), 1 + r(0.3)], translationMm: [r(2), r(2), r(2)] });
+    out.push({ name: `border ${dims.join('×')}`, dims, outDims: [dims[0] + 1, dims[1] + 2, dims[2] + 3], affine: turn });
+    const far = [1, 0, 0, r(1) + dims[0] + 1.5, 0, 1, 0, r(1), 0, 0, 1, -r(1) - 40];
+    out.push({ name: `outside ${dims.join('×')}`, dims, outDims: dims, affine: far });
+    if (dims.every((d) => d > 1)) {
+      const cd: Zyx = [4, 5, 7];
+      const control = Float32Array.from({ length: 3 * count(cd) }, () => r(2.5));
+      out.push({ name: `elastic ${dims.join('×')}`, dims, outDims: dims, affine: turn, displacement: { control, controlDims: cd } });
+    }
+  });
+  return out;
+}
+
+describe('trilinear row samplers', () => {
+  const all = cases();
+  for (const isa of ISAS) {
+    it(`${isa}: matches the float64 reference inside, across and outside the volume's edge`, async (ctx) => {
+      if (!setWarpIsa(isa)) ctx.skip();
+      expect(warpIsa()).toBe(isa);
+      let fills = 0, interior = 0;
+      for (const [k, c] of all.entries()) {
+        const input = randomFloats(count(c.dims), 50 + k);
+        const fill = k % 3 === 0 ? -0.75 : 0;
+        const got = await warpVolume(input, c.dims, c.affine, { fill, displacement: c.displacement, outDims: c.outDims });
+        const want = referenceWarpLinear(input, c.dims, { affine: c.affine, fill, control: c.displacement?.control, controlDims: c.displacement?.controlDims, outDims: c.outDims });
+        expect(maxAbsDiff(got, want), c.name).toBeLessThan(2e-5);
+        // The label warp samples the same points (nearest neighbour): exactly the reference's labels.
+        const labels = Uint8Array.from(input, (v) => Math.floor((v + 1) * 3));
+        const gotL = await warpLabels(labels, c.dims, c.affine, { fill: 9, displacement: c.displacement, outDims: c.outDims });
+        const wantL = referenceWarpNearest(labels, c.dims, { affine: c.affine, fill: 9, control: c.displacement?.control, controlDims: c.displacement?.controlDims, outDims: c.outDims });
+        expect(sameBytes(gotL, wantL), c.name).toBe(true);
+        for (const v of got) {
+          if (v === Math.fround(fill)) fills++;
+          else interior++;
+        }
+      }
+      // Both kinds of voxel occurred: the border and interior paths both ran.
+      expect(fills).toBeGreaterThan(100);
+      expect(interior).toBeGreaterThan(1000);
+    });
+  }
+
+  it('every path gives the same bytes', async () => {
+    const all2 = cases();
+    const results: Float32Array[][] = [];
+    for (const isa of ISAS) {
+      if (!setWarpIsa(isa)) continue;
+      const mine: Float32Array[] = [];
+      for (const [k, c] of all2.entries()) {
+        mine.push(await warpVolume(randomFloats(count(c.dims), 50 + k), c.dims, c.affine, { fill: 0.25, displacement: c.displacement, outDims: c.outDims }));
+      }
+      results.push(mine);
+    }
+    expect(results.length).toBeGreaterThanOrEqual(1);
+    for (const other of results.slice(1)) other.forEach((r, k) => expect(sameBytes(r, results[0][k]), all2[k].name).toBe(true));
+    setWarpIsa(initialIsa);
+  });
+});
+
+describe('thread-count determinism', () => {
+  it('affine, elastic, label warps and the field give the same bytes on 1 and 2 threads', async () => {
+    const dims: Zyx = [21, 43, 37];
+    const input = randomFloats(count(dims), 3);
+    const labels = Uint8Array.from(input, (v) => Math.floor((v + 1) * 2.5));
+    const affine = physicalAffine(dims, [1, 0.8, 0.8], { degrees: [15, -7, 9], scales: [1.1, 0.95, 1.05] });
+    const cd: Zyx = [7, 7, 7];
+    const control = randomFloats(3 * count(cd), 4, -3, 3);
+    const displacement = { control, controlDims: cd };
+    const run = async () => [
+      await warpVolume(input, dims, affine),
+      await warpVolume(input, dims, affine, { displacement }),
+      await warpLabels(labels, dims, affine, { displacement }),
+      await warpLabels(labels, dims, affine),
+      await bsplineDisplacement(displacement, dims),
+    ];
+    setThreads(1);
+    const one = await run();
+    setThreads(2);
+    const two = await run();
+    one.forEach((a, i) => expect(sameBytes(a, two[i])).toBe(true));
+  });
+});
