@@ -16,6 +16,8 @@ import { beginDatasetStage } from '../io/staging.js';
 import { medsynthVersion } from '../version.js';
 import { formatHelp, listFlag, numberFlag, parseArgs, UsageError, type FlagTable } from './args.js';
 import { formatSeconds, Progress } from './progress.js';
+import { shardBlock, shardFromFlags, SHARD_FLAGS, type ShardSpec } from '../shard/spec.js';
+import { writeClinicalShardManifest } from '../shard/merge_clinical.js';
 
 export const CLINICAL_FLAGS: FlagTable = {
   n: { type: 'string', aliases: ['total-samples'], metavar: 'N', default: '1000', help: 'number of samples' },
@@ -30,6 +32,7 @@ export const CLINICAL_FLAGS: FlagTable = {
   'skip-csv': { type: 'boolean', help: 'do not write the CSV' },
   'skip-preview': { type: 'boolean', aliases: ['skip-visualization', 'no-preview'], help: 'do not write examples.png' },
   verbose: { type: 'boolean', help: 'on errors, also print the stack and HDF5 diagnostics' },
+  ...SHARD_FLAGS,
   help: { type: 'boolean', help: 'show this help' },
 };
 
@@ -49,6 +52,8 @@ interface ClinicalPlan {
   threads?: number;
   csv: boolean;
   preview: boolean;
+  /** With --shard: each part writes only this shard's block of its rows. */
+  shard?: ShardSpec;
 }
 
 function readConfigFile(file: string): ClinicalConfigInput {
@@ -91,6 +96,8 @@ export function parseClinicalArgs(argv: readonly string[]): { help: boolean; pla
     // An empty dataset has no prevalence to report: at least one sample.
     parts = [{ name: 'clinical', n: numberFlag(flags, 'n', { integer: true, min: 1, max: 2 ** 32 }), synth: new ClinicalSynth(config) }];
   }
+  const shard = shardFromFlags(flags);
+  if (shard && parts.some((p) => p.n < shard.count)) throw new UsageError(`--shard ${shard.index}/${shard.count}: more shards than samples in a part`);
   const { H, W } = parts[0].synth.config;
   const batch = flags.batch === undefined ? undefined : numberFlag(flags, 'batch', { integer: true, min: 1, max: Math.floor(2 ** 31 / (H * W)) });
   return {
@@ -103,6 +110,7 @@ export function parseClinicalArgs(argv: readonly string[]): { help: boolean; pla
       threads: flags.threads === undefined ? undefined : numberFlag(flags, 'threads', { integer: true, min: 1, max: 1024 }),
       csv: !flags['skip-csv'],
       preview: !flags['skip-preview'],
+      shard,
     },
   };
 }
@@ -119,7 +127,7 @@ export async function runClinical(argv: readonly string[]): Promise<number> {
   }
   if (plan.threads !== undefined) setThreads(plan.threads);
   // All files together must fit before the first is written.
-  const estimates = plan.parts.map((p) => clinicalResourceEstimate(p.synth, p.n, { csv: plan.csv, chunkSamples: plan.batch }));
+  const estimates = plan.parts.map((p) => clinicalResourceEstimate(p.synth, rowsOf(plan, p.n).count, { csv: plan.csv, chunkSamples: plan.batch }));
   checkResources(
     {
       diskBytesPerSample: estimates[0].diskBytesPerSample,
@@ -134,7 +142,9 @@ export async function runClinical(argv: readonly string[]): Promise<number> {
   const stage = beginDatasetStage(plan.outputDir, { outputs: [...names, ...(plan.preview ? ['examples.png'] : [])] });
   const signals = handleTerminationSignals('exit', (sig) => process.stderr.write(`medsynth: interrupted by ${sig}; temporary files removed, ${plan.outputDir} left as it was\n`));
   try {
-    const files = stage.commit(await writeStagedParts(plan, stage.dir, stage.path('examples.png'), log));
+    const metadata = await writeStagedParts(plan, stage.dir, stage.path('examples.png'), log);
+    if (plan.shard) writeClinicalShardManifest(stage.dir, plan.parts, plan, plan.shard);
+    const files = stage.commit(metadata);
     for (const f of files) log(`  wrote ${f}`);
     return 0;
   } catch (err) {
@@ -145,17 +155,22 @@ export async function runClinical(argv: readonly string[]): Promise<number> {
   }
 }
 
+/** The rows [first, first + count) of a part of n samples that this run writes. */
+const rowsOf = (plan: ClinicalPlan, n: number) => (plan.shard ? shardBlock({ first: 0, count: n }, plan.shard) : { first: 0, count: n });
+
 /** Writes every part (and examples.png) into the staging directory; returns metadata.json's content. */
 async function writeStagedParts(plan: ClinicalPlan, dir: string, examplesPng: string, log: (s: string) => void): Promise<Record<string, unknown>> {
   const { H, W } = plan.parts[0].synth.config;
   const results: Record<string, ClinicalWriteResult> = {};
   for (const part of plan.parts) {
-    log(`medsynth: clinical ${part.name}: ${part.n} samples of ${H}×${W} (seed ${part.synth.config.seed}) into ${plan.outputDir}`);
-    const progress = new Progress(part.name, Math.max(1, part.n));
+    const rows = rowsOf(plan, part.n);
+    log(`medsynth: clinical ${part.name}: ${rows.count} samples of ${H}×${W} (seed ${part.synth.config.seed}) into ${plan.outputDir}`);
+    const progress = new Progress(part.name, Math.max(1, rows.count));
     const r = await writeClinicalDataset(part.synth, {
       outputDir: dir,
       name: part.name,
-      n: part.n,
+      start: rows.first,
+      n: rows.count,
       chunkSamples: plan.batch,
       gzipLevel: plan.gzipLevel,
       csv: plan.csv,
@@ -186,7 +201,7 @@ async function writeStagedParts(plan: ClinicalPlan, dir: string, examplesPng: st
     columns: [...main.columns],
     scanner_names: [...main.scanners],
     files: Object.fromEntries(
-      plan.parts.map((p) => [p.name, { h5: `${p.name}.h5`, csv: plan.csv ? `${p.name}.csv` : null, n: p.n, seed: p.synth.config.seed, oracle: results[p.name].oracle }]),
+      plan.parts.map((p) => [p.name, { h5: `${p.name}.h5`, csv: plan.csv ? `${p.name}.csv` : null, n: results[p.name].n, seed: p.synth.config.seed, oracle: results[p.name].oracle }]),
     ),
   };
   return metadata;

@@ -4,6 +4,7 @@ import { setThreads } from '../core/threads.js';
 import { generatePetCtDataset, type PetCtDatasetOptions } from '../generators/petct/dataset.js';
 import { formatHelp, listFlag, numberFlag, parseArgs, UsageError, type FlagTable } from './args.js';
 import { formatSeconds, Progress } from './progress.js';
+import { shardBlock, shardFromFlags, SHARD_FLAGS } from '../shard/spec.js';
 
 export const PETCT_FLAGS: FlagTable = {
   patients: { type: 'string', aliases: ['n', 'total-samples'], metavar: 'N', default: '50', help: 'number of patients' },
@@ -22,6 +23,7 @@ export const PETCT_FLAGS: FlagTable = {
   'no-preview': { type: 'boolean', aliases: ['skip-preview', 'skip-visualization'], help: 'skip the per-patient preview PNG' },
   threads: { type: 'string', metavar: 'N', help: 'native threads (default: MEDSYNTH_THREADS or all cores)' },
   verbose: { type: 'boolean', help: 'on errors, also print the stack and HDF5 diagnostics' },
+  ...SHARD_FLAGS,
   help: { type: 'boolean', help: 'show this help' },
 };
 
@@ -56,6 +58,7 @@ export function parsePetctArgs(argv: readonly string[]): { options: PetCtDataset
       followUpMonths: numberFlag(flags, 'follow-up', { min: 1e-3, max: 1200 }),
     },
   };
+  options.shard = shardFromFlags(flags);
   if (flags.size !== undefined) {
     const size = listFlag(flags, 'size', is2d ? 2 : 3, { integer: true, above: 0 });
     if (size.some((d) => d < 8 || d > 2048)) throw new UsageError(`--size entries must be between 8 and 2048, got '${flags.size}'`);
@@ -74,7 +77,7 @@ export async function runPetct(argv: readonly string[]): Promise<number> {
   }
   if (threads !== undefined) setThreads(threads);
   const log = (s: string) => process.stdout.write(s + '\n');
-  const progress = new Progress('petct', options.patients);
+  const progress = new Progress('petct', options.shard ? shardBlock({ first: 0, count: options.patients }, options.shard).count : options.patients);
   const signals = handleTerminationSignals('exit', (sig) => process.stderr.write(`\nmedsynth: interrupted by ${sig}; temporary files removed, ${options.outputDir} left as it was\n`));
   const result = await generatePetCtDataset(options, {
     onPatient: (done, total, patient) => {

@@ -98,7 +98,8 @@ export class AnatomyDataset<T = DatasetItem> {
       imageSize ??= [shape[1], shape[2], shape[3]];
       if (shape.slice(1).some((d, k) => d !== imageSize![k])) throw new MedsynthError('CORRUPT_FILE', `${filePath}: image size ${shape.slice(1).join('×')} differs from ${imageSize.join('×')}`);
       const length = shape[0];
-      const names = need('scenarios').value as string[];
+      // A split file with no rows (a shard's share of a small split) stores an empty int32 'scenarios'.
+      const names = length === 0 ? [] : (need('scenarios').value as string[]);
       const present = need('presence_labels').value as Uint8Array;
       if (names.length !== length || present.length !== length * this.structureNames.length) {
         throw new MedsynthError('CORRUPT_FILE', `${filePath}: scenarios/presence_labels do not match images`);
