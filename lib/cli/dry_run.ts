@@ -13,6 +13,8 @@ export interface DryRunReport {
   diskBytes: number;
   compressionRatio?: number;
   memoryBytes: number;
+  renderSecondsPerSample: number;
+  compressSecondsPerSample: number;
   secondsPerSample: number;
   seconds: number;
   probe: string;
@@ -24,9 +26,10 @@ export function formatDryRun(r: DryRunReport, shard: ShardSpec | undefined, outp
   lines.push(`  total     ${String(r.splits.reduce((a, s) => a + s.count, 0)).padStart(8)} samples into ${outputDir}`);
   const disk = r.compressionRatio === undefined
     ? `${formatBytes(r.diskBytes)} (uncompressed)`
-    : `~${formatBytes(r.diskBytes)} (estimate: gzip ratio ${r.compressionRatio.toFixed(3)} measured on one reduced-size sample; ${formatBytes(r.rawBytes)} uncompressed)`;
+    : `~${formatBytes(r.diskBytes)} (estimate: gzip ratio ${r.compressionRatio.toFixed(3)} measured on a reduced-size sample; ${formatBytes(r.rawBytes)} uncompressed)`;
   lines.push(`  disk      ${disk}`);
   lines.push(`  memory    ${formatBytes(r.memoryBytes)} of sample buffers + ~${formatBytes(RUNTIME_OVERHEAD_BYTES)} runtime = ~${formatBytes(r.memoryBytes + RUNTIME_OVERHEAD_BYTES)} peak`);
-  lines.push(`  time      ~${formatSeconds(r.seconds)} on this machine (${r.secondsPerSample.toFixed(3)} s/sample, scaled by voxel count from ${r.probe}; writing overlaps generation and is not included)`);
+  const compress = r.compressSecondsPerSample > 0 ? `, gzip ${r.compressSecondsPerSample.toFixed(3)} s/sample (they overlap; the slower counts)` : '';
+  lines.push(`  time      ~${formatSeconds(r.seconds)} on this machine (estimate: render ${r.renderSecondsPerSample.toFixed(3)} s/sample scaled by voxel count from ${r.probe}${compress}; disk writes not included)`);
   return lines.join('\n') + '\n';
 }

@@ -227,7 +227,7 @@ async function createSplitFile(
  * rendering: the writer then only copies bytes into the file, and never waits for pool jobs
  * while the next sample renders.
  */
-interface PreparedSample {
+export interface PreparedSample {
   image: ImageArray;
   /** The label map over the union of the structures' boxes (for `labels`). */
   labelCrop?: { box: Box; data: Uint8Array };
@@ -235,7 +235,7 @@ interface PreparedSample {
   maskPieces?: MaskPiece[];
 }
 
-async function renderAndPrepare(
+export async function renderAndPrepare(
   renderer: AnatomyRenderer,
   params: AnatomySampleParams,
   r: ResolvedDatasetOptions,
