@@ -5,9 +5,7 @@
  */
 import { handleTerminationSignals } from '../core/signals.js';
 import { collectShards } from '../shard/manifest.js';
-import { mergeAnatomyShards, type MergeResult } from '../shard/merge_anatomy.js';
-import { mergePetCtShards } from '../shard/merge_petct.js';
-import { mergeClinicalShards } from '../shard/merge_clinical.js';
+import { mergeShards, type MergeResult } from '../shard/merge.js';
 import { formatHelp, parseArgs, UsageError, type FlagTable } from './args.js';
 import { formatSeconds, Progress } from './progress.js';
 
@@ -54,9 +52,7 @@ export async function runMerge(argv: readonly string[]): Promise<number> {
   const signals = handleTerminationSignals('exit', (sig) => process.stderr.write(`\nmedsynth: interrupted by ${sig}; temporary files removed, ${out} left as it was\n`));
   let result: MergeResult;
   try {
-    const onRow = (done: number) => progress.update(done);
-    const merge = { generate: mergeAnatomyShards, petct: mergePetCtShards, clinical: mergeClinicalShards }[set.tool];
-    result = await merge(set, out, onRow);
+    result = await mergeShards(set.dirs, out, (done) => progress.update(done));
   } finally {
     signals.dispose();
   }

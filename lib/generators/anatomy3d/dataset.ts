@@ -336,12 +336,14 @@ async function writeStagedDataset(
   let writeSeconds = 0;
   let done = 0;
 
-  const render = (i: number) => {
-    const p = renderAndPrepare(renderers[i % 2], params[i], r, maskBlock);
+  // Position k in `order` picks the renderer: consecutive samples alternate even where a shard's
+  // global indices jump between splits (sample k is stored while k + 1 renders into the other).
+  const render = (k: number) => {
+    const p = renderAndPrepare(renderers[k % 2], params[order[k]], r, maskBlock);
     p.catch(() => undefined); // awaited later; a failure must not surface as an unhandled rejection first
     return p;
   };
-  let pending: Promise<PreparedSample> | undefined = order.length ? render(order[0]) : undefined;
+  let pending: Promise<PreparedSample> | undefined = order.length ? render(0) : undefined;
   for (const plan of r.splits) {
     const finalPath = path.join(r.outputDir, `${plan.name}.h5`);
     await (async () => {
@@ -352,7 +354,7 @@ async function writeStagedDataset(
           const t0 = performance.now();
           const sample = await pending!;
           const t1 = performance.now();
-          pending = done + 1 < order.length ? render(order[done + 1]) : undefined;
+          pending = done + 1 < order.length ? render(done + 1) : undefined;
           try {
             storeSample(w, j, sample);
             faultPoint(`sample:${i}`);
