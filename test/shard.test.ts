@@ -263,6 +263,18 @@ describe('--dry-run and the deployment examples', () => {
     expect(mib(job.spec.template.spec.containers[0].resources.requests.memory)).toBeGreaterThanOrEqual(peak);
   });
 
+  it('petct --dry-run prints the patients of one shard and writes nothing', () => {
+    const out = path.join(tmp.dir, 'never-petct');
+    const r = medsynth(['petct', '--dry-run', '--patients', '10', '--size', '16,24,24', '--shard', 'auto', '--out', out]);
+    expect(r.status, r.stderr).toBe(2); // --shard auto outside a scheduler: one line, exit 2
+    expect(r.stderr).toMatch(/neither JOB_COMPLETION_INDEX/);
+    const ok = medsynth(['petct', '--dry-run', '--patients', '10', '--size', '16,24,24', '--shard', '2/3', '--out', out]);
+    expect(ok.status, ok.stderr).toBe(0);
+    expect(ok.stdout).toMatch(/patients +3 +\(global indices 6\.\.8\)/);
+    expect(ok.stdout).toMatch(/disk +~[\d.]+ MiB \(estimate/);
+    expect(existsSync(out)).toBe(false);
+  });
+
   it('the Kubernetes manifest is an Indexed Job whose pods run --shard auto over completions shards, on a shared volume', () => {
     const all = docs();
     const job = all.find((x) => x.kind === 'Job');

@@ -22,7 +22,7 @@ export interface DryRunReport {
 
 export function formatDryRun(r: DryRunReport, shard: ShardSpec | undefined, outputDir: string): string {
   const lines = [`medsynth: dry run (nothing written): ${r.what}${shard ? `, shard ${shardLabel(shard)}` : ''}`];
-  for (const s of r.splits) lines.push(`  ${s.name.padEnd(9)} ${String(s.count).padStart(8)} samples${s.count ? ` (global indices ${s.first}..${s.first + s.count - 1})` : ''}`);
+  for (const s of r.splits) lines.push(`  ${s.name.padEnd(9)} ${String(s.count).padStart(8)} ${s.name === 'patients' ? '' : ' samples'}${s.count ? ` (global indices ${s.first}..${s.first + s.count - 1})` : ''}`);
   lines.push(`  total     ${String(r.splits.reduce((a, s) => a + s.count, 0)).padStart(8)} samples into ${outputDir}`);
   const disk = r.compressionRatio === undefined
     ? `${formatBytes(r.diskBytes)} (uncompressed)`
@@ -32,4 +32,10 @@ export function formatDryRun(r: DryRunReport, shard: ShardSpec | undefined, outp
   const compress = r.compressSecondsPerSample > 0 ? `, gzip ${r.compressSecondsPerSample.toFixed(3)} s/sample (they overlap; the slower counts)` : '';
   lines.push(`  time      ~${formatSeconds(r.seconds)} on this machine (estimate: render ${r.renderSecondsPerSample.toFixed(3)} s/sample scaled by voxel count from ${r.probe}${compress}; disk writes not included)`);
   return lines.join('\n') + '\n';
+}
+
+/** Prints the plan; returns the exit code (0). */
+export function printDryRun(plan: Omit<DryRunReport, 'what'>, what: string, shard: ShardSpec | undefined, outputDir: string): number {
+  process.stdout.write(formatDryRun({ ...plan, what }, shard, outputDir));
+  return 0;
 }
