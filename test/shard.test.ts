@@ -270,7 +270,7 @@ describe('--dry-run and the deployment examples', () => {
     expect(r.stderr).toMatch(/neither JOB_COMPLETION_INDEX/);
     const ok = medsynth(['petct', '--dry-run', '--patients', '10', '--size', '16,24,24', '--shard', '2/3', '--out', out]);
     expect(ok.status, ok.stderr).toBe(0);
-    expect(ok.stdout).toMatch(/patients +3 +\(global indices 6\.\.8\)/);
+    expect(ok.stdout).toMatch(/patients +4 \(global indices 6\.\.9\)/);
     expect(ok.stdout).toMatch(/disk +~[\d.]+ MiB \(estimate/);
     expect(existsSync(out)).toBe(false);
   });

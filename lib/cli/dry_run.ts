@@ -22,7 +22,7 @@ export interface DryRunReport {
 
 export function formatDryRun(r: DryRunReport, shard: ShardSpec | undefined, outputDir: string): string {
   const lines = [`medsynth: dry run (nothing written): ${r.what}${shard ? `, shard ${shardLabel(shard)}` : ''}`];
-  for (const s of r.splits) lines.push(`  ${s.name.padEnd(9)} ${String(s.count).padStart(8)} ${s.name === 'patients' ? '' : ' samples'}${s.count ? ` (global indices ${s.first}..${s.first + s.count - 1})` : ''}`);
+  for (const s of r.splits) lines.push(`  ${s.name.padEnd(9)} ${String(s.count).padStart(8)}${s.name === 'patients' ? '' : ' samples'}${s.count ? ` (global indices ${s.first}..${s.first + s.count - 1})` : ''}`);
   lines.push(`  total     ${String(r.splits.reduce((a, s) => a + s.count, 0)).padStart(8)} samples into ${outputDir}`);
   const disk = r.compressionRatio === undefined
     ? `${formatBytes(r.diskBytes)} (uncompressed)`
