@@ -11,6 +11,7 @@ import { openH5, type H5Dataset, type H5File } from '../io/hdf5.js';
 import { checkInteger, checkOneOf } from '../validate.js';
 import { collectShards } from '../shard/manifest.js';
 import { mergedAnatomyMetadata } from '../shard/anatomy_metadata.js';
+import { concatRows } from '../shard/rows.js';
 
 /** The splits a dataset folder holds, one HDF5 file each. */
 export type SplitName = 'train' | 'val' | 'test';
@@ -117,8 +118,8 @@ export class AnatomyDataset<T = DatasetItem> {
     this.length = start;
     this.imageSize = imageSize!;
     this.scenarios = scenarios;
-    this.presence = concatBytes(presence, Uint8Array);
-    this.sampleIndex = concatBytes(sampleIndex, Uint32Array);
+    this.presence = concatRows(presence, Uint8Array);
+    this.sampleIndex = concatRows(sampleIndex, Uint32Array);
   }
 
   /** The file holding row i, and i's row within it. */
@@ -197,15 +198,6 @@ export class AnatomyDataset<T = DatasetItem> {
   }
 }
 
-function concatBytes<A extends Uint8Array | Uint32Array>(arrays: readonly A[], Kind: { new (n: number): A }): A {
-  const out = new Kind(arrays.reduce((n, a) => n + a.length, 0));
-  let at = 0;
-  for (const a of arrays) {
-    out.set(a, at);
-    at += a.length;
-  }
-  return out;
-}
 
 /** Fisher–Yates with a small integer hash RNG: batch order is not part of the data. */
 function shuffle(a: number[], seed: number): void {

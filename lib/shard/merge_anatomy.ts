@@ -16,6 +16,7 @@ import { beginDatasetStage, type DatasetStage } from '../io/staging.js';
 import { createH5, createSampleDataset, openH5, setAttributes, writeSmallDataset, type H5Dataset, type H5DtypeName, type H5File } from '../io/hdf5.js';
 import { mergedAnatomyMetadata } from './anatomy_metadata.js';
 import type { ShardSet } from './manifest.js';
+import { attributesOf, concatRows } from './rows.js';
 
 export interface MergeResult {
   outputDir: string;
@@ -105,26 +106,9 @@ async function mergeSplit(set: ShardSet, split: string, storage: Storage, stage:
 
 /** A numeric dataset of every input, concatenated along rows. */
 function concatenated<A extends Uint8Array | Uint32Array>(inputs: readonly H5File[], name: string, Kind: { new (n: number): A }): A {
-  const parts = inputs.map((f) => (f.get(name) as H5Dataset).value as A).filter((p) => p.length > 0);
-  const out = new Kind(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatRows(inputs.map((f) => (f.get(name) as H5Dataset).value as A), Kind);
 }
 
-/** A file's attributes as setAttributes takes them (typed arrays as number arrays). */
-function attributesOf(file: H5File): Record<string, unknown> {
-  const attrs = file.attrs as Record<string, { value: unknown }>;
-  return Object.fromEntries(
-    Object.entries(attrs).map(([key, a]) => {
-      const v = a.value;
-      return [key, ArrayBuffer.isView(v) ? Array.from(v as unknown as ArrayLike<number>) : typeof v === 'bigint' ? Number(v) : v];
-    }),
-  );
-}
 
 /**
  * Writes the [Z, Y, X] volume `data` into `target` at the leading `index` ranges, one chunk-sized

@@ -20,6 +20,7 @@ import type { ClinicalSynth } from '../generators/clinical2d/synth.js';
 import { writeShardManifest, type ShardSet } from './manifest.js';
 import type { MergeResult } from './merge_anatomy.js';
 import type { ShardSpec } from './partition.js';
+import { attributesOf, concatRows, type RowArray } from './rows.js';
 
 /** Rows of images copied at once (bounded memory). */
 const COPY_ROWS_BYTES = 32 * 2 ** 20;
@@ -73,15 +74,8 @@ function mergeCsv(inputs: readonly string[], output: string): void {
   writeFileSync(output, header + texts.map((t) => t.slice(t.indexOf('\n') + 1)).join(''));
 }
 
-function concat<A extends Float32Array | Float64Array | Uint8Array | Uint32Array>(parts: readonly A[]): A {
-  const out = new (parts[0].constructor as { new (n: number): A })(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
+/** The parts joined, in the first part's array type. */
+const concat = <A extends RowArray>(parts: readonly A[]) => concatRows(parts, parts[0].constructor as { new (n: number): A });
 
 async function mergePart(
   dirs: readonly string[],
@@ -132,9 +126,7 @@ async function mergePart(
     }
     setAttributes(truthGroup, { description: 'hidden latents: not model inputs', scanner_names: [...scannerNames] });
     const oracle = clinicalOracle(config, truth, y);
-    const attrs = inputs[0].attrs as Record<string, { value: unknown }>;
-    const copied = Object.fromEntries(Object.entries(attrs).map(([k, a]) => [k, ArrayBuffer.isView(a.value) ? Array.from(a.value as unknown as ArrayLike<number>) : a.value]));
-    setAttributes(out, { ...copied, first_sample_index: 0, n_samples: n, oracle: JSON.stringify(oracle) });
+    setAttributes(out, { ...attributesOf(inputs[0]), first_sample_index: 0, n_samples: n, oracle: JSON.stringify(oracle) });
     return oracle;
   } finally {
     for (const f of inputs) f.close();
