@@ -187,6 +187,7 @@ describe('medsynth generate --shard + merge (anatomy)', () => {
     writeFileSync(path.join(other, 'shard.json'), JSON.stringify({ ...manifest, options_hash: '0'.repeat(64) }));
     await expect(mergeShards([d('s0'), other, d('s2')], d('refused'))).rejects.toMatchObject({ code: 'SHARD_MISMATCH', message: expect.stringMatching(/options_hash/) });
     await expect(mergeShards([d('full')], d('refused'))).rejects.toMatchObject({ code: 'NOT_A_SHARD' });
+    await expect(mergeShards([d('s0'), d('s1'), d('s2')], d('s1'))).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(/is one of the shards/) });
     const v = medsynth(['merge', d('s0'), d('s1'), d('s2'), '--output-dir', d('refused'), '--mode', 'virtual']);
     expect(v.status).toBe(2);
     expect(v.stderr).toMatch(/h5wasm 0\.10\.3 cannot create HDF5 virtual datasets/);

@@ -18,6 +18,7 @@ import { formatHelp, listFlag, numberFlag, parseArgs, UsageError, type FlagTable
 import { formatSeconds, Progress } from './progress.js';
 import { shardBlock, shardFromFlags, SHARD_FLAGS, type ShardSpec } from '../shard/spec.js';
 import { writeClinicalShardManifest } from '../shard/merge_clinical.js';
+import { SHARD_MANIFEST_NAME } from '../shard/manifest.js';
 
 export const CLINICAL_FLAGS: FlagTable = {
   n: { type: 'string', aliases: ['total-samples'], metavar: 'N', default: '1000', help: 'number of samples' },
@@ -139,7 +140,7 @@ export async function runClinical(argv: readonly string[]): Promise<number> {
   const log = (s: string) => process.stdout.write(s + '\n');
   // Written into a staging directory, moved into place with metadata.json last (lib/io/staging.ts).
   const names = plan.parts.flatMap((p) => [`${p.name}.h5`, ...(plan.csv ? [`${p.name}.csv`] : [])]);
-  const stage = beginDatasetStage(plan.outputDir, { outputs: [...names, ...(plan.preview ? ['examples.png'] : [])] });
+  const stage = beginDatasetStage(plan.outputDir, { outputs: [...names, ...(plan.preview ? ['examples.png'] : [])], replaces: [SHARD_MANIFEST_NAME] });
   const signals = handleTerminationSignals('exit', (sig) => process.stderr.write(`medsynth: interrupted by ${sig}; temporary files removed, ${plan.outputDir} left as it was\n`));
   try {
     const metadata = await writeStagedParts(plan, stage.dir, stage.path('examples.png'), log);

@@ -15,7 +15,7 @@ import { readCompletedMetadata } from '../datasets/reader.js';
 import { beginDatasetStage, type DatasetStage } from '../io/staging.js';
 import { createH5, createSampleDataset, openH5, setAttributes, writeSmallDataset, type H5Dataset, type H5DtypeName, type H5File } from '../io/hdf5.js';
 import { mergedAnatomyMetadata } from './anatomy_metadata.js';
-import type { ShardSet } from './manifest.js';
+import { SHARD_MANIFEST_NAME, type ShardSet } from './manifest.js';
 import { attributesOf, concatRows } from './rows.js';
 
 export interface MergeResult {
@@ -31,7 +31,7 @@ export async function mergeAnatomyShards(set: ShardSet, outputDir: string, onSam
   const metas = set.dirs.map((d) => readCompletedMetadata(d, splitNames.map((s) => `${s}.h5`)));
   const merged = mergedAnatomyMetadata(metas, set.run);
   const storage = merged.storage as Storage;
-  const stage = beginDatasetStage(outputDir, { outputs: splitNames.map((s) => `${s}.h5`), replaces: ['train.h5', 'val.h5', 'test.h5'] });
+  const stage = beginDatasetStage(outputDir, { outputs: splitNames.map((s) => `${s}.h5`), replaces: ['train.h5', 'val.h5', 'test.h5', SHARD_MANIFEST_NAME] });
   const total = Object.values(set.run).reduce((a, r) => a + r.count, 0);
   let done = 0;
   try {

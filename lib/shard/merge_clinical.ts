@@ -17,7 +17,7 @@ import { TRUTH_FIELDS } from '../generators/clinical2d/dataset.js';
 import type { ClinicalTruth } from '../generators/clinical2d/latents.js';
 import { clinicalOracle } from '../generators/clinical2d/oracle.js';
 import type { ClinicalSynth } from '../generators/clinical2d/synth.js';
-import { writeShardManifest, type ShardSet } from './manifest.js';
+import { SHARD_MANIFEST_NAME, writeShardManifest, type ShardSet } from './manifest.js';
 import type { MergeResult } from './merge_anatomy.js';
 import type { ShardSpec } from './partition.js';
 import { attributesOf, concatRows, type RowArray } from './rows.js';
@@ -48,7 +48,7 @@ export async function mergeClinicalShards(set: ShardSet, outputDir: string, onRo
   const options = set.manifests[0].options as { parts: Array<{ name: string; n: number; config: ClinicalConfigInput }>; gzip_level: number; csv: boolean; preview: boolean };
   const names = options.parts.flatMap((p) => [`${p.name}.h5`, ...(options.csv ? [`${p.name}.csv`] : [])]);
   const metas = set.dirs.map((d) => readCompletedMetadata(d, names) as Meta);
-  const stage = beginDatasetStage(outputDir, { outputs: [...names, ...(options.preview ? ['examples.png'] : [])] });
+  const stage = beginDatasetStage(outputDir, { outputs: [...names, ...(options.preview ? ['examples.png'] : [])], replaces: [SHARD_MANIFEST_NAME] });
   const total = options.parts.reduce((a, p) => a + p.n, 0);
   let done = 0;
   try {

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { MedsynthError } from '../errors.js';
 import { readCompletedMetadata } from '../datasets/reader.js';
 import { beginDatasetStage } from '../io/staging.js';
-import type { ShardSet } from './manifest.js';
+import { SHARD_MANIFEST_NAME, type ShardSet } from './manifest.js';
 import type { MergeResult } from './merge_anatomy.js';
 
 const TABLES = ['clinical.csv', 'truth.csv'] as const;
@@ -25,7 +25,7 @@ function readCsv(file: string): { header: string; rows: string[] } {
 export async function mergePetCtShards(set: ShardSet, outputDir: string, onPatient?: (done: number, total: number) => void): Promise<MergeResult> {
   const metas = set.dirs.map((d) => readCompletedMetadata(d, [...TABLES]));
   const run = set.run.patients;
-  const stage = beginDatasetStage(outputDir, { outputs: [...TABLES] });
+  const stage = beginDatasetStage(outputDir, { outputs: [...TABLES], replaces: [SHARD_MANIFEST_NAME] });
   try {
     const tables = Object.fromEntries(TABLES.map((t) => [t, set.dirs.map((d) => readCsv(path.join(d, t)))]));
     const ids = tables['clinical.csv'].flatMap((t) => t.rows.map((r) => r.slice(0, r.indexOf(','))));

@@ -26,7 +26,7 @@ import { extractOneHotMasks, scanLabels, writeMaskPieces, type MaskPiece } from 
 import { checkResources } from '../../core/resources.js';
 import { chunkShapes, estimateResources, maskWriteBlock, planSplits, type MaskForm, type SplitPlan } from './plan.js';
 import { shardBlock, type ShardSpec } from '../../shard/partition.js';
-import { writeShardManifest } from '../../shard/manifest.js';
+import { SHARD_MANIFEST_NAME, writeShardManifest } from '../../shard/manifest.js';
 
 export interface DatasetOptions extends AnatomyOptions {
   outputDir: string;
@@ -306,7 +306,8 @@ export async function generateDataset(options: DatasetOptions, hooks: DatasetHoo
   if (hooks.signal?.aborted) throw abortedError(hooks.signal);
   // Everything is written into a staging directory and moved into place at the end (lib/io/staging.ts).
   const names = r.splits.map((s) => `${s.name}.h5`);
-  const stage = beginDatasetStage(r.outputDir, { outputs: names, replaces: ['train.h5', 'val.h5', 'test.h5'] });
+  // shard.json of an earlier sharded run in this directory would no longer describe it.
+  const stage = beginDatasetStage(r.outputDir, { outputs: names, replaces: ['train.h5', 'val.h5', 'test.h5', SHARD_MANIFEST_NAME] });
   try {
     return await writeStagedDataset(r, options.device ?? 'cpu', hooks, stage);
   } catch (err) {

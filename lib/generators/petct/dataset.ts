@@ -33,7 +33,7 @@ import { describePetCtOptions, resolvePetCtOptions, type PetCtOptions, type Reso
 import { renderPetCtPreview } from './preview.js';
 import { PetCtRenderer } from './render.js';
 import { shardBlock, type ShardSpec } from '../../shard/partition.js';
-import { writeShardManifest } from '../../shard/manifest.js';
+import { SHARD_MANIFEST_NAME, writeShardManifest } from '../../shard/manifest.js';
 
 export interface PetCtDatasetOptions extends PetCtOptions {
   /** Number of patients. */
@@ -178,7 +178,7 @@ export async function generatePetCtDataset(options: PetCtDatasetOptions, hooks: 
   const perPatient = voxels * (2 + 4 + 1) + 2_000_000;
   const renderers = [new PetCtRenderer(o), new PetCtRenderer(o)];
   // Written into a staging directory, moved into place with metadata.json last (lib/io/staging.ts).
-  const stage = beginDatasetStage(dir, { outputs: ['clinical.csv', 'truth.csv'] });
+  const stage = beginDatasetStage(dir, { outputs: ['clinical.csv', 'truth.csv'], replaces: [SHARD_MANIFEST_NAME] });
   try {
     checkResources({ diskBytesPerSample: perPatient, diskBytes: perPatient * count, memoryBytes: 2 * voxels * 24 }, dir);
   } catch (err) {
