@@ -264,7 +264,7 @@ describe('--dry-run and the deployment examples', () => {
     expect(mib(job.spec.template.spec.containers[0].resources.requests.memory)).toBeGreaterThanOrEqual(peak);
   });
 
-  it('petct --dry-run prints the patients of one shard and writes nothing', () => {
+  it('petct and clinical --dry-run print one shard\'s rows and write nothing', () => {
     const out = path.join(tmp.dir, 'never-petct');
     const r = medsynth(['petct', '--dry-run', '--patients', '10', '--size', '16,24,24', '--shard', 'auto', '--out', out]);
     expect(r.status, r.stderr).toBe(2); // --shard auto outside a scheduler: one line, exit 2
@@ -273,6 +273,9 @@ describe('--dry-run and the deployment examples', () => {
     expect(ok.status, ok.stderr).toBe(0);
     expect(ok.stdout).toMatch(/patients +4 \(global indices 6\.\.9\)/);
     expect(ok.stdout).toMatch(/disk +~[\d.]+ MiB \(estimate/);
+    const clinical = medsynth(['clinical', '--dry-run', '--n', '10', '--size', '24,24', '--shard', '1/2', '--out', out]);
+    expect(clinical.status, clinical.stderr).toBe(0);
+    expect(clinical.stdout).toMatch(/clinical +5 samples \(global indices 5\.\.9\)/);
     expect(existsSync(out)).toBe(false);
   });
 

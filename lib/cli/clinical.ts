@@ -19,6 +19,8 @@ import { formatSeconds, Progress } from './progress.js';
 import { shardBlock, shardFromFlags, SHARD_FLAGS, type ShardSpec } from '../shard/spec.js';
 import { writeClinicalShardManifest } from '../shard/merge_clinical.js';
 import { SHARD_MANIFEST_NAME } from '../shard/manifest.js';
+import { planClinicalRun } from '../generators/clinical2d/dry_run.js';
+import { printDryRun } from './dry_run.js';
 
 export const CLINICAL_FLAGS: FlagTable = {
   n: { type: 'string', aliases: ['total-samples'], metavar: 'N', default: '1000', help: 'number of samples' },
@@ -34,6 +36,7 @@ export const CLINICAL_FLAGS: FlagTable = {
   'skip-preview': { type: 'boolean', aliases: ['skip-visualization', 'no-preview'], help: 'do not write examples.png' },
   verbose: { type: 'boolean', help: 'on errors, also print the stack and HDF5 diagnostics' },
   ...SHARD_FLAGS,
+  'dry-run': { type: 'boolean', help: 'print the plan (rows per part, disk, memory, time on this machine) and write nothing' },
   help: { type: 'boolean', help: 'show this help' },
 };
 
@@ -55,6 +58,7 @@ interface ClinicalPlan {
   preview: boolean;
   /** With --shard: each part writes only this shard's block of its rows. */
   shard?: ShardSpec;
+  dryRun: boolean;
 }
 
 function readConfigFile(file: string): ClinicalConfigInput {
@@ -112,6 +116,7 @@ export function parseClinicalArgs(argv: readonly string[]): { help: boolean; pla
       csv: !flags['skip-csv'],
       preview: !flags['skip-preview'],
       shard,
+      dryRun: Boolean(flags['dry-run']),
     },
   };
 }
@@ -127,6 +132,11 @@ export async function runClinical(argv: readonly string[]): Promise<number> {
     return 0;
   }
   if (plan.threads !== undefined) setThreads(plan.threads);
+  if (plan.dryRun) {
+    const parts = plan.parts.map((p) => ({ ...p, rows: rowsOf(plan, p.n) }));
+    const what = `ClinicalSynth ${plan.parts.map((p) => `${p.name} ${p.n}`).join(', ')} (${plan.parts[0].synth.config.H}×${plan.parts[0].synth.config.W})`;
+    return printDryRun(await planClinicalRun(parts, { ...plan, chunkSamples: plan.batch }), what, plan.shard, plan.outputDir);
+  }
   // All files together must fit before the first is written.
   const estimates = plan.parts.map((p) => clinicalResourceEstimate(p.synth, rowsOf(plan, p.n).count, { csv: plan.csv, chunkSamples: plan.batch }));
   checkResources(

@@ -58,6 +58,6 @@ export async function planPetCtRun(options: PetCtDatasetOptions) {
     compressSecondsPerSample: compress,
     secondsPerSample: Math.max(render, compress),
     seconds: Math.max(render, compress) * block.count,
-    probe: `${PROBE_PATIENTS} ${size.join('×')} probe patients`,
+    probe: `${PROBE_PATIENTS} patients of ${size.join('×')} (same field of view) rendered${scale === 1 ? '' : ' and scaled by voxel count'}`,
   };
 }
