@@ -19,6 +19,11 @@ export type MedsynthErrorCode =
   | 'READ_ONLY_FILESYSTEM'
   | 'NAME_TOO_LONG'
   | 'INCOMPLETE_DATASET'
+  // sharded runs (issue 17): a directory without shard.json, shards of different runs, a shard missing or given twice
+  | 'NOT_A_SHARD'
+  | 'SHARD_MISMATCH'
+  | 'SHARD_MISSING'
+  | 'SHARD_DUPLICATE'
   | 'ABORTED';
 
 export class MedsynthError extends Error {

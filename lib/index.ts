@@ -79,3 +79,8 @@ export { MultiTaskUNet, UNET_BLOCKS, type UNetOptions, type UNetOutputs } from '
 export { NoduleCritic, NoduleGenerator, resolveWganShape, type WganShape } from './models/nodule_wgan.js';
 export { gradientPenalty, WGAN_DEFAULTS, WganTrainer, type WganLosses } from './models/nodule_wgan_training.js';
 export { GanNoduleSource, trainNoduleGan, type GanEpochRecord, type GanTrainOptions } from './models/nodule_gan_run.js';
+// sharded runs (issue 17): shard partition and manifests, merging, the dry-run plan
+export { mergeShards, type MergeResult } from './shard/merge.js';
+export { collectShards, readShardManifest, type ShardManifest } from './shard/manifest.js';
+export { shardBlock, type IndexRange, type ShardSpec } from './shard/partition.js';
+export { planDatasetRun, type DryRunPlan } from './generators/anatomy3d/dry_run.js';

@@ -16,6 +16,11 @@ import { beginDatasetStage } from '../io/staging.js';
 import { medsynthVersion } from '../version.js';
 import { formatHelp, listFlag, numberFlag, parseArgs, UsageError, type FlagTable } from './args.js';
 import { formatSeconds, Progress } from './progress.js';
+import { shardBlock, shardFromFlags, SHARD_FLAGS, type ShardSpec } from '../shard/spec.js';
+import { writeClinicalShardManifest } from '../shard/merge_clinical.js';
+import { SHARD_MANIFEST_NAME } from '../shard/manifest.js';
+import { planClinicalRun } from '../generators/clinical2d/dry_run.js';
+import { printDryRun } from './dry_run.js';
 
 export const CLINICAL_FLAGS: FlagTable = {
   n: { type: 'string', aliases: ['total-samples'], metavar: 'N', default: '1000', help: 'number of samples' },
@@ -30,6 +35,8 @@ export const CLINICAL_FLAGS: FlagTable = {
   'skip-csv': { type: 'boolean', help: 'do not write the CSV' },
   'skip-preview': { type: 'boolean', aliases: ['skip-visualization', 'no-preview'], help: 'do not write examples.png' },
   verbose: { type: 'boolean', help: 'on errors, also print the stack and HDF5 diagnostics' },
+  ...SHARD_FLAGS,
+  'dry-run': { type: 'boolean', help: 'print the plan (rows per part, disk, memory, time on this machine) and write nothing' },
   help: { type: 'boolean', help: 'show this help' },
 };
 
@@ -49,6 +56,9 @@ interface ClinicalPlan {
   threads?: number;
   csv: boolean;
   preview: boolean;
+  /** With --shard: each part writes only this shard's block of its rows. */
+  shard?: ShardSpec;
+  dryRun: boolean;
 }
 
 function readConfigFile(file: string): ClinicalConfigInput {
@@ -91,6 +101,8 @@ export function parseClinicalArgs(argv: readonly string[]): { help: boolean; pla
     // An empty dataset has no prevalence to report: at least one sample.
     parts = [{ name: 'clinical', n: numberFlag(flags, 'n', { integer: true, min: 1, max: 2 ** 32 }), synth: new ClinicalSynth(config) }];
   }
+  const shard = shardFromFlags(flags);
+  if (shard && parts.some((p) => p.n < shard.count)) throw new UsageError(`--shard ${shard.index}/${shard.count}: more shards than samples in a part`);
   const { H, W } = parts[0].synth.config;
   const batch = flags.batch === undefined ? undefined : numberFlag(flags, 'batch', { integer: true, min: 1, max: Math.floor(2 ** 31 / (H * W)) });
   return {
@@ -103,6 +115,8 @@ export function parseClinicalArgs(argv: readonly string[]): { help: boolean; pla
       threads: flags.threads === undefined ? undefined : numberFlag(flags, 'threads', { integer: true, min: 1, max: 1024 }),
       csv: !flags['skip-csv'],
       preview: !flags['skip-preview'],
+      shard,
+      dryRun: Boolean(flags['dry-run']),
     },
   };
 }
@@ -118,8 +132,13 @@ export async function runClinical(argv: readonly string[]): Promise<number> {
     return 0;
   }
   if (plan.threads !== undefined) setThreads(plan.threads);
+  if (plan.dryRun) {
+    const parts = plan.parts.map((p) => ({ ...p, rows: rowsOf(plan, p.n) }));
+    const what = `ClinicalSynth ${plan.parts.map((p) => `${p.name} ${p.n}`).join(', ')} (${plan.parts[0].synth.config.H}×${plan.parts[0].synth.config.W})`;
+    return printDryRun(await planClinicalRun(parts, { ...plan, chunkSamples: plan.batch }), what, plan.shard, plan.outputDir);
+  }
   // All files together must fit before the first is written.
-  const estimates = plan.parts.map((p) => clinicalResourceEstimate(p.synth, p.n, { csv: plan.csv, chunkSamples: plan.batch }));
+  const estimates = plan.parts.map((p) => clinicalResourceEstimate(p.synth, rowsOf(plan, p.n).count, { csv: plan.csv, chunkSamples: plan.batch }));
   checkResources(
     {
       diskBytesPerSample: estimates[0].diskBytesPerSample,
@@ -131,10 +150,12 @@ export async function runClinical(argv: readonly string[]): Promise<number> {
   const log = (s: string) => process.stdout.write(s + '\n');
   // Written into a staging directory, moved into place with metadata.json last (lib/io/staging.ts).
   const names = plan.parts.flatMap((p) => [`${p.name}.h5`, ...(plan.csv ? [`${p.name}.csv`] : [])]);
-  const stage = beginDatasetStage(plan.outputDir, { outputs: [...names, ...(plan.preview ? ['examples.png'] : [])] });
+  const stage = beginDatasetStage(plan.outputDir, { outputs: [...names, ...(plan.preview ? ['examples.png'] : [])], replaces: [SHARD_MANIFEST_NAME] });
   const signals = handleTerminationSignals('exit', (sig) => process.stderr.write(`medsynth: interrupted by ${sig}; temporary files removed, ${plan.outputDir} left as it was\n`));
   try {
-    const files = stage.commit(await writeStagedParts(plan, stage.dir, stage.path('examples.png'), log));
+    const metadata = await writeStagedParts(plan, stage.dir, stage.path('examples.png'), log);
+    if (plan.shard) writeClinicalShardManifest(stage.dir, plan.parts, plan, plan.shard);
+    const files = stage.commit(metadata);
     for (const f of files) log(`  wrote ${f}`);
     return 0;
   } catch (err) {
@@ -145,17 +166,22 @@ export async function runClinical(argv: readonly string[]): Promise<number> {
   }
 }
 
+/** The rows [first, first + count) of a part of n samples that this run writes. */
+const rowsOf = (plan: ClinicalPlan, n: number) => (plan.shard ? shardBlock({ first: 0, count: n }, plan.shard) : { first: 0, count: n });
+
 /** Writes every part (and examples.png) into the staging directory; returns metadata.json's content. */
 async function writeStagedParts(plan: ClinicalPlan, dir: string, examplesPng: string, log: (s: string) => void): Promise<Record<string, unknown>> {
   const { H, W } = plan.parts[0].synth.config;
   const results: Record<string, ClinicalWriteResult> = {};
   for (const part of plan.parts) {
-    log(`medsynth: clinical ${part.name}: ${part.n} samples of ${H}×${W} (seed ${part.synth.config.seed}) into ${plan.outputDir}`);
-    const progress = new Progress(part.name, Math.max(1, part.n));
+    const rows = rowsOf(plan, part.n);
+    log(`medsynth: clinical ${part.name}: ${rows.count} samples of ${H}×${W} (seed ${part.synth.config.seed}) into ${plan.outputDir}`);
+    const progress = new Progress(part.name, Math.max(1, rows.count));
     const r = await writeClinicalDataset(part.synth, {
       outputDir: dir,
       name: part.name,
-      n: part.n,
+      start: rows.first,
+      n: rows.count,
       chunkSamples: plan.batch,
       gzipLevel: plan.gzipLevel,
       csv: plan.csv,
@@ -186,7 +212,7 @@ async function writeStagedParts(plan: ClinicalPlan, dir: string, examplesPng: st
     columns: [...main.columns],
     scanner_names: [...main.scanners],
     files: Object.fromEntries(
-      plan.parts.map((p) => [p.name, { h5: `${p.name}.h5`, csv: plan.csv ? `${p.name}.csv` : null, n: p.n, seed: p.synth.config.seed, oracle: results[p.name].oracle }]),
+      plan.parts.map((p) => [p.name, { h5: `${p.name}.h5`, csv: plan.csv ? `${p.name}.csv` : null, n: results[p.name].n, seed: p.synth.config.seed, oracle: results[p.name].oracle }]),
     ),
   };
   return metadata;

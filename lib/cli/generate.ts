@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 
-import { generateDataset, type DatasetOptions } from '../generators/anatomy3d/dataset.js';
+import { generateDataset, resolveDatasetOptions, type DatasetOptions } from '../generators/anatomy3d/dataset.js';
 import { handleTerminationSignals, SIGNAL_EXIT_CODE } from '../core/signals.js';
 import { formatBytes } from '../core/resources.js';
 import { planSplits } from '../generators/anatomy3d/plan.js';
@@ -11,6 +11,9 @@ import { openDataset } from '../datasets/reader.js';
 import { formatHelp, listFlag, numberFlag, parseArgs, UsageError, type FlagTable } from './args.js';
 import { Progress, formatSeconds } from './progress.js';
 import { writePreviewFromDataset } from './preview.js';
+import { shardFromFlags, shardLabel, SHARD_FLAGS } from '../shard/spec.js';
+import { planDatasetRun } from '../generators/anatomy3d/dry_run.js';
+import { formatDryRun } from './dry_run.js';
 
 export const GENERATE_FLAGS: FlagTable = {
   'image-size': { type: 'string', aliases: ['size'], metavar: '"Z,Y,X"', default: '128,128,64', help: '3D image dimensions as "Z,Y,X"' },
@@ -37,6 +40,8 @@ export const GENERATE_FLAGS: FlagTable = {
   'noise-kind': { type: 'string', metavar: 'K', default: 'gaussian', help: 'image noise: gaussian|rician|poisson' },
   'noise-sigma': { type: 'string', metavar: 'S', default: '4', help: 'noise sigma (poisson: counts per unit)' },
   'preview-index': { type: 'string', metavar: 'I,J', default: '0', help: 'train samples to preview' },
+  ...SHARD_FLAGS,
+  'dry-run': { type: 'boolean', help: 'print the plan (samples per split, disk, memory, time on this machine) and write nothing' },
   help: { type: 'boolean', help: 'show this help' },
 };
 
@@ -88,6 +93,10 @@ export function parseGenerateArgs(argv: readonly string[]) {
     if (!Number.isInteger(v) || v < 0) throw new UsageError(`--preview-index must be comma-separated sample indices, got '${flags['preview-index']}'`);
     return v;
   });
+  options.shard = shardFromFlags(flags);
+  if (options.shard && options.shard.count > options.totalSamples!) throw new UsageError(`--shard ${options.shard.index}/${options.shard.count}: more shards than the ${options.totalSamples} samples`);
+  // A shard is one part of a dataset: the preview and the read test belong to the merged set.
+  if (options.shard) flags['skip-visualization'] = flags['skip-training-test'] = true;
   // Refused before any work, not after the whole dataset is written.
   const trainCount = planSplits(options.totalSamples!, val, test).find((s) => s.name === 'train')?.count ?? 0;
   if (!flags['skip-visualization'] && !flags['skip-generation']) {
@@ -108,11 +117,20 @@ export async function runGenerate(argv: readonly string[]): Promise<number> {
   const verbose = Boolean(flags.verbose);
   const dir = options.outputDir;
   const log = (s: string) => process.stdout.write(s + '\n');
+  if (flags['dry-run']) {
+    const plan = await planDatasetRun(options);
+    const [z, y, x] = options.imageSize!;
+    const what = `${options.totalSamples} samples of ${z}×${y}×${x} (${options.dtype}, masks: ${options.masks}, compression: ${flags.compression})`;
+    process.stdout.write(formatDryRun({ ...plan, what, probe: `${plan.probe.imageSize.join('×')} samples rendered and scaled by voxel count` }, options.shard, dir));
+    return 0;
+  }
 
   if (!flags['skip-generation']) {
     const [z, y, x] = options.imageSize!;
-    log(`medsynth: generating ${options.totalSamples} samples of ${z}×${y}×${x} (${options.dtype}, masks: ${options.masks}) into ${dir}`);
-    const progress = new Progress('generate', options.totalSamples!);
+    const count = options.shard ? resolveDatasetOptions(options).splits.reduce((a, s) => a + s.count, 0) : options.totalSamples!;
+    const part = options.shard ? `shard ${shardLabel(options.shard)}: ${count} of ` : '';
+    log(`medsynth: generating ${part}${options.totalSamples} samples of ${z}×${y}×${x} (${options.dtype}, masks: ${options.masks}) into ${dir}`);
+    const progress = new Progress('generate', count);
     const signals = handleTerminationSignals('abort');
     let result;
     try {
@@ -132,7 +150,7 @@ export async function runGenerate(argv: readonly string[]): Promise<number> {
     }
     const stale = result.staleRemoved;
     if (stale.removed.length) log(`medsynth: removed ${stale.removed.length} temporary file(s) (${formatBytes(stale.bytes)}) left by interrupted runs`);
-    const n = options.totalSamples!;
+    const n = count;
     log(
       `medsynth: wrote ${result.splits.map((s) => `${s.name} ${s.count}`).join(', ')} in ${formatSeconds(result.wallSeconds)} ` +
         `(${(n / result.wallSeconds).toFixed(1)} samples/s; waited ${result.generateSeconds.toFixed(2)} s on generation, ${result.writeSeconds.toFixed(2)} s writing)`,

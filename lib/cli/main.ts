@@ -14,6 +14,7 @@ import { runPreview } from './preview.js';
 import { runTrain } from './train.js';
 import { runDemo, runEvaluate } from './petct_study.js';
 import { runBench } from './bench.js';
+import { runMerge } from './merge.js';
 
 type Command = (argv: readonly string[]) => Promise<number>;
 
@@ -29,6 +30,7 @@ const COMMANDS: Readonly<Record<string, { run: Command; summary: string }>> = {
   demo: { run: runDemo, summary: "6-panel figure of one patient from a 'train petct' model" },
   optimize: { run: runOptimize, summary: 'ONNX export, INT8 quantization, pruning and an FP32-vs-INT8 benchmark of a trained model' },
   bench: { run: runBench, summary: 'speed on this machine: times and ratios against baselines measured in the same run' },
+  merge: { run: runMerge, summary: 'join the shards of a --shard run (generate, petct, clinical) into one dataset' },
 };
 
 function usage(): string {

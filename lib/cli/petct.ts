@@ -4,6 +4,9 @@ import { setThreads } from '../core/threads.js';
 import { generatePetCtDataset, type PetCtDatasetOptions } from '../generators/petct/dataset.js';
 import { formatHelp, listFlag, numberFlag, parseArgs, UsageError, type FlagTable } from './args.js';
 import { formatSeconds, Progress } from './progress.js';
+import { shardBlock, shardFromFlags, SHARD_FLAGS } from '../shard/spec.js';
+import { planPetCtRun } from '../generators/petct/dry_run.js';
+import { printDryRun } from './dry_run.js';
 
 export const PETCT_FLAGS: FlagTable = {
   patients: { type: 'string', aliases: ['n', 'total-samples'], metavar: 'N', default: '50', help: 'number of patients' },
@@ -22,6 +25,8 @@ export const PETCT_FLAGS: FlagTable = {
   'no-preview': { type: 'boolean', aliases: ['skip-preview', 'skip-visualization'], help: 'skip the per-patient preview PNG' },
   threads: { type: 'string', metavar: 'N', help: 'native threads (default: MEDSYNTH_THREADS or all cores)' },
   verbose: { type: 'boolean', help: 'on errors, also print the stack and HDF5 diagnostics' },
+  ...SHARD_FLAGS,
+  'dry-run': { type: 'boolean', help: 'print the plan (patients, disk, memory, time on this machine) and write nothing' },
   help: { type: 'boolean', help: 'show this help' },
 };
 
@@ -32,7 +37,7 @@ export const PETCT_HELP = formatHelp(
   PETCT_FLAGS,
 );
 
-export function parsePetctArgs(argv: readonly string[]): { options: PetCtDatasetOptions; threads?: number; help: boolean } {
+export function parsePetctArgs(argv: readonly string[]): { options: PetCtDatasetOptions; threads?: number; help: boolean; dryRun?: boolean } {
   const { flags, positionals } = parseArgs(argv, PETCT_FLAGS);
   if (flags.help) return { options: { patients: 1, outputDir: '' }, help: true };
   if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
@@ -56,6 +61,7 @@ export function parsePetctArgs(argv: readonly string[]): { options: PetCtDataset
       followUpMonths: numberFlag(flags, 'follow-up', { min: 1e-3, max: 1200 }),
     },
   };
+  options.shard = shardFromFlags(flags);
   if (flags.size !== undefined) {
     const size = listFlag(flags, 'size', is2d ? 2 : 3, { integer: true, above: 0 });
     if (size.some((d) => d < 8 || d > 2048)) throw new UsageError(`--size entries must be between 8 and 2048, got '${flags.size}'`);
@@ -63,18 +69,19 @@ export function parsePetctArgs(argv: readonly string[]): { options: PetCtDataset
   }
   if (flags.spacing !== undefined) options.spacing = listFlag(flags, 'spacing', 3, { above: 0 }) as [number, number, number];
   const threads = flags.threads === undefined ? undefined : numberFlag(flags, 'threads', { integer: true, min: 1, max: 1024 });
-  return { options, threads, help: false };
+  return { options, threads, help: false, dryRun: Boolean(flags['dry-run']) };
 }
 
 export async function runPetct(argv: readonly string[]): Promise<number> {
-  const { options, threads, help } = parsePetctArgs(argv);
+  const { options, threads, help, dryRun } = parsePetctArgs(argv);
   if (help) {
     process.stdout.write(PETCT_HELP);
     return 0;
   }
   if (threads !== undefined) setThreads(threads);
+  if (dryRun) return printDryRun(await planPetCtRun(options), `${options.patients} PET/CT patients (${options.mode})`, options.shard, options.outputDir);
   const log = (s: string) => process.stdout.write(s + '\n');
-  const progress = new Progress('petct', options.patients);
+  const progress = new Progress('petct', options.shard ? shardBlock({ first: 0, count: options.patients }, options.shard).count : options.patients);
   const signals = handleTerminationSignals('exit', (sig) => process.stderr.write(`\nmedsynth: interrupted by ${sig}; temporary files removed, ${options.outputDir} left as it was\n`));
   const result = await generatePetCtDataset(options, {
     onPatient: (done, total, patient) => {

@@ -25,6 +25,8 @@ import { medsynthVersion } from '../../version.js';
 import { extractOneHotMasks, scanLabels, writeMaskPieces, type MaskPiece } from './mask_writer.js';
 import { checkResources } from '../../core/resources.js';
 import { chunkShapes, estimateResources, maskWriteBlock, planSplits, type MaskForm, type SplitPlan } from './plan.js';
+import { shardBlock, type ShardSpec } from '../../shard/partition.js';
+import { SHARD_MANIFEST_NAME, writeShardManifest } from '../../shard/manifest.js';
 
 export interface DatasetOptions extends AnatomyOptions {
   outputDir: string;
@@ -47,6 +49,11 @@ export interface DatasetOptions extends AnatomyOptions {
   threads?: number;
   /** Where samples are rendered: 'cpu' (default), 'cuda', or 'auto' (CUDA when available). */
   device?: DeviceOption;
+  /**
+   * Write only shard `index` of `count`: each split's contiguous block of global indices
+   * (lib/shard/partition.ts), plus shard.json; `medsynth merge` joins the shards.
+   */
+  shard?: Pick<ShardSpec, 'index' | 'count'>;
 }
 
 export interface DatasetProgress {
@@ -82,7 +89,7 @@ export interface DatasetHooks {
 /** Every key DatasetOptions knows; anything else is refused (a typo would silently give a default). */
 export const DATASET_OPTION_KEYS = [
   ...ANATOMY_OPTION_KEYS,
-  'outputDir', 'totalSamples', 'validationSplit', 'testSplit', 'dtype', 'masks', 'gzipLevel', 'threads', 'device',
+  'outputDir', 'totalSamples', 'validationSplit', 'testSplit', 'dtype', 'masks', 'gzipLevel', 'threads', 'device', 'shard',
 ] as const;
 
 /** The error an aborted run ends with: ABORTED, naming the reason (a signal name from the CLI). */
@@ -97,7 +104,11 @@ export const DEFAULT_DATASET = { totalSamples: 1000, validationSplit: 0.2, testS
 export interface ResolvedDatasetOptions {
   anatomy: ResolvedAnatomyOptions;
   outputDir: string;
+  /** What this run writes: the whole plan, or this shard's block of each split. */
   splits: SplitPlan[];
+  /** The unsharded run's splits (equal to `splits` without a shard). */
+  runSplits: SplitPlan[];
+  shard?: Pick<ShardSpec, 'index' | 'count'>;
   totalSamples: number;
   dtype: ImageDtype;
   masks: MaskForm;
@@ -111,19 +122,44 @@ export function resolveDatasetOptions(options: DatasetOptions): ResolvedDatasetO
     throw invalidParameter('outputDir', 'a directory path', options?.outputDir);
   }
   const totalSamples = checkInteger('totalSamples', options.totalSamples ?? DEFAULT_DATASET.totalSamples, 1, 0xffffffff);
+  const runSplits = planSplits(
+    totalSamples,
+    checkNumber('validationSplit', options.validationSplit ?? DEFAULT_DATASET.validationSplit, { min: 0, max: 1 }),
+    checkNumber('testSplit', options.testSplit ?? DEFAULT_DATASET.testSplit, { min: 0, max: 1 }),
+  );
+  const shard = options.shard === undefined ? undefined : checkShard(options.shard, totalSamples);
   return {
     anatomy: resolveAnatomyOptions(options),
     outputDir: options.outputDir,
     totalSamples,
-    splits: planSplits(
-      totalSamples,
-      checkNumber('validationSplit', options.validationSplit ?? DEFAULT_DATASET.validationSplit, { min: 0, max: 1 }),
-      checkNumber('testSplit', options.testSplit ?? DEFAULT_DATASET.testSplit, { min: 0, max: 1 }),
-    ),
+    splits: shard ? runSplits.map((s) => ({ name: s.name, ...shardBlock(s, shard) })) : runSplits,
+    runSplits,
+    shard,
     dtype: checkOneOf('dtype', options.dtype ?? DEFAULT_DATASET.dtype, ['float32', 'int16', 'uint8'] as const),
     masks: checkOneOf('masks', options.masks ?? DEFAULT_DATASET.masks, ['onehot', 'labels', 'both', 'none'] as const),
     gzipLevel: checkInteger('gzipLevel', options.gzipLevel ?? DEFAULT_DATASET.gzipLevel, 0, 9),
     threads: options.threads === undefined ? undefined : checkInteger('threads', options.threads, 1, 1024),
+  };
+}
+
+function checkShard(shard: Pick<ShardSpec, 'index' | 'count'>, total: number): Pick<ShardSpec, 'index' | 'count'> {
+  const count = checkInteger('shard.count', shard?.count, 1, total);
+  return { index: checkInteger('shard.index', shard.index, 0, count - 1), count };
+}
+
+/** Every option that changes a shard's bytes: what shard manifests of one run must agree on. */
+export function datasetIdentity(r: ResolvedDatasetOptions): Record<string, unknown> {
+  const o = r.anatomy;
+  return {
+    ...describeOptions(o),
+    structures: o.structures,
+    scenarios: o.scenarios,
+    body: o.body,
+    total_samples: r.totalSamples,
+    splits: r.runSplits,
+    dtype: r.dtype,
+    masks: r.masks,
+    gzip_level: r.gzipLevel,
   };
 }
 
@@ -191,7 +227,7 @@ async function createSplitFile(
  * rendering: the writer then only copies bytes into the file, and never waits for pool jobs
  * while the next sample renders.
  */
-interface PreparedSample {
+export interface PreparedSample {
   image: ImageArray;
   /** The label map over the union of the structures' boxes (for `labels`). */
   labelCrop?: { box: Box; data: Uint8Array };
@@ -199,7 +235,7 @@ interface PreparedSample {
   maskPieces?: MaskPiece[];
 }
 
-async function renderAndPrepare(
+export async function renderAndPrepare(
   renderer: AnatomyRenderer,
   params: AnatomySampleParams,
   r: ResolvedDatasetOptions,
@@ -259,13 +295,19 @@ function metadataJson(r: ResolvedDatasetOptions, params: AnatomySampleParams[]):
  * Generates and writes the dataset. Files appear under their final names only when complete;
  * metadata.json is written last.
  */
+/** Disk and memory a run of `count` samples (this shard's, when sharded) needs. */
+export function datasetEstimate(r: ResolvedDatasetOptions, count: number) {
+  return estimateResources(r.anatomy.imageSize, count, r.dtype, r.masks, structureFraction(r.anatomy));
+}
+
 export async function generateDataset(options: DatasetOptions, hooks: DatasetHooks = {}): Promise<DatasetResult> {
   const r = resolveDatasetOptions(options);
   const o = r.anatomy;
   if (hooks.signal?.aborted) throw abortedError(hooks.signal);
   // Everything is written into a staging directory and moved into place at the end (lib/io/staging.ts).
   const names = r.splits.map((s) => `${s.name}.h5`);
-  const stage = beginDatasetStage(r.outputDir, { outputs: names, replaces: ['train.h5', 'val.h5', 'test.h5'] });
+  // shard.json of an earlier sharded run in this directory would no longer describe it.
+  const stage = beginDatasetStage(r.outputDir, { outputs: names, replaces: ['train.h5', 'val.h5', 'test.h5', SHARD_MANIFEST_NAME] });
   try {
     return await writeStagedDataset(r, options.device ?? 'cpu', hooks, stage);
   } catch (err) {
@@ -281,10 +323,13 @@ async function writeStagedDataset(
   stage: DatasetStage,
 ): Promise<DatasetResult> {
   const o = r.anatomy;
-  checkResources(estimateResources(o.imageSize, r.totalSamples, r.dtype, r.masks, structureFraction(o)), r.outputDir);
+  // Global sample indices this run writes, in file order (all of them unless sharded).
+  const order = r.splits.flatMap((s) => Array.from({ length: s.count }, (_, j) => s.first + j));
+  checkResources(datasetEstimate(r, order.length), r.outputDir);
   if (r.threads !== undefined) setThreads(r.threads);
 
-  const params = Array.from({ length: r.totalSamples }, (_, i) => sampleAnatomyParams(o, i));
+  const params: AnatomySampleParams[] = []; // indexed by global sample index
+  for (const i of order) params[i] = sampleAnatomyParams(o, i);
   const renderers = [new AnatomyRenderer(o, r.dtype, device), new AnatomyRenderer(o, r.dtype, device)];
   const maskBlock = maskWriteBlock(o.imageSize, r.dtype);
   const started = performance.now();
@@ -292,12 +337,14 @@ async function writeStagedDataset(
   let writeSeconds = 0;
   let done = 0;
 
-  const render = (i: number) => {
-    const p = renderAndPrepare(renderers[i % 2], params[i], r, maskBlock);
+  // Position k in `order` picks the renderer: consecutive samples alternate even where a shard's
+  // global indices jump between splits (sample k is stored while k + 1 renders into the other).
+  const render = (k: number) => {
+    const p = renderAndPrepare(renderers[k % 2], params[order[k]], r, maskBlock);
     p.catch(() => undefined); // awaited later; a failure must not surface as an unhandled rejection first
     return p;
   };
-  let pending: Promise<PreparedSample> | undefined = render(0);
+  let pending: Promise<PreparedSample> | undefined = order.length ? render(0) : undefined;
   for (const plan of r.splits) {
     const finalPath = path.join(r.outputDir, `${plan.name}.h5`);
     await (async () => {
@@ -308,7 +355,7 @@ async function writeStagedDataset(
           const t0 = performance.now();
           const sample = await pending!;
           const t1 = performance.now();
-          pending = i + 1 < r.totalSamples ? render(i + 1) : undefined;
+          pending = done + 1 < order.length ? render(done + 1) : undefined;
           try {
             storeSample(w, j, sample);
             faultPoint(`sample:${i}`);
@@ -319,7 +366,7 @@ async function writeStagedDataset(
           generateSeconds += (t1 - t0) / 1000;
           writeSeconds += (t2 - t1) / 1000;
           done++;
-          await hooks.onProgress?.({ done, total: r.totalSamples, split: plan.name, generateSeconds, writeSeconds });
+          await hooks.onProgress?.({ done, total: order.length, split: plan.name, generateSeconds, writeSeconds });
           if (hooks.signal?.aborted) throw abortedError(hooks.signal);
         }
       } finally {
@@ -334,6 +381,10 @@ async function writeStagedDataset(
       await pending?.catch(() => undefined); // let the in-flight sample finish before failing
       throw writeFailure(err, finalPath);
     });
+  }
+  if (r.shard) {
+    const run = Object.fromEntries(r.runSplits.map((s) => [s.name, { first: s.first, count: s.count }]));
+    writeShardManifest(stage.dir, { tool: 'generate', seed: describeOptions(o).seed as number | string, options: datasetIdentity(r), shard: r.shard, run });
   }
   const files = stage.commit(metadataJson(r, params));
   return {

@@ -58,7 +58,7 @@ export interface ClinicalWriteResult {
 }
 
 /** Truth arrays in file order: HDF5 name → key of ClinicalTruth. */
-const TRUTH_FIELDS = [
+export const TRUTH_FIELDS = [
   ['z', 'z'],
   ['pz', 'pz'],
   ['age', 'age'],

@@ -32,6 +32,8 @@ import { CALIBRATION_COHORT, planSurvival, type SurvivalPlan } from './latent.js
 import { describePetCtOptions, resolvePetCtOptions, type PetCtOptions, type ResolvedPetCtOptions } from './options.js';
 import { renderPetCtPreview } from './preview.js';
 import { PetCtRenderer } from './render.js';
+import { shardBlock, type ShardSpec } from '../../shard/partition.js';
+import { SHARD_MANIFEST_NAME, writeShardManifest } from '../../shard/manifest.js';
 
 export interface PetCtDatasetOptions extends PetCtOptions {
   /** Number of patients. */
@@ -43,6 +45,8 @@ export interface PetCtDatasetOptions extends PetCtOptions {
   preview?: boolean;
   /** gzip level of the .nii.gz files, 1–9. Default 4. */
   gzipLevel?: number;
+  /** Write only shard `index` of `count` of the patients [first, first + patients), plus shard.json (lib/shard/). */
+  shard?: Pick<ShardSpec, 'index' | 'count'>;
 }
 
 export interface PetCtDatasetResult {
@@ -159,8 +163,11 @@ async function settleAll(jobs: Array<Promise<unknown>>): Promise<void> {
 export async function generatePetCtDataset(options: PetCtDatasetOptions, hooks: PetCtDatasetHooks = {}): Promise<PetCtDatasetResult> {
   const started = performance.now();
   const o = resolvePetCtOptions(options);
-  const count = checkInteger('patients', options.patients, 1, 1_000_000);
-  const first = checkInteger('first', options.first ?? 0, 0, 0xffffffff - count);
+  const run = { count: checkInteger('patients', options.patients, 1, 1_000_000), first: 0 };
+  run.first = checkInteger('first', options.first ?? 0, 0, 0xffffffff - run.count);
+  const shard = options.shard && { count: checkInteger('shard.count', options.shard.count, 1, run.count), index: options.shard.index };
+  if (shard) checkInteger('shard.index', shard.index, 0, shard.count - 1);
+  const { first, count } = shard ? shardBlock(run, shard) : run;
   const gzipLevel = checkInteger('gzipLevel', options.gzipLevel ?? 4, 1, 9);
   const preview = options.preview ?? true;
   const dir = options.outputDir;
@@ -171,7 +178,7 @@ export async function generatePetCtDataset(options: PetCtDatasetOptions, hooks: 
   const perPatient = voxels * (2 + 4 + 1) + 2_000_000;
   const renderers = [new PetCtRenderer(o), new PetCtRenderer(o)];
   // Written into a staging directory, moved into place with metadata.json last (lib/io/staging.ts).
-  const stage = beginDatasetStage(dir, { outputs: ['clinical.csv', 'truth.csv'] });
+  const stage = beginDatasetStage(dir, { outputs: ['clinical.csv', 'truth.csv'], replaces: [SHARD_MANIFEST_NAME] });
   try {
     checkResources({ diskBytesPerSample: perPatient, diskBytes: perPatient * count, memoryBytes: 2 * voxels * 24 }, dir);
   } catch (err) {
@@ -234,6 +241,10 @@ export async function generatePetCtDataset(options: PetCtDatasetOptions, hooks: 
     for (const [name, text] of tables) {
       writeFileSync(stage.path(name), text);
       files.push(path.join(dir, name));
+    }
+    if (shard) {
+      const identity = { ...describePetCtOptions(o), gzip_level: gzipLevel, preview, patients: run };
+      writeShardManifest(stage.dir, { tool: 'petct', seed: (identity as Record<string, unknown>).seed as number | string, options: identity, shard, run: { patients: run } });
     }
     stage.commit(metadata(o, plan, first, count) as unknown as Record<string, unknown>);
   } catch (err) {
