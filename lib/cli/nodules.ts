@@ -6,6 +6,7 @@ import { generateNoduleDataset, type NoduleDatasetOptions } from '../generators/
 import type { HostCt } from '../generators/nodules/host_ct.js';
 import { NODULE_KINDS, type NoduleKind } from '../generators/nodules/kinds.js';
 import { formatHelp, listFlag, numberFlag, parseArgs, UsageError, type FlagTable } from './args.js';
+import { runClassify } from './nodules_classify.js';
 import { runGanSample, runGanTrain } from './nodules_gan.js';
 import { formatSeconds, Progress } from './progress.js';
 
@@ -113,6 +114,7 @@ export function parseNodulesArgs(argv: readonly string[]): { options: NoduleData
 export async function runNodules(argv: readonly string[]): Promise<number> {
   if (argv[0] === 'gan-train') return runGanTrain(argv.slice(1));
   if (argv[0] === 'gan-sample') return runGanSample(argv.slice(1));
+  if (argv[0] === 'classify') return runClassify(argv.slice(1));
   const { options, threads, help } = parseNodulesArgs(argv);
   if (help) {
     process.stdout.write(NODULES_HELP);
