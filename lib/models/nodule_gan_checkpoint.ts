@@ -18,7 +18,7 @@ export function loadNoduleGenerator(file: string): NoduleGenerator {
     arch = readCheckpoint(file).header.architecture as typeof arch;
   } catch (err) {
     if (!(err instanceof MedsynthError)) throw err;
-    throw new MedsynthError('CORRUPT_FILE', `${file} is not a nodule WGAN generator checkpoint (${err.message.split('\n')[0]})`, { cause: err });
+    throw new MedsynthError('INVALID_ARGUMENT', `${file} is not a nodule WGAN generator checkpoint (${err.message.split('\n')[0]})`, { cause: err });
   }
   if (arch?.name !== NODULE_GENERATOR_NAME) {
     throw new MedsynthError('INVALID_ARGUMENT', `${file} holds a ${String(arch?.name)}, not a ${NODULE_GENERATOR_NAME} (give the generator_epochE.safetensors of medsynth nodules gan-train)`);

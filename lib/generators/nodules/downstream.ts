@@ -37,7 +37,7 @@ export function cohortEntries(o: ResolvedNoduleOptions, first: number, n: number
 export function requireBothClasses(name: string, entries: readonly BalanceEntry[]): void {
   const malignant = entries.filter((e) => e.malignant).length;
   if (malignant === 0 || malignant === entries.length) {
-    throw invalidParameter(name, `a size that holds malignant and benign nodules (${malignant} malignant of ${entries.length}); use a larger n`, entries.length);
+    throw invalidParameter(name, `a size that holds malignant and benign nodules (${malignant} malignant of ${entries.length}; use a larger n)`, entries.length);
   }
 }
 
