@@ -79,3 +79,6 @@ export { MultiTaskUNet, UNET_BLOCKS, type UNetOptions, type UNetOutputs } from '
 export { NoduleCritic, NoduleGenerator, resolveWganShape, type WganShape } from './models/nodule_wgan.js';
 export { gradientPenalty, WGAN_DEFAULTS, WganTrainer, type WganLosses } from './models/nodule_wgan_training.js';
 export { GanNoduleSource, trainNoduleGan, type GanEpochRecord, type GanTrainOptions } from './models/nodule_gan_run.js';
+export { ganNoduleSource, loadNoduleGenerator } from './models/nodule_gan_checkpoint.js';
+export { NoduleClassifier, type NoduleClassifierShape } from './models/nodule_classifier.js';
+export { DOWNSTREAM_DEFAULTS, downstreamTable, runDownstreamExperiment, type DownstreamOptions, type DownstreamResult, type DownstreamRun } from './models/nodule_downstream.js';
