@@ -240,7 +240,8 @@ export function downstreamTable(r: Omit<DownstreamResult, 'files'>): string {
 
 function predictionsCsv(test: PatchSet, columns: Array<[string, Float64Array]>): string {
   const header = ['index', 'malignant', 'true_probability', ...columns.map(([name]) => name)].join(',');
-  const rows = test.entries.map((e, i) => [e.index, test.labels[i], test.probability[i].toPrecision(6), ...columns.map(([, p]) => p[i].toPrecision(6))].join(','));
+  // Shortest round-trip decimals: the file reproduces metrics.json exactly (rounding would make ties).
+  const rows = test.entries.map((e, i) => [e.index, test.labels[i], String(test.probability[i]), ...columns.map(([, p]) => String(p[i]))].join(','));
   return [header, ...rows].join('\n') + '\n';
 }
 
