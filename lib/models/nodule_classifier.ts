@@ -30,7 +30,7 @@ export const NODULE_CLASSIFIER_NAME = 'NoduleClassifier';
 export interface NoduleClassifierShape {
   /** Patch side (a multiple of 4). Default 32. */
   size?: number;
-  /** Channels of the first convolution (then 2w, 4w). Default 8. */
+  /** Channels of the first convolution (then 2w, 4w). Default 4. */
   width?: number;
 }
 
@@ -40,7 +40,7 @@ export class NoduleClassifier extends Module {
   readonly features: Sequential;
   readonly fc: Linear;
 
-  constructor({ size = 32, width = 8 }: NoduleClassifierShape = {}, { seed = 0 }: { seed?: number } = {}) {
+  constructor({ size = 32, width = 4 }: NoduleClassifierShape = {}, { seed = 0 }: { seed?: number } = {}) {
     super();
     if (!Number.isInteger(size) || size < 8 || size % 4 !== 0) throw new MedsynthError('INVALID_ARGUMENT', `${NODULE_CLASSIFIER_NAME} size must be a multiple of 4 >= 8, got ${size}`);
     if (!Number.isInteger(width) || width < 1 || width > 256) throw new MedsynthError('INVALID_ARGUMENT', `${NODULE_CLASSIFIER_NAME} width must be an integer 1-256, got ${width}`);

@@ -72,11 +72,11 @@ export const DOWNSTREAM_DEFAULTS = {
   nTest: 2600,
   arms: ['none', 'procedural'] as BalanceArm[],
   seeds: 3,
-  epochs: 15,
+  epochs: 12,
   batchSize: 16,
   lr: 1e-3,
   size: 32,
-  width: 8,
+  width: 4,
   datasetSeed: 42,
   malignantRatio: 12,
 };
