@@ -84,3 +84,6 @@ export { mergeShards, type MergeResult } from './shard/merge.js';
 export { collectShards, readShardManifest, type ShardManifest } from './shard/manifest.js';
 export { shardBlock, type IndexRange, type ShardSpec } from './shard/partition.js';
 export { planDatasetRun, type DryRunPlan } from './generators/anatomy3d/dry_run.js';
+export { ganNoduleSource, loadNoduleGenerator } from './models/nodule_gan_checkpoint.js';
+export { NoduleClassifier, type NoduleClassifierShape } from './models/nodule_classifier.js';
+export { DOWNSTREAM_DEFAULTS, downstreamTable, runDownstreamExperiment, type DownstreamOptions, type DownstreamResult, type DownstreamRun } from './models/nodule_downstream.js';

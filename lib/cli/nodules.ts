@@ -4,8 +4,12 @@ import { MedsynthError } from '../errors.js';
 import { readNifti } from '../io/nifti.js';
 import { generateNoduleDataset, type NoduleDatasetOptions } from '../generators/nodules/dataset.js';
 import type { HostCt } from '../generators/nodules/host_ct.js';
+import { GAN_SOURCE } from '../generators/nodules/downstream.js';
 import { NODULE_KINDS, type NoduleKind } from '../generators/nodules/kinds.js';
+import { DEFAULT_FOV_MM } from '../generators/nodules/options.js';
+import { ganNoduleSource } from '../models/nodule_gan_checkpoint.js';
 import { formatHelp, listFlag, numberFlag, parseArgs, UsageError, type FlagTable } from './args.js';
+import { runClassify } from './nodules_classify.js';
 import { runGanSample, runGanTrain } from './nodules_gan.js';
 import { formatSeconds, Progress } from './progress.js';
 
@@ -18,7 +22,9 @@ export const NODULES_FLAGS: FlagTable = {
   size: { type: 'string', metavar: 'N', default: '64', help: 'patch size N×N×N voxels' },
   spacing: { type: 'string', metavar: 'MM', help: 'voxel size in mm (default 51.2 mm / size: 0.8 mm at 64)' },
   seed: { type: 'string', metavar: 'N', default: '42', help: 'random seed; nodule i depends only on (seed, i)' },
-  balance: { type: 'boolean', help: 'add procedural and augmented malignant nodules until malignant = benign (1:1)' },
+  balance: { type: 'boolean', help: 'add malignant nodules until malignant = benign (1:1), from --balance-source' },
+  'balance-source': { type: 'string', metavar: 'S', default: 'procedural', help: "--balance's malignant nodules: procedural (half new draws, half augmented copies) or gan" },
+  'gan-checkpoint': { type: 'string', metavar: 'FILE', help: 'generator_epochE.safetensors of medsynth nodules gan-train (--balance-source gan; its size is --size)' },
   insert: { type: 'string', metavar: 'K', default: '0', help: 'also write K CT volumes, nodule k inserted into CT k (NIfTI)' },
   'ct-size': { type: 'string', metavar: 'Z,Y,X', default: '160,256,256', help: 'size of the anatomy host CTs (320×420×420 mm field of view)' },
   ct: { type: 'string', metavar: 'FILE', help: 'insert into this CT (NIfTI, HU) instead of anatomy CTs; needs --ct-labels' },
@@ -32,10 +38,11 @@ export const NODULES_FLAGS: FlagTable = {
 };
 
 export const NODULES_HELP = formatHelp(
-  'Usage: medsynth nodules --out DIR [--n N] [--kinds K,K] [--malignant-ratio R] [--balance] [--insert K]',
+  'Usage: medsynth nodules --out DIR [--n N] [--kinds K,K] [--malignant-ratio R] [--balance [--balance-source gan --gan-checkpoint FILE]] [--insert K]',
   'Generate procedural lung nodule patches (HU) with exact masks and a malignancy label from a Brock-style\n' +
     'risk model: nodules.h5 (images, masks, malignant, table/<column>, params_json) and preview.png.\n' +
-    '--balance adds malignant nodules to reach 1:1; --insert writes CT volumes with a nodule in the lung.',
+    '--balance adds malignant nodules to reach 1:1; --insert writes CT volumes with a nodule in the lung.\n' +
+    'Subcommands: gan-train, gan-sample (the 3D WGAN-GP), classify (the downstream experiment); each has --help.',
   NODULES_FLAGS,
 );
 
@@ -93,6 +100,23 @@ export function parseNodulesArgs(argv: readonly string[]): { options: NoduleData
     const s = numberFlag(flags, 'spacing', { min: 1e-3, max: 10 });
     options.spacing = [s, s, s];
   }
+  const source = String(flags['balance-source']);
+  if (source !== 'procedural' && source !== 'gan') throw new UsageError(`--balance-source must be procedural or gan, got '${source}'`);
+  if (flags['balance-source'] !== NODULES_FLAGS['balance-source'].default && !flags.balance) throw new UsageError('--balance-source goes with --balance');
+  if (source === 'gan') {
+    if (typeof flags['gan-checkpoint'] !== 'string') throw new UsageError('--balance-source gan needs --gan-checkpoint FILE');
+    // The generator makes patches at 51.2 mm / size spacing, as it was trained: mixing other spacings would mislabel sizes.
+    if (options.spacing && Math.abs(options.spacing[0] - DEFAULT_FOV_MM / size) > 1e-9) throw new UsageError(`--balance-source gan makes ${(DEFAULT_FOV_MM / size).toFixed(3)} mm voxels at --size ${size}; leave out --spacing`);
+    try {
+      options.sources = { [GAN_SOURCE]: ganNoduleSource(flags['gan-checkpoint'], options.seed as number, size) };
+    } catch (err) {
+      if (err instanceof MedsynthError) throw new UsageError(`--gan-checkpoint: ${err.message.split('\n')[0]}`);
+      throw err;
+    }
+    options.balance = { [GAN_SOURCE]: 1 };
+  } else if (flags['gan-checkpoint'] !== undefined) {
+    throw new UsageError('--gan-checkpoint goes with --balance --balance-source gan');
+  }
   if (flags.ct !== undefined || flags['ct-labels'] !== undefined) {
     if (typeof flags.ct !== 'string' || typeof flags['ct-labels'] !== 'string') throw new UsageError('--ct and --ct-labels go together');
     const lungs = listFlag(flags, 'lung-labels', String(flags['lung-labels']).split(',').length, { integer: true });
@@ -113,6 +137,7 @@ export function parseNodulesArgs(argv: readonly string[]): { options: NoduleData
 export async function runNodules(argv: readonly string[]): Promise<number> {
   if (argv[0] === 'gan-train') return runGanTrain(argv.slice(1));
   if (argv[0] === 'gan-sample') return runGanSample(argv.slice(1));
+  if (argv[0] === 'classify') return runClassify(argv.slice(1));
   const { options, threads, help } = parseNodulesArgs(argv);
   if (help) {
     process.stdout.write(NODULES_HELP);

@@ -5,10 +5,8 @@ import path from 'node:path';
 import { setThreads } from '../core/threads.js';
 import { writeAtomically } from '../io/atomic.js';
 import { createH5, createSampleDataset, setAttributes, writeSmallDataset } from '../io/hdf5.js';
-import { DEFAULT_FOV_MM } from '../generators/nodules/options.js';
-import { GAN_MASK_THRESHOLD_HU, GanNoduleSource, trainNoduleGan, HU_WINDOW } from '../models/nodule_gan_run.js';
-import { NoduleGenerator } from '../models/nodule_wgan.js';
-import { loadCheckpoint, readCheckpoint } from '../nn/checkpoint.js';
+import { ganNoduleSource } from '../models/nodule_gan_checkpoint.js';
+import { GAN_MASK_THRESHOLD_HU, trainNoduleGan, HU_WINDOW } from '../models/nodule_gan_run.js';
 import { formatHelp, numberFlag, parseArgs, UsageError, type FlagTable } from './args.js';
 
 const COMMON: FlagTable = {
@@ -96,13 +94,9 @@ export async function runGanSample(argv: readonly string[]): Promise<number> {
   const { out, seed } = common(flags);
   const n = numberFlag(flags, 'n', { integer: true, min: 1, max: 1_000_000 });
   const threshold = numberFlag(flags, 'threshold', { min: HU_WINDOW.lo, max: HU_WINDOW.hi });
-  const arch = readCheckpoint(flags.checkpoint).header.architecture as { name?: string; size?: number; width?: number; latent_dim?: number };
-  if (arch.name !== 'NoduleGenerator') throw new UsageError(`--checkpoint holds a ${String(arch.name)}, not a NoduleGenerator`);
-  const generator = new NoduleGenerator({ size: arch.size, width: arch.width, latentDim: arch.latent_dim });
-  loadCheckpoint(flags.checkpoint, generator, { architecture: generator.architecture() });
-  const s = generator.shape.size;
-  const spacing: [number, number, number] = [DEFAULT_FOV_MM / s, DEFAULT_FOV_MM / s, DEFAULT_FOV_MM / s];
-  const source = new GanNoduleSource(generator, seed, spacing, threshold);
+  const source = ganNoduleSource(flags.checkpoint, seed, undefined, threshold);
+  const s = source.generator.shape.size;
+  const spacing = source.spacing;
   const h5Path = path.join(out, 'nodules.h5');
   await writeAtomically(h5Path, async (temp) => {
     const file = await createH5(temp);

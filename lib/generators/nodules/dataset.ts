@@ -29,7 +29,8 @@ import { insertNodule, lungBoxes, type Insertion } from './insert.js';
 import { describeNoduleOptions, resolveNoduleOptions, type NoduleOptions } from './options.js';
 import { renderNodulePreview, type PreviewNodule } from './preview.js';
 import { RISK_BETA, RISK_COVARIATES } from './risk_model.js';
-import { AugmentedNoduleSource, ProceduralNoduleSource, type NoduleSample, type NoduleSource } from './source.js';
+import { planSources } from './plan_sources.js';
+import { ProceduralNoduleSource, type NoduleSample, type NoduleSource } from './source.js';
 
 export interface NoduleDatasetOptions extends NoduleOptions {
   /** Nodules in the (imbalanced) cohort. */
@@ -116,23 +117,13 @@ export async function generateNoduleDataset(options: NoduleDatasetOptions, hooks
   const plan: BalanceEntry[] = options.balance
     ? planBalancedDataset(o, cohort, mix)
     : cohort.map((m, i) => ({ source: 'cohort', index: i, parentIndex: null, malignant: m }));
-  const extra = options.sources ?? {};
-  for (const e of plan) {
-    if (!['cohort', 'procedural', 'augmented'].includes(e.source) && !extra[e.source]) {
-      throw invalidParameter('balance', `sources that exist (no source named '${e.source}')`, e.source);
-    }
-  }
+  const sourceOf = planSources(o, plan, options.sources, options.augment);
   if (insert > plan.length) throw invalidParameter('insert', `at most the ${plan.length} nodules written`, insert);
   const host = options.host ?? {};
   const userHost = 'user' in host ? checkHostCt(host.user) : null;
   if (userHost && insert > 0) await lungBoxes(userHost);
   const hostOptions: HostCtOptions = 'user' in host ? {} : { seed: o.seed, ...host };
   if (!userHost) resolveHostCtOptions(hostOptions);
-
-  // ---- sources
-  const parents = new Map(plan.filter((e) => e.source === 'augmented').map((e) => [e.index, e.parentIndex!]));
-  const augmented = new AugmentedNoduleSource(procedural, (k) => parents.get(k)!, o.seed, options.augment);
-  const sourceOf = (e: BalanceEntry): NoduleSource => (e.source === 'cohort' || e.source === 'procedural' ? procedural : e.source === 'augmented' ? augmented : extra[e.source]);
 
   const files: string[] = [];
   const h5Path = path.join(dir, 'nodules.h5');
