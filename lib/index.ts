@@ -79,3 +79,10 @@ export { MultiTaskUNet, UNET_BLOCKS, type UNetOptions, type UNetOutputs } from '
 export { NoduleCritic, NoduleGenerator, resolveWganShape, type WganShape } from './models/nodule_wgan.js';
 export { gradientPenalty, WGAN_DEFAULTS, WganTrainer, type WganLosses } from './models/nodule_wgan_training.js';
 export { GanNoduleSource, trainNoduleGan, type GanEpochRecord, type GanTrainOptions } from './models/nodule_gan_run.js';
+
+// Streaming samples of any generator, and datasets on disk, for tools that embed medsynth (issue 18)
+export { samples, samplesStream } from './stream/samples.js';
+export { AbortError, SampleStream, streamSamples, type SampleAdapter, type StreamOptions } from './stream/pipeline.js';
+export type { AnatomyStreamOptions, ClinicalSample, ClinicalStreamOptions, GeneratorStreamOptions, LongitudinalSample, LongitudinalStreamOptions, NoduleStreamOptions, NoduleStreamSample, PetCtSample, PetCtStreamOptions } from './stream/generator_adapters.js';
+export { shuffledOrder } from './datasets/epoch_order.js';
+export type { DatasetStreamOptions } from './datasets/dataset_samples.js';

@@ -8,6 +8,8 @@ import path from 'node:path';
 import { MedsynthError, invalidParameter } from '../errors.js';
 import { openH5, type H5Dataset, type H5File } from '../io/hdf5.js';
 import { checkInteger, checkOneOf } from '../validate.js';
+import type { SampleStream } from '../stream/pipeline.js';
+import { datasetSamples, type DatasetStreamOptions } from './dataset_samples.js';
 
 /** The splits a dataset folder holds, one HDF5 file each. */
 export type SplitName = 'train' | 'val' | 'test';
@@ -132,6 +134,15 @@ export class AnatomyDataset<T = DatasetItem> {
 
   async *[Symbol.asyncIterator](): AsyncGenerator<T> {
     for (let i = 0; i < this.length; i++) yield this.get(i);
+  }
+
+  /**
+   * The split as a sample stream for training loops: stored order, or with `shuffle` the seeded
+   * permutation of (seed, epoch) (epoch_order.ts), read ahead by at most `prefetch` items;
+   * `start`/`count` select positions of that order, `signal` aborts (dataset_samples.ts).
+   */
+  samples(options: DatasetStreamOptions = {}): SampleStream<T> {
+    return datasetSamples(this, options);
   }
 
   /** Items in batches of `size` (the last may be shorter), in order or in a seeded shuffle. */
