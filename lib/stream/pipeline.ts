@@ -87,12 +87,12 @@ export class SampleStream<T> implements AsyncIterableIterator<T> {
   private stopped = false;
   private finished = false;
   private chain: Promise<unknown> = Promise.resolve();
-  private readonly aborted: Promise<never>;
+  /** Rejects the next() now waiting for a sample, if any (set only while one waits). */
+  private wakeOnAbort?: (e: Error) => void;
   private readonly onAbort = () => {
     this.stopped = true;
-    this.rejectAborted(new AbortError(this.signal!));
+    this.wakeOnAbort?.(new AbortError(this.signal!));
   };
-  private rejectAborted: (e: Error) => void = () => undefined;
 
   constructor(
     private readonly adapter: SampleAdapter<T>,
@@ -111,8 +111,6 @@ export class SampleStream<T> implements AsyncIterableIterator<T> {
     this.signal = options.signal;
     this.nextIndex = this.start;
     this.freeSlots = Array.from({ length: this.prefetch + 1 }, (_, k) => this.prefetch - k);
-    this.aborted = new Promise<never>((_, reject) => (this.rejectAborted = reject));
-    this.aborted.catch(() => undefined);
     if (this.signal?.aborted) this.onAbort();
     else this.signal?.addEventListener('abort', this.onAbort, { once: true });
   }
@@ -158,7 +156,7 @@ export class SampleStream<T> implements AsyncIterableIterator<T> {
     }
     let value: T;
     try {
-      value = await Promise.race([head.result, this.aborted]);
+      value = await this.awaitUnlessAborted(head.result);
     } catch (err) {
       this.stopped = true;
       await this.finish(head);
@@ -166,6 +164,20 @@ export class SampleStream<T> implements AsyncIterableIterator<T> {
     }
     this.held = head.slot;
     return { done: false, value };
+  }
+
+  /**
+   * The sample, or an AbortError as soon as the signal fires. (Not Promise.race against one
+   * long-lived promise: every race would leave a reaction on it holding its sample.)
+   */
+  private awaitUnlessAborted(result: Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const wake = (e: Error) => reject(e);
+      this.wakeOnAbort = wake;
+      result.then(resolve, reject).finally(() => {
+        if (this.wakeOnAbort === wake) this.wakeOnAbort = undefined;
+      });
+    });
   }
 
   /** Starts samples while there is a free slot, up to prefetch + 1 in the queue. */
