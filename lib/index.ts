@@ -84,5 +84,4 @@ export { GanNoduleSource, trainNoduleGan, type GanEpochRecord, type GanTrainOpti
 export { samples, samplesStream } from './stream/samples.js';
 export { AbortError, SampleStream, streamSamples, type SampleAdapter, type StreamOptions } from './stream/pipeline.js';
 export type { AnatomyStreamOptions, ClinicalSample, ClinicalStreamOptions, GeneratorStreamOptions, LongitudinalSample, LongitudinalStreamOptions, NoduleStreamOptions, NoduleStreamSample, PetCtSample, PetCtStreamOptions } from './stream/generator_adapters.js';
-export { shuffledOrder } from './datasets/epoch_order.js';
 export type { DatasetStreamOptions } from './datasets/dataset_samples.js';

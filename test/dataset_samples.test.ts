@@ -1,11 +1,11 @@
 // openDataset().samples(): a split streamed for training loops, in stored order or in the
-// seeded per-epoch permutation (Philox Fisher–Yates, lib/datasets/epoch_order.ts).
+// seeded per-epoch permutation (Philox Fisher–Yates, lib/core/permutation.ts).
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { Rng } from '../lib/core/philox.js';
 import { openDataset, type AnatomyDataset } from '../lib/datasets/reader.js';
-import { EPOCH_ORDER_STREAM, shuffledOrder } from '../lib/datasets/epoch_order.js';
+import { permutation, SHUFFLE_STREAM } from '../lib/core/permutation.js';
 import { generateDataset } from '../lib/generators/anatomy3d/dataset.js';
 import { tempDir } from './helpers/tmp.js';
 
@@ -13,7 +13,7 @@ const bytes = (a: ArrayBufferView) => Buffer.from(a.buffer, a.byteOffset, a.byte
 
 /** The documented shuffle, written out plainly: swap i with ⌊u·(i + 1)⌋ from the top. */
 function referenceOrder(n: number, seed: number, epoch: number): number[] {
-  const rng = new Rng(seed, epoch, EPOCH_ORDER_STREAM);
+  const rng = new Rng(seed, epoch, SHUFFLE_STREAM);
   const a = Array.from({ length: n }, (_, i) => i);
   for (let i = n - 1; i > 0; i--) {
     const j = Math.floor(rng.uniform() * (i + 1));
@@ -22,22 +22,22 @@ function referenceOrder(n: number, seed: number, epoch: number): number[] {
   return a;
 }
 
-describe('shuffledOrder', () => {
+describe('permutation (the epoch order)', () => {
   it('is the documented Fisher–Yates on Philox, a permutation, and a function of (n, seed, epoch)', () => {
     for (const [n, seed, epoch] of [[0, 1, 0], [1, 1, 0], [17, 3, 0], [17, 3, 1], [1000, 12345, 7]]) {
-      const order = [...shuffledOrder(n, seed, epoch)];
+      const order = [...permutation(n, seed, epoch)];
       expect(order).toEqual(referenceOrder(n, seed, epoch));
       expect([...order].sort((a, b) => a - b)).toEqual(Array.from({ length: n }, (_, i) => i));
     }
-    expect([...shuffledOrder(50, 1, 0)]).not.toEqual([...shuffledOrder(50, 2, 0)]);
-    expect([...shuffledOrder(50, 1, 0)]).not.toEqual([...shuffledOrder(50, 1, 1)]);
+    expect([...permutation(50, 1, 0)]).not.toEqual([...permutation(50, 2, 0)]);
+    expect([...permutation(50, 1, 0)]).not.toEqual([...permutation(50, 1, 1)]);
   });
 
   it('gives the 6 orders of 3 items equally often over epochs (each within 5 standard errors)', () => {
     const counts = new Map<string, number>();
     const epochs = 6000;
     for (let e = 0; e < epochs; e++) {
-      const key = shuffledOrder(3, 99, e).join('');
+      const key = permutation(3, 99, e).join('');
       counts.set(key, (counts.get(key) ?? 0) + 1);
     }
     expect(counts.size).toBe(6);
@@ -83,7 +83,7 @@ describe('openDataset().samples()', () => {
   it('shuffled: a permutation, the same for a seed and epoch, another for another seed or epoch', async () => {
     const a = await read({ shuffle: true, seed: 1, epoch: 0 });
     expect([...a].sort((x, y) => x - y)).toEqual(Array.from({ length: 18 }, (_, i) => i));
-    expect(a).toEqual([...shuffledOrder(18, 1, 0)]);
+    expect(a).toEqual([...permutation(18, 1, 0)]);
     expect(await read({ shuffle: true, seed: 1, epoch: 0, prefetch: 5 })).toEqual(a);
     expect(await read({ shuffle: true, seed: 2, epoch: 0 })).not.toEqual(a);
     expect(await read({ shuffle: true, seed: 1, epoch: 1 })).not.toEqual(a);

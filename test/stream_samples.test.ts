@@ -21,10 +21,10 @@ import { samples, samplesStream } from '../lib/stream/samples.js';
 const bytes = (a: ArrayBufferView) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
 const same = (a: ArrayBufferView, b: ArrayBufferView) => a.constructor === b.constructor && bytes(a).equals(bytes(b));
 
-/** Streams [start, start + count) and returns what `check` makes of each sample while it is current. */
-async function collect<T, R>(source: GeneratorStreamOptions | SampleAdapter<T>, stream: StreamOptions, check: (s: T) => R): Promise<R[]> {
+/** What `check` makes of each sample of a stream while that sample is current. */
+async function collect<T, R>(stream: AsyncIterable<T>, check: (s: T) => R): Promise<R[]> {
   const out: R[] = [];
-  for await (const s of samples(source as SampleAdapter<T>, stream)) out.push(check(s));
+  for await (const s of stream) out.push(check(s));
   return out;
 }
 
@@ -66,7 +66,7 @@ describe('samples(): byte-identical to each generator one sample at a time', () 
     it(`anatomy (float32 and int16), ${tag}`, async () => {
       setThreads(threads);
       for (const dtype of ['float32', 'int16'] as const) {
-        const got = await collect({ ...ANATOMY, dtype }, { start: 3, count: 6, prefetch, reuse }, (s) => ({
+        const got = await collect(samples({ ...ANATOMY, dtype }, { start: 3, count: 6, prefetch, reuse }), (s) => ({
           index: s.index, image: Buffer.from(bytes(s.image)), labels: Buffer.from(bytes(s.labels)), scenario: s.scenario, presence: [...s.presence], params: s.params,
         }));
         expect(got.map((g) => g.index)).toEqual([3, 4, 5, 6, 7, 8]);
@@ -83,7 +83,7 @@ describe('samples(): byte-identical to each generator one sample at a time', () 
       setThreads(threads);
       const clinical = { seed: 5, H: 24, W: 32 };
       const synth = new ClinicalSynth(clinical);
-      const c = await collect({ generator: 'clinical', ...clinical }, { start: 10, count: 4, prefetch, reuse }, (s) => ({ ...s, images: s.images.slice() }));
+      const c = await collect(samples({ generator: 'clinical', ...clinical }, { start: 10, count: 4, prefetch, reuse }), (s) => ({ ...s, images: s.images.slice() }));
       for (const s of c) {
         const want = await synth.sampleRange(s.index, 1);
         expect(same(s.images, want.images) && same(s.tabular, want.tabular) && same(s.y, want.y)).toBe(true);
@@ -91,7 +91,7 @@ describe('samples(): byte-identical to each generator one sample at a time', () 
       }
 
       const petct = { mode: '2d' as const, imageSize: [32, 32] as [number, number], seed: 2 };
-      const p = await collect({ generator: 'petct', ...petct }, { count: 3, prefetch, reuse }, (s) => ({ ...s, ct: s.ct.slice(), pet: s.pet.slice(), seg: s.seg.slice() }));
+      const p = await collect(samples({ generator: 'petct', ...petct }, { count: 3, prefetch, reuse }), (s) => ({ ...s, ct: s.ct.slice(), pet: s.pet.slice(), seg: s.seg.slice() }));
       for (const s of p) {
         const want = await generatePetCtPatient(petct, s.index);
         expect(same(s.ct, want.ct) && same(s.pet, want.pet) && same(s.seg, want.seg)).toBe(true);
@@ -100,7 +100,7 @@ describe('samples(): byte-identical to each generator one sample at a time', () 
 
       const model = new NlmeModel({ seed: 4 });
       const decoder = new ParametricOctDecoder({ seed: 4, height: 16, width: 24 });
-      const l = await collect({ generator: 'longitudinal', model, decoder }, { start: 7, count: 3, prefetch, reuse }, (s) => s);
+      const l = await collect(samples({ generator: 'longitudinal', model, decoder }, { start: 7, count: 3, prefetch, reuse }), (s) => s);
       for (const s of l) {
         const subject = model.subject(s.index);
         const want = await decoder.decode(Float64Array.from(subject.z), [s.index]);
@@ -110,7 +110,7 @@ describe('samples(): byte-identical to each generator one sample at a time', () 
 
       const nodules = { patchSize: [16, 16, 16] as [number, number, number], seed: 9 };
       const source = new ProceduralNoduleSource(resolveNoduleOptions(nodules));
-      const n = await collect({ generator: 'nodules', ...nodules }, { count: 3, prefetch, reuse }, (s) => s);
+      const n = await collect(samples({ generator: 'nodules', ...nodules }, { count: 3, prefetch, reuse }), (s) => s);
       for (const s of n) {
         const want = await source.sample(s.index);
         expect(same(s.patch.image, want.patch.image) && same(s.patch.mask, want.patch.mask) && same(s.patch.coverage, want.patch.coverage)).toBe(true);

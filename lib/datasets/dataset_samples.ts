@@ -1,6 +1,6 @@
 /**
  * A dataset on disk as a sample stream for training loops: in stored order or in the seeded
- * permutation of an epoch (epoch_order.ts), through the same pipeline as the generators
+ * permutation of an epoch (lib/core/permutation.ts), through the same pipeline as the generators
  * (lib/stream/pipeline.ts). h5wasm reads synchronously on the JS thread, so reading ahead means
  * reading in the event loop's idle turns — while the consumer awaits its own (native) work —
  * with at most `prefetch` items read and not yet consumed.
@@ -8,10 +8,10 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 
 import { checkKnownKeys } from '../core/options_check.js';
+import { permutation } from '../core/permutation.js';
 import { invalidParameter } from '../errors.js';
 import { STREAM_OPTION_KEYS, streamSamples, type SampleStream, type StreamOptions } from '../stream/pipeline.js';
 import { checkSeed } from '../validate.js';
-import { shuffledOrder } from './epoch_order.js';
 
 export interface DatasetStreamOptions extends Omit<StreamOptions, 'reuse'> {
   /** Read in a seeded permutation instead of the stored order (default false). */
@@ -29,7 +29,7 @@ export function datasetSamples<T>(dataset: { length: number; get(i: number): T }
   if (options === null || typeof options !== 'object') throw invalidParameter('samples options', 'an object', options);
   checkKnownKeys('dataset samples options', options, KEYS);
   if (options.shuffle !== undefined && typeof options.shuffle !== 'boolean') throw invalidParameter('shuffle', 'a boolean', options.shuffle);
-  const order = options.shuffle ? shuffledOrder(dataset.length, checkSeed('seed', options.seed ?? 0), options.epoch ?? 0) : undefined;
+  const order = options.shuffle ? permutation(dataset.length, checkSeed('seed', options.seed ?? 0), options.epoch ?? 0) : undefined;
   const { shuffle: _s, seed: _seed, epoch: _e, ...stream } = options;
   return streamSamples(
     {

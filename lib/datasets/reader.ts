@@ -138,7 +138,7 @@ export class AnatomyDataset<T = DatasetItem> {
 
   /**
    * The split as a sample stream for training loops: stored order, or with `shuffle` the seeded
-   * permutation of (seed, epoch) (epoch_order.ts), read ahead by at most `prefetch` items;
+   * permutation of (seed, epoch) (lib/core/permutation.ts), read ahead by at most `prefetch` items;
    * `start`/`count` select positions of that order, `signal` aborts (dataset_samples.ts).
    */
   samples(options: DatasetStreamOptions = {}): SampleStream<T> {

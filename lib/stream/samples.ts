@@ -28,6 +28,7 @@ export function samples(options: PetCtStreamOptions, stream?: StreamOptions): Sa
 export function samples(options: LongitudinalStreamOptions, stream?: StreamOptions): SampleStream<LongitudinalSample>;
 export function samples(options: NoduleStreamOptions, stream?: StreamOptions): SampleStream<NoduleStreamSample>;
 export function samples<T>(adapter: SampleAdapter<T>, stream?: StreamOptions): SampleStream<T>;
+export function samples(options: GeneratorStreamOptions, stream?: StreamOptions): SampleStream<unknown>;
 export function samples(options: GeneratorStreamOptions | SampleAdapter<unknown>, stream: StreamOptions = {}): SampleStream<unknown> {
   return streamSamples(isAdapter(options) ? options : generatorAdapter(options), stream);
 }
