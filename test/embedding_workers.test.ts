@@ -23,6 +23,10 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { createHash } from 'node:crypto';
 const m = workerData.whole ? await import(${LIB}) : Object.assign({}, ...(await Promise.all(${PARTS}.map((p) => import(p)))));
 const bytes = (a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+for (let i = 0; i < (workerData.resizes ?? 0); i++) {
+  m.setThreads(1 + (i % 4)); // while other workers' jobs run on the pool
+  await new Promise((r) => setTimeout(r, 1));
+}
 const hashes = [];
 for await (const s of m.samples(${OPTIONS}, { count: workerData.count, prefetch: 2 })) {
   hashes.push(createHash('sha256').update(bytes(s.image)).update(bytes(s.labels)).digest('hex'));
@@ -63,12 +67,15 @@ const [results] = await Promise.all([Promise.all(busy.map((x) => x.message)), m.
 const medsynthTasks = tasks();
 busy.forEach((x) => x.w.postMessage('exit'));
 await Promise.all(busy.map((x) => new Promise((r) => x.w.once('exit', r))));
+// One worker resizing the pool again and again while three stream: the same bytes.
+const racing = [start(process.env.WORKER, { count: 0, resizes: 1000 }), ...Array.from({ length: 3 }, () => start(process.env.WORKER, { count: 6 }))];
+const raced = (await Promise.all(racing.map((x) => x.message))).slice(1);
 // setThreads in a worker sets the one pool: the main thread sees it.
 const setter = start(process.env.WORKER, { count: 1, setThreads: 1 });
 await setter.message;
 const afterWorkerSet = m.getThreads();
 m.setThreads();
-console.log(JSON.stringify({ want, results, plainTasks, medsynthTasks, afterWorkerSet }));
+console.log(JSON.stringify({ want, results, raced, plainTasks, medsynthTasks, afterWorkerSet }));
 `;
 
 const LOOP = `
@@ -104,11 +111,12 @@ describe('embedding in worker_threads', () => {
   const tmp = tempDir();
   afterAll(() => tmp.cleanup());
 
-  it('workers at once share one pool, see one thread count and make the same samples', () => {
+  it('workers at once share one pool, see one thread count and make the same samples, even while one resizes it', () => {
     const out = runScript(tmp.dir, 'parallel.mjs', PARALLEL) as {
-      want: string[]; results: { hashes: string[]; threadsSeen: number }[]; plainTasks: number; medsynthTasks: number; afterWorkerSet: number;
+      want: string[]; results: { hashes: string[]; threadsSeen: number }[]; raced: { hashes: string[] }[]; plainTasks: number; medsynthTasks: number; afterWorkerSet: number;
     };
     expect(out.results).toHaveLength(4);
+    expect(out.raced.map((r) => r.hashes)).toEqual([out.want, out.want, out.want]);
     for (const r of out.results) {
       expect(r.hashes).toEqual(out.want);
       expect(r.threadsSeen).toBe(4);
