@@ -7,6 +7,9 @@ import { Rng } from '../lib/core/philox.js';
 import { openDataset, type AnatomyDataset } from '../lib/datasets/reader.js';
 import { permutation, SHUFFLE_STREAM } from '../lib/core/permutation.js';
 import { generateDataset } from '../lib/generators/anatomy3d/dataset.js';
+import { generatePetCtDataset } from '../lib/generators/petct/dataset.js';
+import { loadPetCtVolumes, openPetCtCohort } from '../lib/studies/petct/cohort.js';
+import { cohortSamples } from '../lib/studies/petct/cohort_samples.js';
 import { tempDir } from './helpers/tmp.js';
 
 const bytes = (a: ArrayBufferView) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
@@ -103,5 +106,23 @@ describe('openDataset().samples()', () => {
     await expect(run()).rejects.toMatchObject({ name: 'AbortError', code: 'ABORTED' });
     expect(() => train.samples({ shufle: true } as never)).toThrow(/did you mean 'shuffle'/);
     expect(() => train.samples({ reuse: true } as never)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+  });
+});
+
+describe('PET/CT cohorts on disk: petctStudy.cohortSamples()', () => {
+  const tmp = tempDir();
+  afterAll(() => tmp.cleanup());
+
+  it('streams the patients as loadPetCtVolumes reads them, in the epoch permutation', async () => {
+    const dir = path.join(tmp.dir, 'petct');
+    await generatePetCtDataset({ outputDir: dir, patients: 5, mode: '2d', imageSize: [32, 32], seed: 4, preview: false });
+    const cohort = openPetCtCohort(dir);
+    const ids: string[] = [];
+    for await (const v of cohortSamples(cohort, { shuffle: true, seed: 8, epoch: 2, prefetch: 2 })) {
+      const want = await loadPetCtVolumes(cohort, v.id);
+      expect(bytes(v.ct).equals(bytes(want.ct)) && bytes(v.pet).equals(bytes(want.pet)) && bytes(v.seg).equals(bytes(want.seg))).toBe(true);
+      ids.push(v.id);
+    }
+    expect(ids).toEqual([...permutation(5, 8, 2)].map((k) => cohort.patients[k].id));
   });
 });

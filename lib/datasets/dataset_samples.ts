@@ -24,8 +24,8 @@ export interface DatasetStreamOptions extends Omit<StreamOptions, 'reuse'> {
 
 const KEYS = ['shuffle', 'seed', 'epoch', ...STREAM_OPTION_KEYS.filter((k) => k !== 'reuse')];
 
-/** Rows of a split read by index; `start`/`count` are positions in the (shuffled) order. */
-export function datasetSamples<T>(dataset: { length: number; get(i: number): T }, options: DatasetStreamOptions = {}): SampleStream<T> {
+/** Items of a reader by index (sync or async); `start`/`count` are positions in the (shuffled) order. */
+export function datasetSamples<T>(dataset: { length: number; get(i: number): T | Promise<T> }, options: DatasetStreamOptions = {}): SampleStream<T> {
   if (options === null || typeof options !== 'object') throw invalidParameter('samples options', 'an object', options);
   checkKnownKeys('dataset samples options', options, KEYS);
   if (options.shuffle !== undefined && typeof options.shuffle !== 'boolean') throw invalidParameter('shuffle', 'a boolean', options.shuffle);
