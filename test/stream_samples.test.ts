@@ -253,6 +253,22 @@ describe('samplesStream(): a Readable for stream.pipeline', () => {
     expect(c.inFlight).toBe(0);
   });
 
+  it('an abort destroys the Readable: the pipeline rejects with the AbortError', async () => {
+    const { adapter, c } = counting(generatorAdapter(ANATOMY) as SampleAdapter<unknown>);
+    const ac = new AbortController();
+    let written = 0;
+    const sink = new Writable({
+      objectMode: true,
+      write(_s, _enc, done) {
+        if (++written === 3) ac.abort();
+        done();
+      },
+    });
+    await expect(pipeline(samplesStream(adapter, { count: 1000, prefetch: 2, signal: ac.signal }), sink)).rejects.toMatchObject({ name: 'AbortError' });
+    expect(written).toBeLessThan(10);
+    expect(c.inFlight).toBe(0);
+  });
+
   it('a failing sink stops the generation like break', async () => {
     const { adapter, c } = counting(generatorAdapter(ANATOMY) as SampleAdapter<unknown>);
     const sink = new Writable({
