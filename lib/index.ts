@@ -87,3 +87,9 @@ export { planDatasetRun, type DryRunPlan } from './generators/anatomy3d/dry_run.
 export { ganNoduleSource, loadNoduleGenerator } from './models/nodule_gan_checkpoint.js';
 export { NoduleClassifier, type NoduleClassifierShape } from './models/nodule_classifier.js';
 export { DOWNSTREAM_DEFAULTS, downstreamTable, runDownstreamExperiment, type DownstreamOptions, type DownstreamResult, type DownstreamRun } from './models/nodule_downstream.js';
+
+// Streaming samples of any generator, and datasets on disk, for tools that embed medsynth (issue 18)
+export { samples, samplesStream } from './stream/samples.js';
+export { AbortError, SampleStream, streamSamples, type SampleAdapter, type StreamOptions } from './stream/pipeline.js';
+export type { AnatomyStreamOptions, ClinicalSample, ClinicalStreamOptions, GeneratorStreamOptions, LongitudinalSample, LongitudinalStreamOptions, NoduleStreamOptions, NoduleStreamSample, PetCtSample, PetCtStreamOptions } from './stream/generator_adapters.js';
+export type { DatasetStreamOptions } from './datasets/dataset_samples.js';

@@ -1,4 +1,9 @@
-/** The native thread pool: one per process, shared by every kernel call. */
+/**
+ * The native thread pool: one per process, shared by every kernel call of the main thread and of
+ * every worker_thread that loads medsynth (native/core/thread_pool.cc). Its size is therefore
+ * process-wide: setThreads from any thread resizes it for all, and getThreads reports it
+ * everywhere.
+ */
 import { checkInteger } from '../validate.js';
 import { binding } from '../binding.js';
 import { callNativeSync } from '../native.js';

@@ -12,6 +12,8 @@ import { checkInteger, checkOneOf } from '../validate.js';
 import { collectShards } from '../shard/manifest.js';
 import { mergedAnatomyMetadata } from '../shard/anatomy_metadata.js';
 import { concatRows } from '../shard/rows.js';
+import type { SampleStream } from '../stream/pipeline.js';
+import { datasetSamples, type DatasetStreamOptions } from './dataset_samples.js';
 
 /** The splits a dataset folder holds, one HDF5 file each. */
 export type SplitName = 'train' | 'val' | 'test';
@@ -183,6 +185,15 @@ export class AnatomyDataset<T = DatasetItem> {
 
   async *[Symbol.asyncIterator](): AsyncGenerator<T> {
     for (let i = 0; i < this.length; i++) yield this.get(i);
+  }
+
+  /**
+   * The split as a sample stream for training loops: stored order, or with `shuffle` the seeded
+   * permutation of (seed, epoch) (lib/core/permutation.ts), read ahead by at most `prefetch` items;
+   * `start`/`count` select positions of that order, `signal` aborts (dataset_samples.ts).
+   */
+  samples(options: DatasetStreamOptions = {}): SampleStream<T> {
+    return datasetSamples(this, options);
   }
 
   /** Items in batches of `size` (the last may be shorter), in order or in a seeded shuffle. */

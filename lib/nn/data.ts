@@ -2,25 +2,10 @@
  * In-memory batching: a Philox-keyed shuffle per epoch (DataLoader(shuffle=True) without a global
  * RNG: the order is a pure function of (seed, epoch)) and row gathers into arena tensors.
  */
-import { Rng } from '../core/philox.js';
 import { Tensor } from './tensor.js';
 
-/** Philox stream of the epoch shuffles. */
-export const SHUFFLE_STREAM = 0x5f1e;
-
-/** A uniformly random permutation of 0..n-1 for (seed, epoch) (Fisher–Yates). */
-export function permutation(n: number, seed: number, epoch: number): Int32Array {
-  const order = new Int32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i;
-  const rng = new Rng(seed, epoch, SHUFFLE_STREAM);
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(rng.uniform() * (i + 1));
-    const t = order[i];
-    order[i] = order[j];
-    order[j] = t;
-  }
-  return order;
-}
+// The epoch order lives in core (dataset readers shuffle with the same function).
+export { permutation, SHUFFLE_STREAM } from '../core/permutation.js';
 
 /** Batches of indices [start, start + size) of `order` (the last one may be short, as DataLoader's). */
 export function batchRanges(n: number, batchSize: number): Array<[number, number]> {

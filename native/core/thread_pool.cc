@@ -19,7 +19,8 @@ class Pool {
   explicit Pool(int n) { start(n); }
   ~Pool() { stop(); }
 
-  int size() const { return static_cast<int>(workers_.size()) + 1; }
+  // Read without the job lock (getThreads from any worker_thread while another resizes).
+  int size() const { return size_.load(); }
 
   void resize(int n) {
     std::lock_guard<std::mutex> job_lock(job_mutex_);
@@ -31,11 +32,18 @@ class Pool {
     if (n <= 0) return;
     grain = std::max<int64_t>(1, grain);
     const int64_t chunks = (n + grain - 1) / grain;
-    if (chunks == 1 || t_inside_job || workers_.empty()) {
+    if (chunks == 1 || t_inside_job) {
       run_serial(n, grain, fn);
       return;
     }
-    std::lock_guard<std::mutex> job_lock(job_mutex_);
+    std::unique_lock<std::mutex> job_lock(job_mutex_);
+    // Checked under the job lock: resize() (setThreads from any JS thread) replaces workers_.
+    // A one-thread pool runs the job outside the lock, as a nested call would (fn may nest).
+    if (workers_.empty()) {
+      job_lock.unlock();
+      run_serial(n, grain, fn);
+      return;
+    }
     {
       std::lock_guard<std::mutex> lock(mutex_);
       job_ = Job{&fn, n, grain, chunks};
@@ -104,6 +112,7 @@ class Pool {
       generation = generation_;
     }
     for (int i = 1; i < n; ++i) workers_.emplace_back([this, generation] { worker_loop(generation); });
+    size_.store(n);
   }
 
   void stop() {
@@ -120,6 +129,7 @@ class Pool {
   std::mutex mutex_;
   std::condition_variable wake_, done_;
   std::vector<std::thread> workers_;
+  std::atomic<int> size_{1};
   Job job_;
   std::atomic<int64_t> next_chunk_{0};
   int pending_workers_ = 0;

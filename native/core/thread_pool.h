@@ -1,6 +1,9 @@
 // The addon's own thread pool. One pool per process, so concurrent async calls from libuv's
 // workers share the cores instead of each starting a team of their own: jobs run one at a time,
-// and the thread that submits a job works on it too.
+// and the thread that submits a job works on it too. It is a process-wide singleton, not per
+// Node environment: every worker_thread that loads the addon uses the same threads, and a
+// resize from any of them applies to all (it is never destroyed, so no environment's cleanup
+// can take it from the others).
 #pragma once
 
 #include <cstdint>

@@ -49,12 +49,17 @@ export async function generateSample(
   const params = sampleAnatomyParams(o, index);
   const renderer = new AnatomyRenderer(o, dtype, device);
   await renderer.render(params);
+  return anatomySample(params, o.imageSize, renderer.image, renderer.labels);
+}
+
+/** The sample record of rendered `params` whose voxels are in `image` and `labels`. */
+export function anatomySample(params: AnatomySampleParams, dims: readonly [number, number, number], image: ImageArray, labels: Uint8Array): AnatomySample {
   return {
-    index,
+    index: params.index,
     scenario: params.scenario,
-    dims: [...o.imageSize],
-    image: renderer.image,
-    labels: renderer.labels,
+    dims: [...dims],
+    image,
+    labels,
     presence: Uint8Array.from(params.structures, (s) => (s.present ? 1 : 0)),
     structureNames: params.structures.map((s) => s.name),
     params,

@@ -41,12 +41,15 @@ export class AnatomyRenderer {
     this.image = dtype === 'float32' ? this.intensity : allocateImage(dtype, n);
   }
 
-  /** Renders one sample into this renderer's buffers. */
-  async render(params: AnatomySampleParams): Promise<void> {
+  /**
+   * Renders one sample into this renderer's buffers, or into `into` (arrays of the same sizes
+   * that the caller owns; the renderer's intensity buffer is then only the integer dtypes' work).
+   */
+  async render(params: AnatomySampleParams, into: { image: ImageArray; labels: Uint8Array } = this): Promise<void> {
     await renderVolumeSample(
       anatomyVolumeSpec(this.options, params, this.dtype),
       // The CPU keeps an integer image's float intensity in this.intensity (the work buffer).
-      { image: this.image, labels: this.labels, work: this.dtype === 'float32' ? undefined : this.intensity },
+      { image: into.image, labels: into.labels, work: this.dtype === 'float32' ? undefined : this.intensity },
       { device: this.device },
     );
   }

@@ -68,3 +68,4 @@ export * from './figures/training_curves.js';
 export * from './model_io.js';
 export * from './train.js';
 export * from './run_model.js';
+export * from './cohort_samples.js';
