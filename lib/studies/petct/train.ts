@@ -22,11 +22,11 @@ import { CheckpointBest, EarlyStopping, ReduceLROnPlateau } from '../../nn/sched
 import { Tensor } from '../../nn/tensor.js';
 import { Trainer, TrainingDiverged, TrainingInterrupted, type BatchProgress, type StepOutput } from '../../nn/trainer.js';
 import { petctBatches, type PetCtBatch } from './batches.js';
-import { openPetCtCohort } from './cohort.js';
+import { CLINICAL_COVARIATES, openPetCtCohort } from './cohort.js';
 import { parseTrainingLog, renderTrainingCurves, TRAINING_LOG_COLUMNS } from './figures/training_curves.js';
 import { patientRisks } from './mc_dropout.js';
 import type { PetCtRunConfig } from './model_io.js';
-import { describeSliceOptions, loadSliceSet, type PetCtSliceSet } from './slices.js';
+import { describeSliceOptions, loadSliceSet, sliceSetTumourFlags, type PetCtSliceSet } from './slices.js';
 import { splitPatients } from './split.js';
 
 export interface PetCtTrainOptions {
@@ -46,6 +46,11 @@ export interface PetCtTrainOptions {
   patience: number;
   /** At most this many tumour slices per patient (keeps an epoch short). */
   maxTumourSlices?: number;
+  /**
+   * Feed the patients' standardised age, male, stage (clinical.csv) to the survival head
+   * (MultiTaskUNet `clinical`), recorded in the checkpoint so evaluate / demo rebuild it.
+   */
+  clinicalCovariates?: boolean;
   threads?: number;
 }
 
@@ -93,7 +98,7 @@ class PassTally {
   }
   async summary(prefix: string): Promise<Record<string, number>> {
     const P = this.set.patients.length;
-    const risk = patientRisks(this.risk, this.set.owner, P);
+    const risk = patientRisks(this.risk, this.set.owner, P, sliceSetTumourFlags(this.set));
     const time = Float64Array.from(this.set.patients, (p) => p.patient.time);
     const event = Uint8Array.from(this.set.patients, (p) => p.patient.event);
     let cIndex = NaN;
@@ -111,10 +116,17 @@ class PassTally {
   }
 }
 
+/** The batch's clinical covariates as the model's second input, when it takes them. */
+export function clinicalInput(model: MultiTaskUNet, b: Pick<PetCtBatch, 'size' | 'clinical'>): Tensor | undefined {
+  if (model.clinical === 0) return undefined;
+  if (!b.clinical) throw new MedsynthError('INVALID_ARGUMENT', 'the model takes clinical covariates, but the cohort\'s clinical.csv has no age, sex and stage columns');
+  return Tensor.from(b.clinical, [b.size, model.clinical]);
+}
+
 /** The multi-task loss of one batch; records its terms, Dice counts and risks into `tally`. */
 function batchLoss(model: MultiTaskUNet, b: PetCtBatch, o: PetCtTrainOptions, tally: PassTally): StepOutput {
   const [H, W] = [o.size, o.size];
-  const out = model.forwardMultiTask(Tensor.from(b.images, [b.size, 2, H, W]));
+  const out = model.forwardMultiTask(Tensor.from(b.images, [b.size, 2, H, W]), clinicalInput(model, b));
   const seg = focalTversky(out.segmentation, Tensor.from(b.masks, [b.size, 1, H, W]), FOCAL_TVERSKY);
   let loss = mulScalar(seg, o.segWeight);
   let surv = NaN;
@@ -159,6 +171,9 @@ export async function trainPetCt(
   if (o.threads !== undefined) setThreads(o.threads);
   if (o.size % 16 !== 0) throw new MedsynthError('INVALID_ARGUMENT', `--size must be a multiple of 16 (four 2×2 poolings), got ${o.size}`);
   const cohort = openPetCtCohort(o.dataDir);
+  if (o.clinicalCovariates && cohort.patients.some((p) => p.clinical === null)) {
+    throw new MedsynthError('INVALID_ARGUMENT', `--clinical-covariates: ${o.dataDir}/clinical.csv has no age, sex and stage columns`);
+  }
   const split = splitPatients(cohort.patients, { seed: o.seed });
   const sliceOptions = { size: [o.size, o.size] as [number, number], seed: o.seed, ...(o.maxTumourSlices ? { maxTumourSlices: o.maxTumourSlices } : {}) };
   const t0 = performance.now();
@@ -176,15 +191,16 @@ export async function trainPetCt(
     lr: o.lr,
     seed: o.seed,
     optimizer: 'Adam',
+    clinical_covariates: o.clinicalCovariates ? [...CLINICAL_COVARIATES] : [],
   };
   mkdirSync(o.output, { recursive: true });
-  const model = new MultiTaskUNet({ base: o.base, seed: o.seed });
+  const model = new MultiTaskUNet({ base: o.base, seed: o.seed, clinical: o.clinicalCovariates ? CLINICAL_COVARIATES.length : 0 });
   const optimizer = new Adam(model.parameters(), { lr: o.lr });
   emit({
     type: 'info',
     line:
       `${split.train.length} training patients (${train.count} slices), ${split.validation.length} validation (${val.count}) at ${o.size}×${o.size}, loaded in ${((performance.now() - t0) / 1000).toFixed(1)} s; ` +
-      `MultiTaskUNet base ${o.base}: ${model.parameterCount()} parameters; Adam lr ${o.lr}, batch ${o.batchSize}, ${o.epochs} epochs`,
+      `MultiTaskUNet base ${o.base}${o.clinicalCovariates ? ` + clinical ${CLINICAL_COVARIATES.join(', ')}` : ''}: ${model.parameterCount()} parameters; Adam lr ${o.lr}, batch ${o.batchSize}, ${o.epochs} epochs`,
   });
 
   const bestFile = path.join(o.output, 'best_model.safetensors');
