@@ -151,6 +151,24 @@ function batchLoss(model: MultiTaskUNet, b: PetCtBatch, o: PetCtTrainOptions, ta
   return { loss, count: b.size };
 }
 
+/** C-indices of the true linear predictor and of its image part on the validation patients (NaN when unknown). */
+async function validationOracles(set: PetCtSliceSet): Promise<{ oracleCIndex: number; imageOracleCIndex: number }> {
+  const patients = set.patients.map((p) => p.patient);
+  const time = Float64Array.from(patients, (p) => p.time);
+  const event = Uint8Array.from(patients, (p) => p.event);
+  const c = async (score: Float64Array) => {
+    try {
+      return score.every(Number.isFinite) ? (await concordanceIndex(score, time, event)).cIndex : NaN;
+    } catch {
+      return NaN; // no comparable pair
+    }
+  };
+  return {
+    oracleCIndex: await c(Float64Array.from(patients, (p) => p.linearPredictor)),
+    imageOracleCIndex: await c(Float64Array.from(patients, (p) => p.imageLinearPredictor)),
+  };
+}
+
 async function collect(it: AsyncGenerator<PetCtBatch>): Promise<PetCtBatch[]> {
   const all: PetCtBatch[] = [];
   for await (const b of it) all.push(b);
@@ -261,7 +279,18 @@ export async function trainPetCt(
   const files = [bestFile, logFile];
   if (rows.length) {
     const curves = path.join(o.output, 'training_curves.png');
-    writeFileAtomicSync(curves, renderTrainingCurves(parseTrainingLog(readFileSync(logFile, 'utf8')), { title: 'PET/CT MULTI-TASK U-NET' }));
+    const oracles = await validationOracles(val);
+    writeFileAtomicSync(
+      curves,
+      renderTrainingCurves(parseTrainingLog(readFileSync(logFile, 'utf8')), {
+        title: `PET/CT MULTI-TASK U-NET${o.clinicalCovariates ? ' + CLINICAL COVARIATES' : ''}`,
+        ...oracles,
+        notes: [
+          'TRAIN: AUGMENTED SLICES IN TRAINING MODE (DROPOUT ON, BATCH-NORM BATCH STATISTICS); VALIDATION: HELD-OUT PATIENTS IN EVAL MODE.',
+          "C-INDEX: A PATIENT'S RISK IS THE MEAN RISK OF ITS TUMOUR SLICES; ORACLES: TRUE LINEAR PREDICTOR (AND ITS IMAGE PART) ON THE VALIDATION PATIENTS.",
+        ],
+      }),
+    );
     files.push(curves);
   }
   return {
