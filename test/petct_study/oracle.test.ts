@@ -35,7 +35,7 @@ afterAll(tmp.cleanup);
 describe('PET/CT oracles', () => {
   it('the cohort carries the image part of β·x and the standardised clinical covariates of the latent truth', () => {
     const cohort = openPetCtCohort(dir);
-    const o = resolvePetCtOptions({ outputDir: dir, patients: N, seed, mode: '2d', imageSize: [32, 32], survival: { beta } });
+    const o = resolvePetCtOptions({ seed, mode: '2d', imageSize: [32, 32], survival: { beta } });
     const latent = simulateLatentCohort(o, N);
     const b = { ...DEFAULT_BETA, ...beta };
     cohort.patients.forEach((p, k) => {
