@@ -1,6 +1,7 @@
 /** `medsynth petct`: a PET/CT cohort with tumour masks, clinical covariates and survival outcomes. */
 import { handleTerminationSignals } from '../core/signals.js';
 import { setThreads } from '../core/threads.js';
+import { COVARIATE_NAMES, type CovariateName } from '../generators/petct/covariates.js';
 import { generatePetCtDataset, type PetCtDatasetOptions } from '../generators/petct/dataset.js';
 import { formatHelp, listFlag, numberFlag, parseArgs, UsageError, type FlagTable } from './args.js';
 import { formatSeconds, Progress } from './progress.js';
@@ -17,6 +18,7 @@ export const PETCT_FLAGS: FlagTable = {
   seed: { type: 'string', metavar: 'N', default: '42', help: 'random seed; patient i depends only on (seed, i)' },
   first: { type: 'string', metavar: 'I', default: '0', help: 'index of the first patient (to generate shards)' },
   censoring: { type: 'string', metavar: 'F', default: '0.3', help: 'target censored fraction' },
+  beta: { type: 'string', metavar: 'NAME=V,...', help: 'log hazard ratios to change, of log_mtv, suvmax, lesions, age, male, stage (default 0.45,0.2,0.25,0.25,0.2,0.4)' },
   'follow-up': { type: 'string', metavar: 'MONTHS', default: '60', help: 'end of follow-up (administrative censoring)' },
   'ct-noise': { type: 'string', metavar: 'HU', default: '12', help: 'CT noise SD in HU' },
   'pet-fwhm': { type: 'string', metavar: 'MM', default: '6', help: 'PET resolution (FWHM, mm)' },
@@ -36,6 +38,18 @@ export const PETCT_HELP = formatHelp(
     'clinical.csv (age, sex, stage, time, event) from a known Weibull-Cox model, hidden truth and previews.',
   PETCT_FLAGS,
 );
+
+/** `--beta log_mtv=0.9,stage=0.8`: the named log hazard ratios (resolvePetCtOptions checks names and ranges). */
+export function parseBeta(text: string): Record<string, number> {
+  const beta: Record<string, number> = {};
+  for (const part of text.split(',')) {
+    const m = /^\s*([a-z_]+)\s*=\s*([-+0-9.eE]+)\s*$/.exec(part);
+    if (!m || !Number.isFinite(Number(m[2]))) throw new UsageError(`--beta expects NAME=VALUE,... (e.g. log_mtv=0.9,stage=0.8), got '${text}'`);
+    if (!(COVARIATE_NAMES as readonly string[]).includes(m[1])) throw new UsageError(`--beta: unknown covariate '${m[1]}' (one of ${COVARIATE_NAMES.join(', ')})`);
+    beta[m[1]] = Number(m[2]);
+  }
+  return beta;
+}
 
 export function parsePetctArgs(argv: readonly string[]): { options: PetCtDatasetOptions; threads?: number; help: boolean; dryRun?: boolean } {
   const { flags, positionals } = parseArgs(argv, PETCT_FLAGS);
@@ -62,6 +76,7 @@ export function parsePetctArgs(argv: readonly string[]): { options: PetCtDataset
     },
   };
   options.shard = shardFromFlags(flags);
+  if (flags.beta !== undefined) options.survival!.beta = parseBeta(String(flags.beta)) as Partial<Record<CovariateName, number>>;
   if (flags.size !== undefined) {
     const size = listFlag(flags, 'size', is2d ? 2 : 3, { integer: true, above: 0 });
     if (size.some((d) => d < 8 || d > 2048)) throw new UsageError(`--size entries must be between 8 and 2048, got '${flags.size}'`);

@@ -25,6 +25,7 @@ export const TRAIN_PETCT_FLAGS: FlagTable = {
   seed: { type: 'string', metavar: 'S', default: String(d.seed), help: 'seed of the split, slices, weights, shuffles and dropout' },
   patience: { type: 'string', metavar: 'N', default: String(d.patience), help: 'early-stopping patience (epochs)' },
   'max-tumour-slices': { type: 'string', metavar: 'N', help: 'at most N tumour slices per patient (default: all)' },
+  'clinical-covariates': { type: 'boolean', help: 'also feed standardised age, male, stage (clinical.csv) to the survival head' },
   threads: { type: 'string', metavar: 'N', help: 'native threads (default: MEDSYNTH_THREADS or all cores)' },
   help: { type: 'boolean', help: 'show this help' },
 };
@@ -68,6 +69,7 @@ export function parseTrainPetCtArgs(argv: readonly string[]): PetCtTrainOptions 
   if (!(o.segWeight + o.survWeight > 0)) throw new UsageError('--seg-weight and --surv-weight cannot both be 0');
   if (flags['max-tumour-slices'] !== undefined) o.maxTumourSlices = numberFlag(flags, 'max-tumour-slices', { integer: true, min: 1, max: 1e6 });
   if (flags.threads !== undefined) o.threads = numberFlag(flags, 'threads', { integer: true, min: 1, max: 1024 });
+  if (flags['clinical-covariates']) o.clinicalCovariates = true;
   return o;
 }
 

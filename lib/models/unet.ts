@@ -13,6 +13,13 @@
  *              Linear(16b, 4b), ReLU(), Dropout(p), Linear(4b, 1))
  *
  * `mid` narrows a block's inner width (structured channel pruning keeps the block's interface).
+ *
+ * `clinical` > 0 adds that many patient-level covariates (the PET/CT study: standardised age, male,
+ * stage) to the survival head: they are concatenated to the head's hidden features right before
+ * the risk layer, which becomes Linear(4b + clinical, 1). So the covariates enter the risk
+ * linearly, as in the Cox model that generates the data, next to the image features
+ * (DeepMTS / AdaMSS-style fusion). The model then takes a second input `clinical` [N, clinical]
+ * (also in the ONNX graph); with 0 (the default) it is the seed's image-only model, unchanged.
  */
 import { MedsynthError } from '../errors.js';
 import type { Architecture } from '../nn/checkpoint.js';
@@ -33,7 +40,7 @@ import {
 import { Module } from '../nn/module.js';
 import { sigmoid } from '../nn/ops/pointwise.js';
 import { concat } from '../nn/ops/shape.js';
-import { formatShape, type Tensor } from '../nn/tensor.js';
+import { formatShape, Tensor } from '../nn/tensor.js';
 import { emitLayer } from '../onnx/layers.js';
 import { int, type GraphBuilder } from '../onnx/graph.js';
 
@@ -49,6 +56,8 @@ export interface UNetOptions {
   dropout?: number;
   /** Inner width per block (default: the block's output width). */
   mid?: Partial<Record<UNetBlock, number>>;
+  /** Patient-level covariates fed to the survival head (default 0: image only). */
+  clinical?: number;
   seed?: number;
 }
 
@@ -82,12 +91,15 @@ export class MultiTaskUNet extends Module {
   readonly pool: MaxPool2d;
   readonly segHead: Conv2d;
   readonly survival: Sequential;
+  readonly clinical: number;
 
-  constructor({ inChannels = 2, base = 64, dropout = 0.1, mid = {}, seed = 0 }: UNetOptions = {}) {
+  constructor({ inChannels = 2, base = 64, dropout = 0.1, mid = {}, clinical = 0, seed = 0 }: UNetOptions = {}) {
     super();
     if (!Number.isInteger(base) || base < 1) throw new MedsynthError('INVALID_ARGUMENT', `U-Net base width has to be a positive integer, got ${base}`);
     if (!Number.isInteger(inChannels) || inChannels < 1) throw new MedsynthError('INVALID_ARGUMENT', `U-Net needs >= 1 input channel, got ${inChannels}`);
+    if (!Number.isInteger(clinical) || clinical < 0 || clinical > 1024) throw new MedsynthError('INVALID_ARGUMENT', `U-Net clinical covariate count has to be an integer in [0, 1024], got ${clinical}`);
     this.inChannels = inChannels;
+    this.clinical = clinical;
     this.base = base;
     this.dropout = dropout;
     const w = { enc1: base, enc2: 2 * base, enc3: 4 * base, enc4: 8 * base, bottleneck: 16 * base, dec4: 8 * base, dec3: 4 * base, dec2: 2 * base, dec1: base };
@@ -115,7 +127,7 @@ export class MultiTaskUNet extends Module {
     this.segHead = this.registerModule('seg_head', new Conv2d(base, 1, 1));
     this.survival = this.registerModule(
       'survival',
-      new Sequential(new AdaptiveAvgPool2d(1), new Flatten(), new Linear(16 * base, 4 * base), new ReLU(), new Dropout(dropout), new Linear(4 * base, 1)),
+      new Sequential(new AdaptiveAvgPool2d(1), new Flatten(), new Linear(16 * base, 4 * base), new ReLU(), new Dropout(dropout), new Linear(4 * base + clinical, 1)),
     );
     initialize(this, seed);
   }
@@ -125,7 +137,26 @@ export class MultiTaskUNet extends Module {
   }
 
   architecture(): Architecture {
-    return { name: UNET_NAME, in_channels: this.inChannels, base: this.base, dropout: this.dropout, mid: this.mid };
+    // `clinical` only when used, so image-only checkpoints written before it still match.
+    return { name: UNET_NAME, in_channels: this.inChannels, base: this.base, dropout: this.dropout, mid: this.mid, ...(this.clinical ? { clinical: this.clinical } : {}) };
+  }
+
+  private checkClinical(clinical: Tensor | undefined, n: number): void {
+    if (this.clinical === 0) {
+      if (clinical !== undefined) throw new MedsynthError('INVALID_ARGUMENT', 'this U-Net takes no clinical covariates (it was built with clinical 0)');
+      return;
+    }
+    if (!clinical || clinical.ndim !== 2 || clinical.shape[0] !== n || clinical.shape[1] !== this.clinical) {
+      throw new MedsynthError('INVALID_ARGUMENT', `U-Net expects clinical covariates [${n}, ${this.clinical}], got ${clinical ? formatShape(clinical.shape) : 'none'}`);
+    }
+  }
+
+  /** The risk from the bottleneck (and the clinical covariates when the model has them). */
+  private risk(bottom: Tensor, clinical: Tensor | undefined): Tensor {
+    if (this.clinical === 0) return this.survival.forward(bottom);
+    const layers = this.survival.layers;
+    const hidden = layers.slice(0, -1).reduce((v, layer) => layer.forward(v), bottom);
+    return layers[layers.length - 1].forward(concat([hidden, clinical!], 1));
   }
 
   private checkImage(x: Tensor): void {
@@ -135,9 +166,10 @@ export class MultiTaskUNet extends Module {
     }
   }
 
-  /** Both heads from one encoder pass. */
-  forwardMultiTask(x: Tensor): UNetOutputs {
+  /** Both heads from one encoder pass; `clinical` [N, clinical] is required exactly when the model has clinical covariates. */
+  forwardMultiTask(x: Tensor, clinical?: Tensor): UNetOutputs {
     this.checkImage(x);
+    this.checkClinical(clinical, x.shape[0]);
     const b = this.blocks;
     const e1 = b.enc1.forward(x);
     const e2 = b.enc2.forward(this.pool.forward(e1));
@@ -148,17 +180,24 @@ export class MultiTaskUNet extends Module {
     for (const [level, skip] of [[4, e4], [3, e3], [2, e2], [1, e1]] as const) {
       d = b[`dec${level}`].forward(concat([this.ups[`up${level}`].forward(d), skip], 1));
     }
-    return { segmentation: sigmoid(this.segHead.forward(d)), risk: this.survival.forward(bottom) };
+    return { segmentation: sigmoid(this.segHead.forward(d)), risk: this.risk(bottom, clinical) };
   }
 
-  /** The segmentation probability map (Module's single-output forward). */
+  /** The segmentation probability map (Module's single-output forward; the segmentation decoder never reads the covariates). */
   forward(x: Tensor): Tensor {
-    return this.forwardMultiTask(x).segmentation;
+    this.checkImage(x);
+    if (this.clinical === 0) return this.forwardMultiTask(x).segmentation;
+    const zeros = Tensor.from(new Float32Array(x.shape[0] * this.clinical), [x.shape[0], this.clinical]);
+    return this.forwardMultiTask(x, zeros).segmentation;
   }
 
-  /** The same computation as ONNX nodes: input `image` [batch, C, height, width]; outputs `segmentation`, `risk`. */
+  /**
+   * The same computation as ONNX nodes: input `image` [batch, C, height, width] (and, with
+   * clinical covariates, `clinical` [batch, clinical]); outputs `segmentation`, `risk`.
+   */
   onnxGraph(g: GraphBuilder): void {
     const x = g.input('image', ['batch', this.inChannels, 'height', 'width']);
+    const clinical = this.clinical ? g.input('clinical', ['batch', this.clinical]) : '';
     const b = this.blocks;
     const pool = (v: string) => emitLayer(g, this.pool, v);
     const e1 = emitLayer(g, b.enc1, x);
@@ -173,6 +212,13 @@ export class MultiTaskUNet extends Module {
     }
     const seg = g.node('Sigmoid', [emitLayer(g, this.segHead, d)], {}, { name: 'seg_sigmoid' });
     g.output('segmentation', seg, ['batch', 1, 'height', 'width']);
-    g.output('risk', emitLayer(g, this.survival, bottom), ['batch', 1]);
+    let risk: string;
+    if (this.clinical === 0) risk = emitLayer(g, this.survival, bottom);
+    else {
+      const layers = this.survival.layers;
+      const hidden = layers.slice(0, -1).reduce((v, layer) => emitLayer(g, layer, v), bottom);
+      risk = emitLayer(g, layers[layers.length - 1], g.node('Concat', [hidden, clinical], { axis: int(1) }, { name: 'survival_clinical_cat' }));
+    }
+    g.output('risk', risk, ['batch', 1]);
   }
 }

@@ -87,8 +87,13 @@ describe('PET/CT study figures', () => {
     const png = renderReliabilityDiagram({ bins: positive.bins, ece: top.ece, positiveClassEce: positive.ece, title: `RELIABILITY: ${set.patients.length} PATIENTS, ${set.count} SLICES` });
     save('reliability.png', png);
     const img = decodeOwnPng(png);
-    expect([img.width, img.height]).toEqual([560, 660]);
-    expect(regionSpread(img, 80, 110, 400, 360)).toBeGreaterThan(10);
+    expect([img.width, img.height]).toEqual([640, 660]);
+    expect(regionSpread(img, 80, 110, 480, 360)).toBeGreaterThan(10);
+    // The default title (scale 2) ends before the right edge: its band's last 16 columns are
+    // plain background, like the top-left corner.
+    const plain = decodeOwnPng(renderReliabilityDiagram({ bins: positive.bins, ece: top.ece }));
+    expect(regionSpread(plain, 16, 10, 400, 14)).toBeGreaterThan(10);
+    expect(regionSpread(plain, plain.width - 16, 0, 16, 30)).toBeCloseTo(regionSpread(plain, 0, 0, 14, 8), 10);
   });
 
   it('training curves from a CSV log', () => {

@@ -18,7 +18,7 @@ import { referenceWarpAffine2d } from '../reference/resample2d.js';
 const data = useSmallCohort('medsynth-petct-pipeline-', 6, 21);
 
 const fakePatients = (n: number, eventEvery = 3): PetCtCohortPatient[] =>
-  Array.from({ length: n }, (_, i) => ({ id: `p${String(i).padStart(3, '0')}`, time: i + 1, event: i % eventEvery === 0 ? 1 : 0, linearPredictor: 0 }));
+  Array.from({ length: n }, (_, i) => ({ id: `p${String(i).padStart(3, '0')}`, time: i + 1, event: i % eventEvery === 0 ? 1 : 0, linearPredictor: 0, imageLinearPredictor: 0, clinical: null }));
 
 describe('PET/CT study: cohort reader', () => {
   it('reads outcomes and the true linear predictor', () => {

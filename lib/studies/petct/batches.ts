@@ -10,6 +10,9 @@
  * batch of one patient's slices shares one time and compares nothing. Towards an epoch's end
  * only patients with many slices remain and batches can repeat a patient.
  *
+ * Each batch carries, per slice, whether it holds tumour and its patient's clinical covariates,
+ * for the survival term and a survival head that takes them.
+ *
  * Augmentation (training only) draws slice i's parameters from Philox (seed, i, stream of the
  * epoch), so a batch is reproducible from (seed, epoch) alone and its parameters are recorded in
  * the batch.
@@ -17,6 +20,7 @@
 import { Rng } from '../../core/philox.js';
 import { checkInteger, checkSeed } from '../../validate.js';
 import { applyAugmentation, resolveAugmentation, sampleAugmentation, type AugmentationConfig, type AugmentationParams } from './augment.js';
+import { CLINICAL_COVARIATES } from './cohort.js';
 import { sliceAt, type PetCtSliceSet } from './slices.js';
 
 export const ORDER_STREAM = 0x0bde5;
@@ -48,6 +52,13 @@ export interface PetCtBatch {
   time: Float32Array;
   event: Uint8Array;
   patientIds: string[];
+  /** [N] 1 where the slice holds tumour (the slices whose risks make a patient's risk). */
+  hasTumour: Uint8Array;
+  /**
+   * [N, 3] the slice's patient's standardised clinical covariates (CLINICAL_COVARIATES order), or
+   * null when some patient of the set has none (a clinical.csv without age, sex, stage).
+   */
+  clinical: Float32Array | null;
   /** [N] flat slice indices into the set. */
   slices: Int32Array;
   /** Per slice, the augmentation applied (null when not augmenting). */
@@ -99,6 +110,8 @@ export async function* petctBatches(set: PetCtSliceSet, options: BatchOptions = 
   const [H, W] = set.size;
   const plane = H * W;
   const batches = batchCount(set, batchSize, options.dropLast);
+  const withClinical = set.patients.every((p) => p.patient.clinical !== null);
+  const C = CLINICAL_COVARIATES.length;
   for (let b = 0; b < batches; b++) {
     const slices = order.subarray(b * batchSize, Math.min(set.count, (b + 1) * batchSize)).slice();
     const N = slices.length;
@@ -106,12 +119,16 @@ export async function* petctBatches(set: PetCtSliceSet, options: BatchOptions = 
     const masks = new Float32Array(N * plane);
     const time = new Float32Array(N);
     const event = new Uint8Array(N);
+    const hasTumour = new Uint8Array(N);
+    const clinical = withClinical ? new Float32Array(N * C) : null;
     const patientIds: string[] = [];
     const params: AugmentationParams[] = [];
     for (let k = 0; k < N; k++) {
       const s = sliceAt(set, slices[k]);
       time[k] = s.patient.patient.time;
       event[k] = s.patient.patient.event;
+      hasTumour[k] = s.hasTumour ? 1 : 0;
+      clinical?.set(s.patient.patient.clinical!, k * C);
       patientIds.push(s.patient.patient.id);
       const imageOut = images.subarray(2 * k * plane, 2 * (k + 1) * plane);
       const maskOut = masks.subarray(k * plane, (k + 1) * plane);
@@ -124,6 +141,6 @@ export async function* petctBatches(set: PetCtSliceSet, options: BatchOptions = 
         maskOut.set(s.mask);
       }
     }
-    yield { size: N, images, masks, time, event, patientIds, slices, augmentation: augment ? params : null };
+    yield { size: N, images, masks, time, event, patientIds, hasTumour, clinical, slices, augmentation: augment ? params : null };
   }
 }

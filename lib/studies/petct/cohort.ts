@@ -1,7 +1,8 @@
 /**
  * Reading a `medsynth petct` output directory (layout in lib/generators/petct/dataset.ts):
- * metadata.json (must name the generator), clinical.csv (the outcome a model may learn from),
- * truth.csv (the true linear predictor, used only for the oracle C-index) and per patient
+ * metadata.json (must name the generator), clinical.csv (the outcome and the clinical covariates
+ * age, sex, stage a model may learn from), truth.csv (the true linear predictor and its
+ * image-derived covariates, used only for the oracles) and per patient
  * ct.nii.gz (int16 HU), pet.nii.gz (float32 SUV) and seg.nii.gz (uint8 0/1/2).
  * Every failure is one line: a directory that is not such an output, a missing patient file,
  * an unknown patient id.
@@ -10,6 +11,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { MedsynthError, invalidParameter } from '../../errors.js';
+import { COVARIATE_STANDARDISATION, type CovariateName } from '../../generators/petct/covariates.js';
 import type { PetCtPatient } from '../../generators/petct/patient.js';
 import { readNifti, type DecodedNifti } from '../../io/nifti.js';
 import { rescale } from '../../ops/intensity.js';
@@ -22,7 +24,24 @@ export interface PetCtCohortPatient {
   event: 0 | 1;
   /** The true Cox linear predictor β·x from truth.csv (NaN when truth.csv is absent). */
   linearPredictor: number;
+  /**
+   * Its image-derived part β_log_mtv·x_log_mtv + β_suvmax·x_suvmax + β_lesions·x_lesions — what the
+   * images can tell at best (NaN without truth.csv's x_ columns or metadata's β).
+   */
+  imageLinearPredictor: number;
+  /**
+   * The clinical covariates as the generator standardises them (CLINICAL_COVARIATES order:
+   * (age − 64)/10, male 0/1, stage − 2.5), or null when clinical.csv lacks age, sex or stage.
+   */
+  clinical: number[] | null;
 }
+
+/** The clinical covariates a survival head may take, in this order (lib/generators/petct/covariates.ts). */
+export const CLINICAL_COVARIATES = ['age', 'male', 'stage'] as const satisfies readonly CovariateName[];
+/** The image-derived covariates of the true linear predictor. */
+export const IMAGE_COVARIATES = ['log_mtv', 'suvmax', 'lesions'] as const satisfies readonly CovariateName[];
+
+const STAGE_NUMBERS: Record<string, number> = { I: 1, II: 2, III: 3, IV: 4, '1': 1, '2': 2, '3': 3, '4': 4 };
 
 export interface PetCtCohort {
   dir: string;
@@ -66,6 +85,16 @@ function finiteCell(dir: string, file: string, row: Record<string, string>, colu
   return v;
 }
 
+/** Standardised (age, male, stage) of a clinical.csv row, or null when the columns are absent. */
+function clinicalCovariates(dir: string, row: Record<string, string>): number[] | null {
+  if (!('age' in row && 'sex' in row && 'stage' in row)) return null;
+  const stage = STAGE_NUMBERS[row.stage];
+  if (stage === undefined) throw notACohort(dir, `clinical.csv: stage of ${row.patient_id} is '${row.stage}', not I-IV`);
+  if (row.sex !== 'M' && row.sex !== 'F') throw notACohort(dir, `clinical.csv: sex of ${row.patient_id} is '${row.sex}', not M or F`);
+  const raw: Record<(typeof CLINICAL_COVARIATES)[number], number> = { age: finiteCell(dir, 'clinical.csv', row, 'age'), male: row.sex === 'M' ? 1 : 0, stage };
+  return CLINICAL_COVARIATES.map((n) => (raw[n] - COVARIATE_STANDARDISATION[n].center) / COVARIATE_STANDARDISATION[n].scale);
+}
+
 /**
  * Opens a `medsynth petct` output directory: checks metadata.json names the generator, reads
  * the outcomes (clinical.csv) and, when present, the true linear predictors (truth.csv), and
@@ -78,7 +107,7 @@ export function openPetCtCohort(dir: string): PetCtCohort {
   if (!existsSync(dir)) throw notACohort(dir, 'it does not exist');
   const metaPath = path.join(dir, 'metadata.json');
   if (!existsSync(metaPath)) throw notACohort(dir, 'no metadata.json');
-  let meta: { generator?: unknown; options?: { mode?: unknown } };
+  let meta: { generator?: unknown; options?: { mode?: unknown }; survival_model?: { beta?: Record<string, unknown> } };
   try {
     meta = JSON.parse(readFileSync(metaPath, 'utf8'));
   } catch (err) {
@@ -91,10 +120,14 @@ export function openPetCtCohort(dir: string): PetCtCohort {
   const clinical = readTable(dir, 'clinical.csv', ['patient_id', 'time_months', 'event']);
   if (clinical.length === 0) throw notACohort(dir, 'clinical.csv lists no patient');
   const hasTruth = existsSync(path.join(dir, 'truth.csv'));
-  const truth = new Map<string, number>();
+  const truth = new Map<string, { lp: number; imageLp: number }>();
   if (hasTruth) {
+    const beta = meta.survival_model?.beta ?? {};
+    const imageTerms = IMAGE_COVARIATES.every((n) => Number.isFinite(beta[n]));
     for (const row of readTable(dir, 'truth.csv', ['patient_id', 'linear_predictor'])) {
-      truth.set(row.patient_id, finiteCell(dir, 'truth.csv', row, 'linear_predictor'));
+      const hasX = imageTerms && IMAGE_COVARIATES.every((n) => `x_${n}` in row);
+      const imageLp = hasX ? IMAGE_COVARIATES.reduce((a, n) => a + (beta[n] as number) * finiteCell(dir, 'truth.csv', row, `x_${n}`), 0) : NaN;
+      truth.set(row.patient_id, { lp: finiteCell(dir, 'truth.csv', row, 'linear_predictor'), imageLp });
     }
   }
   const seen = new Set<string>();
@@ -107,7 +140,8 @@ export function openPetCtCohort(dir: string): PetCtCohort {
     const time = finiteCell(dir, 'clinical.csv', row, 'time_months');
     if (!(time >= 0)) throw notACohort(dir, `clinical.csv: time_months of ${id} is negative`);
     for (const f of PETCT_IMAGE_FILES) if (!existsSync(path.join(dir, id, f))) throw notACohort(dir, `${id}/${f} is missing`);
-    return { id, time, event, linearPredictor: truth.get(id) ?? NaN };
+    const t = truth.get(id);
+    return { id, time, event, linearPredictor: t?.lp ?? NaN, imageLinearPredictor: t?.imageLp ?? NaN, clinical: clinicalCovariates(dir, row) };
   });
   return { dir, mode, patients, hasTruth };
 }

@@ -38,7 +38,8 @@
  * run T passes under mcDropout(), pack the T sigmoid maps as [T, N·H·W] and
  * summarisePixelPasses({data, passes: T}) (native) → mean / variance / entropy, put each into a
  * set-sized map with scatterSlices(map, b.slices, H·W, …), and record the per-slice risks of
- * every pass; then per pass patientRisks(sliceRisks, slicePatient, P), summariseRiskPasses →
+ * every pass; then per pass patientRisks(sliceRisks, slicePatient, P, sliceSetTumourFlags(val))
+ * (the mean over each patient's tumour slices), summariseRiskPasses →
  * mean and 95% interval, evaluatedPatients(val.patients.map(p => p.patient), risk) (carries the
  * true linear predictor for the oracle), evaluateStudy({...}) → writeEvaluationReport(R, metrics,
  * {figures}) and renderReliabilityDiagram({bins: metrics.calibration.bins, ece:

@@ -128,22 +128,38 @@ export function summariseRiskPasses(passes: ReadonlyArray<ArrayLike<number>>, le
 }
 
 /**
- * Patient risks of one pass from per-slice risks: the mean over each patient's slices.
- * `slicePatient[s]` is slice s's patient index in [0, patients).
+ * Patient risks of one pass from per-slice risks: the mean over each patient's tumour slices
+ * (`hasTumour[s]` = 1), or over all its slices when none holds tumour or `hasTumour` is not
+ * given. `slicePatient[s]` is slice s's patient index in [0, patients).
+ *
+ * Why tumour slices, and the mean: the image part of the true risk is the patient's tumour
+ * burden (total volume, SUVmax, lesion count). A tumour-free slice shows none of it — its risk is
+ * noise around the model's baseline (or, with clinical covariates, the same clinical term again)
+ * — so averaging it in only dilutes. Over tumour slices sampled evenly through the tumour, the
+ * mean risk follows the mean cross-section, which grows with the tumour volume, and is on the
+ * scale the Cox term trains each slice's risk on; a sum would grow with the number of slices
+ * sampled, which the slice options cap, not the tumour.
  */
-export function patientRisks(sliceRisk: ArrayLike<number>, slicePatient: Int32Array, patients: number): Float64Array {
+export function patientRisks(sliceRisk: ArrayLike<number>, slicePatient: Int32Array, patients: number, hasTumour?: Uint8Array): Float64Array {
   if (slicePatient.length !== sliceRisk.length) throw invalidParameter('slicePatient', `${sliceRisk.length} entries`, slicePatient);
+  if (hasTumour !== undefined && hasTumour.length !== sliceRisk.length) throw invalidParameter('hasTumour', `${sliceRisk.length} entries`, hasTumour);
   const sum = new Float64Array(patients);
   const count = new Float64Array(patients);
+  const tumourSum = new Float64Array(patients);
+  const tumourCount = new Float64Array(patients);
   for (let s = 0; s < sliceRisk.length; s++) {
     const k = slicePatient[s];
     if (!(k >= 0 && k < patients)) throw invalidParameter(`slicePatient[${s}]`, `a patient index below ${patients}`, k);
     sum[k] += sliceRisk[s];
     count[k]++;
+    if (hasTumour?.[s]) {
+      tumourSum[k] += sliceRisk[s];
+      tumourCount[k]++;
+    }
   }
   for (let k = 0; k < patients; k++) {
     if (count[k] === 0) throw invalidParameter('slicePatient', `at least one slice of patient ${k}`, slicePatient);
-    sum[k] /= count[k];
+    sum[k] = tumourCount[k] > 0 ? tumourSum[k] / tumourCount[k] : sum[k] / count[k];
   }
   return sum;
 }

@@ -46,6 +46,7 @@ export function loadPetCtModel(file: string): LoadedPetCtModel {
     base: arch.base as number,
     dropout: arch.dropout as number,
     mid: arch.mid as Record<string, number>,
+    clinical: (arch.clinical as number | undefined) ?? 0,
   });
   loadCheckpoint(file, model, { architecture: model.architecture() });
   return { model, config, sliceOptions: resolveSliceOptions(config.slices), training: header.training };
@@ -61,8 +62,17 @@ export interface PassOutputs {
 /**
  * T forward passes of one batch [N, 2, H, W]: with `mc`, dropout on (batch norm in eval) and
  * masks keyed by (seed, pass) so passes differ but are reproducible; otherwise eval mode.
+ * `clinical` [N·model.clinical] is the second input of a model with clinical covariates.
  */
-export function forwardPasses(model: MultiTaskUNet, images: Float32Array, shape: readonly number[], T: number, { mc = true, seed = 0 } = {}): PassOutputs {
+export function forwardPasses(
+  model: MultiTaskUNet,
+  images: Float32Array,
+  shape: readonly number[],
+  T: number,
+  { mc = true, seed = 0, clinical }: { mc?: boolean; seed?: number; clinical?: Float32Array | null } = {},
+): PassOutputs {
+  const n = shape[0];
+  if (model.clinical > 0 && !clinical) throw new MedsynthError('INVALID_ARGUMENT', 'the model takes clinical covariates (age, sex, stage), but the cohort\'s clinical.csv has none');
   const out: PassOutputs = { segmentation: [], risk: [] };
   if (mc) model.mcDropout();
   else model.eval();
@@ -70,7 +80,7 @@ export function forwardPasses(model: MultiTaskUNet, images: Float32Array, shape:
     if (mc) model.setDropoutContext({ seed, step: t });
     withArena(() =>
       noGrad(() => {
-        const r = model.forwardMultiTask(Tensor.from(images, shape));
+        const r = model.forwardMultiTask(Tensor.from(images, shape), model.clinical > 0 ? Tensor.from(clinical!, [n, model.clinical]) : undefined);
         out.segmentation.push(Float32Array.from(r.segmentation.data));
         out.risk.push(Float64Array.from(r.risk.data));
       }),

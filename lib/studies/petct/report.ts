@@ -2,7 +2,7 @@
 import path from 'node:path';
 
 import { writeFileAtomicSync } from '../../io/atomic.js';
-import type { StudyMetrics } from './evaluate.js';
+import { NEIGHBOURHOOD_RADIUS, type StudyMetrics } from './evaluate.js';
 
 /** JSON with NaN and ±Infinity as null (JSON has no such numbers). */
 export function metricsJson(metrics: StudyMetrics, extra: Record<string, unknown> = {}): string {
@@ -32,13 +32,18 @@ export function markdownReport(m: StudyMetrics, ctx: ReportContext = {}): string
     '',
     '## Against the seed\'s targets',
     '',
-    '| Metric | Value | Target | Met | Oracle |',
-    '|---|---:|---:|:---:|---:|',
-    ...m.targets.map((t) => `| ${t.metric} | ${fmt(t.value)} | ${t.direction} ${t.target} | ${Number.isNaN(t.value) ? 'n/a' : t.met ? 'yes' : 'no'} | ${t.oracle === undefined ? '' : fmt(t.oracle)} |`),
+    '| Metric | Value | Target | Met | Oracle | Image-only oracle |',
+    '|---|---:|---:|:---:|---:|---:|',
+    ...m.targets.map(
+      (t) =>
+        `| ${t.metric} | ${fmt(t.value)} | ${t.direction} ${t.target} | ${Number.isNaN(t.value) ? 'n/a' : t.met ? 'yes' : 'no'} | ${t.oracle === undefined ? '' : fmt(t.oracle)} | ${t.imageOracle === undefined ? '' : fmt(t.imageOracle)} |`,
+    ),
     '',
     'The oracle C-index is that of the true linear predictor β·x of the generating Cox model on the same',
     'patients: the best any risk score can be expected to reach on them, given censoring and the',
-    'randomness of event times.',
+    'randomness of event times. The image-only oracle is that of its image-derived part (total tumour',
+    'volume over all lesions, SUVmax, lesion count): the ceiling of a model that sees only the images,',
+    'since age, sex and stage are not in them.',
     '',
     '## Segmentation',
     '',
@@ -53,7 +58,8 @@ export function markdownReport(m: StudyMetrics, ctx: ReportContext = {}): string
     '',
     '## Survival and uncertainty',
     '',
-    `- C-index ${fmt(m.survival.cIndex)} over ${m.survival.comparablePairs} comparable pairs; oracle ${fmt(m.survival.oracleCIndex)}`,
+    `- C-index ${fmt(m.survival.cIndex)} over ${m.survival.comparablePairs} comparable pairs; oracle ${fmt(m.survival.oracleCIndex)}, image-only oracle ${fmt(m.survival.imageOracleCIndex)}, clinical-only oracle ${fmt(m.survival.clinicalOracleCIndex)}`,
+    '- Patient risk: the mean of the risks of the patient\'s tumour slices (all its slices when none holds tumour), over the MC passes',
     `- Mean predictive entropy ${fmt(u.meanEntropyBits, 4)} bits per pixel; mean MC variance ${fmt(u.meanVariance, 5)}; mean 95% risk interval width ${fmt(u.meanRiskIntervalWidth)}`,
     `- ECE (top-label) ${fmt(m.calibration.ece, 4)}, MCE ${fmt(m.calibration.mce, 3)}; positive-class ECE ${fmt(m.calibration.positiveClassEce, 4)}`,
     `- Uncertainty–error correlation, pixels (entropy vs |p − y|, n = ${u.pixelCorrelation.n}): Pearson ${fmt(u.pixelCorrelation.pearson)}, Spearman ${fmt(u.pixelCorrelation.spearman)}`,
@@ -63,6 +69,12 @@ export function markdownReport(m: StudyMetrics, ctx: ReportContext = {}): string
     u.sliceCorrelation
       ? `- per slice (mean entropy vs 1 − Dice, n = ${u.sliceCorrelation.n}): Pearson ${fmt(u.sliceCorrelation.pearson)}, Spearman ${fmt(u.sliceCorrelation.spearman)}`
       : '- per slice: fewer than 3 slices with tumour in truth or prediction',
+    u.neighbourhoodCorrelation
+      ? `- tumour neighbourhood only (pixels within ${NEIGHBOURHOOD_RADIUS} px of a true or predicted tumour pixel, n = ${u.neighbourhoodCorrelation.n}): entropy vs |p − y| Pearson ${fmt(u.neighbourhoodCorrelation.pearson)}, Spearman ${fmt(u.neighbourhoodCorrelation.spearman)}`
+      : '- tumour neighbourhood: fewer than 3 pixels',
+    u.patientCorrelation
+      ? `- per patient (mean entropy over the tumour neighbourhood vs 1 − Dice, n = ${u.patientCorrelation.n}): Pearson ${fmt(u.patientCorrelation.pearson)}, Spearman ${fmt(u.patientCorrelation.spearman)}`
+      : '- per patient: fewer than 3 patients with a tumour neighbourhood',
     '',
   );
   if (ctx.figures?.length) {

@@ -14,7 +14,16 @@ import { renderReliabilityDiagram } from './figures/reliability.js';
 import { patientRisks, summarisePixelPasses, summariseRiskPasses, type RiskSummary } from './mc_dropout.js';
 import { forwardPasses, loadPetCtModel, type LoadedPetCtModel } from './model_io.js';
 import { writeEvaluationReport } from './report.js';
-import { largestTumourSlice, loadDisplaySlice, loadPatientSlices, loadSliceSet, scatterSlices, sliceSetTruth, type PetCtSliceSet } from './slices.js';
+import {
+  largestTumourSlice,
+  loadDisplaySlice,
+  loadPatientSlices,
+  loadSliceSet,
+  scatterSlices,
+  sliceSetTruth,
+  sliceSetTumourFlags,
+  type PetCtSliceSet,
+} from './slices.js';
 import { splitPatients } from './split.js';
 
 export interface RunModelOptions {
@@ -50,7 +59,7 @@ async function mcOverSet(loaded: LoadedPetCtModel, set: PetCtSliceSet, T: number
   const variance = new Float32Array(set.count * plane);
   const sliceRisk = Array.from({ length: T }, () => new Float64Array(set.count));
   for await (const b of petctBatches(set, { batchSize })) {
-    const passes = forwardPasses(loaded.model, b.images, [b.size, 2, H, W], T, { mc: true, seed: seed + b.slices[0] });
+    const passes = forwardPasses(loaded.model, b.images, [b.size, 2, H, W], T, { mc: true, seed: seed + b.slices[0], clinical: b.clinical });
     const packed = new Float32Array(T * b.size * plane);
     passes.segmentation.forEach((p, t) => packed.set(p, t * p.length));
     const u = await summarisePixelPasses({ data: packed, passes: T });
@@ -60,7 +69,8 @@ async function mcOverSet(loaded: LoadedPetCtModel, set: PetCtSliceSet, T: number
     for (let t = 0; t < T; t++) b.slices.forEach((s, i) => (sliceRisk[t][s] = passes.risk[t][i]));
   }
   const P = set.patients.length;
-  const risk = summariseRiskPasses(sliceRisk.map((r) => patientRisks(r, set.owner, P)));
+  const tumour = sliceSetTumourFlags(set);
+  const risk = summariseRiskPasses(sliceRisk.map((r) => patientRisks(r, set.owner, P, tumour)));
   return { probability, entropy, variance, risk };
 }
 
@@ -91,11 +101,17 @@ export async function demoPetCtModel(o: DemoOptions): Promise<{ file: string; ri
   const plane = H * W;
   const s = largestTumourSlice(slices, size);
   const T = o.mcSamples;
-  const passes = forwardPasses(loaded.model, slices.images.subarray(s * 2 * plane, (s + 1) * 2 * plane), [1, 2, H, W], T, { mc: true, seed: o.seed ?? 0 });
+  // All the patient's slices in one batch: the figure shows slice s, the risk is the patient's
+  // (the mean over its tumour slices, as evaluate computes it), so it sits on the cohort's scale.
+  const S = slices.z.length;
+  const C = loaded.model.clinical;
+  const clinical = patient.clinical ? Float32Array.from({ length: S * C }, (_, i) => patient.clinical![i % C]) : null;
+  const passes = forwardPasses(loaded.model, slices.images, [S, 2, H, W], T, { mc: true, seed: o.seed ?? 0, clinical });
   const packed = new Float32Array(T * plane);
-  passes.segmentation.forEach((p, t) => packed.set(p, t * plane));
+  passes.segmentation.forEach((p, t) => packed.set(p.subarray(s * plane, (s + 1) * plane), t * plane));
   const u = await summarisePixelPasses({ data: packed, passes: T });
-  const risk = summariseRiskPasses(passes.risk.map((r) => Float64Array.of(r[0])));
+  const owner = new Int32Array(S);
+  const risk = summariseRiskPasses(passes.risk.map((r) => patientRisks(r, owner, 1, slices.hasTumour)));
   const truth = slices.masks.subarray(s * plane, (s + 1) * plane);
   let tp = 0;
   let fpfn = 0;

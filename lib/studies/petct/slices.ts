@@ -242,6 +242,13 @@ export function sliceSetTruth(set: PetCtSliceSet): { truth: Float32Array; sliceP
   return { truth, slicePatient: set.owner.slice() };
 }
 
+/** Per flat slice index of the set: 1 where the slice holds tumour (patientRisks' `hasTumour`). */
+export function sliceSetTumourFlags(set: PetCtSliceSet): Uint8Array {
+  const flags = new Uint8Array(set.count);
+  for (let i = 0; i < set.count; i++) flags[i] = set.patients[set.owner[i]].hasTumour[set.local[i]];
+  return flags;
+}
+
 /**
  * Copies a batch's per-slice maps (`src`: [N, H, W], slice k = flat index `slices[k]`) into a
  * set-sized [S, H, W] array, so maps computed batch by batch line up with sliceSetTruth.

@@ -22,11 +22,11 @@ import { CheckpointBest, EarlyStopping, ReduceLROnPlateau } from '../../nn/sched
 import { Tensor } from '../../nn/tensor.js';
 import { Trainer, TrainingDiverged, TrainingInterrupted, type BatchProgress, type StepOutput } from '../../nn/trainer.js';
 import { petctBatches, type PetCtBatch } from './batches.js';
-import { openPetCtCohort } from './cohort.js';
+import { CLINICAL_COVARIATES, openPetCtCohort } from './cohort.js';
 import { parseTrainingLog, renderTrainingCurves, TRAINING_LOG_COLUMNS } from './figures/training_curves.js';
 import { patientRisks } from './mc_dropout.js';
 import type { PetCtRunConfig } from './model_io.js';
-import { describeSliceOptions, loadSliceSet, type PetCtSliceSet } from './slices.js';
+import { describeSliceOptions, loadSliceSet, sliceSetTumourFlags, type PetCtSliceSet } from './slices.js';
 import { splitPatients } from './split.js';
 
 export interface PetCtTrainOptions {
@@ -46,6 +46,11 @@ export interface PetCtTrainOptions {
   patience: number;
   /** At most this many tumour slices per patient (keeps an epoch short). */
   maxTumourSlices?: number;
+  /**
+   * Feed the patients' standardised age, male, stage (clinical.csv) to the survival head
+   * (MultiTaskUNet `clinical`), recorded in the checkpoint so evaluate / demo rebuild it.
+   */
+  clinicalCovariates?: boolean;
   threads?: number;
 }
 
@@ -93,7 +98,7 @@ class PassTally {
   }
   async summary(prefix: string): Promise<Record<string, number>> {
     const P = this.set.patients.length;
-    const risk = patientRisks(this.risk, this.set.owner, P);
+    const risk = patientRisks(this.risk, this.set.owner, P, sliceSetTumourFlags(this.set));
     const time = Float64Array.from(this.set.patients, (p) => p.patient.time);
     const event = Uint8Array.from(this.set.patients, (p) => p.patient.event);
     let cIndex = NaN;
@@ -111,10 +116,17 @@ class PassTally {
   }
 }
 
+/** The batch's clinical covariates as the model's second input, when it takes them. */
+export function clinicalInput(model: MultiTaskUNet, b: Pick<PetCtBatch, 'size' | 'clinical'>): Tensor | undefined {
+  if (model.clinical === 0) return undefined;
+  if (!b.clinical) throw new MedsynthError('INVALID_ARGUMENT', 'the model takes clinical covariates, but the cohort\'s clinical.csv has no age, sex and stage columns');
+  return Tensor.from(b.clinical, [b.size, model.clinical]);
+}
+
 /** The multi-task loss of one batch; records its terms, Dice counts and risks into `tally`. */
 function batchLoss(model: MultiTaskUNet, b: PetCtBatch, o: PetCtTrainOptions, tally: PassTally): StepOutput {
   const [H, W] = [o.size, o.size];
-  const out = model.forwardMultiTask(Tensor.from(b.images, [b.size, 2, H, W]));
+  const out = model.forwardMultiTask(Tensor.from(b.images, [b.size, 2, H, W]), clinicalInput(model, b));
   const seg = focalTversky(out.segmentation, Tensor.from(b.masks, [b.size, 1, H, W]), FOCAL_TVERSKY);
   let loss = mulScalar(seg, o.segWeight);
   let surv = NaN;
@@ -139,6 +151,24 @@ function batchLoss(model: MultiTaskUNet, b: PetCtBatch, o: PetCtTrainOptions, ta
   return { loss, count: b.size };
 }
 
+/** C-indices of the true linear predictor and of its image part on the validation patients (NaN when unknown). */
+async function validationOracles(set: PetCtSliceSet): Promise<{ oracleCIndex: number; imageOracleCIndex: number }> {
+  const patients = set.patients.map((p) => p.patient);
+  const time = Float64Array.from(patients, (p) => p.time);
+  const event = Uint8Array.from(patients, (p) => p.event);
+  const c = async (score: Float64Array) => {
+    try {
+      return score.every(Number.isFinite) ? (await concordanceIndex(score, time, event)).cIndex : NaN;
+    } catch {
+      return NaN; // no comparable pair
+    }
+  };
+  return {
+    oracleCIndex: await c(Float64Array.from(patients, (p) => p.linearPredictor)),
+    imageOracleCIndex: await c(Float64Array.from(patients, (p) => p.imageLinearPredictor)),
+  };
+}
+
 async function collect(it: AsyncGenerator<PetCtBatch>): Promise<PetCtBatch[]> {
   const all: PetCtBatch[] = [];
   for await (const b of it) all.push(b);
@@ -159,6 +189,9 @@ export async function trainPetCt(
   if (o.threads !== undefined) setThreads(o.threads);
   if (o.size % 16 !== 0) throw new MedsynthError('INVALID_ARGUMENT', `--size must be a multiple of 16 (four 2×2 poolings), got ${o.size}`);
   const cohort = openPetCtCohort(o.dataDir);
+  if (o.clinicalCovariates && cohort.patients.some((p) => p.clinical === null)) {
+    throw new MedsynthError('INVALID_ARGUMENT', `--clinical-covariates: ${o.dataDir}/clinical.csv has no age, sex and stage columns`);
+  }
   const split = splitPatients(cohort.patients, { seed: o.seed });
   const sliceOptions = { size: [o.size, o.size] as [number, number], seed: o.seed, ...(o.maxTumourSlices ? { maxTumourSlices: o.maxTumourSlices } : {}) };
   const t0 = performance.now();
@@ -176,15 +209,16 @@ export async function trainPetCt(
     lr: o.lr,
     seed: o.seed,
     optimizer: 'Adam',
+    clinical_covariates: o.clinicalCovariates ? [...CLINICAL_COVARIATES] : [],
   };
   mkdirSync(o.output, { recursive: true });
-  const model = new MultiTaskUNet({ base: o.base, seed: o.seed });
+  const model = new MultiTaskUNet({ base: o.base, seed: o.seed, clinical: o.clinicalCovariates ? CLINICAL_COVARIATES.length : 0 });
   const optimizer = new Adam(model.parameters(), { lr: o.lr });
   emit({
     type: 'info',
     line:
       `${split.train.length} training patients (${train.count} slices), ${split.validation.length} validation (${val.count}) at ${o.size}×${o.size}, loaded in ${((performance.now() - t0) / 1000).toFixed(1)} s; ` +
-      `MultiTaskUNet base ${o.base}: ${model.parameterCount()} parameters; Adam lr ${o.lr}, batch ${o.batchSize}, ${o.epochs} epochs`,
+      `MultiTaskUNet base ${o.base}${o.clinicalCovariates ? ` + clinical ${CLINICAL_COVARIATES.join(', ')}` : ''}: ${model.parameterCount()} parameters; Adam lr ${o.lr}, batch ${o.batchSize}, ${o.epochs} epochs`,
   });
 
   const bestFile = path.join(o.output, 'best_model.safetensors');
@@ -245,7 +279,19 @@ export async function trainPetCt(
   const files = [bestFile, logFile];
   if (rows.length) {
     const curves = path.join(o.output, 'training_curves.png');
-    writeFileAtomicSync(curves, renderTrainingCurves(parseTrainingLog(readFileSync(logFile, 'utf8')), { title: 'PET/CT MULTI-TASK U-NET' }));
+    const oracles = await validationOracles(val);
+    writeFileAtomicSync(
+      curves,
+      renderTrainingCurves(parseTrainingLog(readFileSync(logFile, 'utf8')), {
+        title: `PET/CT MULTI-TASK U-NET${o.clinicalCovariates ? ' + CLINICAL COVARIATES' : ''}`,
+        ...oracles,
+        notes: [
+          // The figure font has no semicolon.
+          'TRAIN: AUGMENTED SLICES IN TRAINING MODE (DROPOUT ON, BATCH-NORM BATCH STATISTICS).  VALIDATION: HELD-OUT PATIENTS IN EVAL MODE.',
+          "C-INDEX: A PATIENT'S RISK IS THE MEAN RISK OF ITS TUMOUR SLICES.  ORACLES: TRUE LINEAR PREDICTOR (AND ITS IMAGE PART) ON THE VALIDATION PATIENTS.",
+        ],
+      }),
+    );
     files.push(curves);
   }
   return {

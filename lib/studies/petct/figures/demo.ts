@@ -164,7 +164,7 @@ export function renderDemoFigure(input: DemoFigureInput): Buffer {
 /** Risk of this patient (dot + 95% interval) over the cohort's sorted risks. */
 function drawRiskPanel(c: RgbCanvas, x0: number, y0: number, input: DemoFigureInput): void {
   const r = input.risk;
-  c.text(x0, y0 + 4, 'RISK SCORE (95% MC INTERVAL)', [255, 230, 90]);
+  c.text(x0, y0 + 4, 'PATIENT RISK: MEAN OF TUMOUR SLICES (95% MC)', [255, 230, 90]);
   const cohort = [...(input.cohortRisks ?? [])].sort((a, b) => a - b);
   const all = [...cohort, r.lower, r.upper, r.mean].filter(Number.isFinite);
   let lo = Math.min(...all);
@@ -192,7 +192,10 @@ function drawRiskPanel(c: RgbCanvas, x0: number, y0: number, input: DemoFigureIn
   c.rect(Math.round(axes.px(r.mean)) - 3, y - 3, 7, 7, [255, 255, 255]);
   const pct = cohort.length ? Math.round((100 * cohort.filter((v) => v < r.mean).length) / cohort.length) : NaN;
   const textY = y0 + HEADER + PANEL - 30;
-  c.text(x0, textY, `RISK ${r.mean.toFixed(2)}  95% [${r.lower.toFixed(2)}, ${r.upper.toFixed(2)}]`, TEXT);
+  // Enough decimals to tell the interval's ends and the cohort's spread apart.
+  const spread = Math.min(...[r.upper - r.lower, hi - lo].filter((v) => v > 0), 1);
+  const digits = Math.min(6, Math.max(2, Math.ceil(-Math.log10(spread)) + 1));
+  c.text(x0, textY, `RISK ${r.mean.toFixed(digits)}  95% [${r.lower.toFixed(digits)}, ${r.upper.toFixed(digits)}]`, TEXT);
   c.text(x0, textY + 12, cohort.length ? `HIGHER THAN ${pct}% OF ${cohort.length} HELD-OUT PATIENTS` : '', [190, 190, 190]);
   c.text(x0, textY + 24, 'GREY: HELD-OUT PATIENTS, SORTED', [150, 150, 160]);
 }

@@ -34,18 +34,20 @@ const TEXT: Rgb = [235, 235, 235];
 export function renderReliabilityDiagram(input: ReliabilityFigureInput): Buffer {
   const b = input.bins;
   const B = b.count.length;
-  const width = 560;
+  const width = 640;
   const height = 660;
   const c = new RgbCanvas(width, height, [20, 20, 24]);
   const total = Array.from(b.count).reduce((a, v) => a + v, 0);
-  c.text(16, 10, input.title ?? 'RELIABILITY DIAGRAM: TUMOUR PROBABILITY PER PIXEL', TEXT, 2);
+  const title = input.title ?? 'RELIABILITY: TUMOUR PROBABILITY PER PIXEL';
+  // Scale 2 when the title fits the width, else scale 1 (a long custom title is never cut off).
+  c.text(16, 10, title, TEXT, title.length * 12 <= width - 32 ? 2 : 1);
   const eceLine =
     `ECE ${input.ece.toFixed(4)} (TOP-LABEL, ${B} BINS)` +
     (input.positiveClassEce !== undefined ? `   POSITIVE-CLASS ECE ${input.positiveClassEce.toFixed(4)}` : '') +
     `   N = ${total.toLocaleString('en-US')} PIXELS`;
   c.text(16, 32, eceLine, [200, 200, 200]);
 
-  const main = new Axes(c, 80, 110, 400, 360, {
+  const main = new Axes(c, 80, 110, 480, 360, {
     xRange: [0, 1],
     yRange: [0, 1],
     xTicks: [0, 0.2, 0.4, 0.6, 0.8, 1],
@@ -77,14 +79,14 @@ export function renderReliabilityDiagram(input: ReliabilityFigureInput): Buffer 
     { label: 'OBSERVED TUMOUR FREQUENCY', color: BAR },
     { label: 'GAP TO PREDICTION (ERROR)', color: GAP },
   ]);
-  drawLegend(c, 300, 56, [
+  drawLegend(c, 340, 56, [
     { label: 'BIN MEAN PREDICTION', color: MARK },
     { label: 'PERFECT CALIBRATION', color: [200, 200, 200] },
   ]);
 
   // Pixel counts per bin, log10.
   const maxLog = Math.max(1, Math.ceil(Math.log10(Math.max(1, ...Array.from(b.count)))));
-  const hist = new Axes(c, 80, 510, 400, 100, {
+  const hist = new Axes(c, 80, 510, 480, 100, {
     xRange: [0, 1],
     yRange: [0, maxLog],
     xTicks: [0, 0.2, 0.4, 0.6, 0.8, 1],

@@ -58,13 +58,24 @@ const PANELS: Array<{ title: string; yLabel: string; series: Series[]; target?: 
   { title: 'C-INDEX', yLabel: 'C-INDEX', series: [{ column: 'train_c_index', label: 'TRAIN', color: TRAIN }, { column: 'val_c_index', label: 'VALIDATION', color: VAL }], target: 0.7, unit: [0.4, 1] },
 ];
 
-export function renderTrainingCurves(log: Record<string, Float64Array>, options: { title?: string; oracleCIndex?: number } = {}): Buffer {
+export interface TrainingCurveOptions {
+  title?: string;
+  /** C-index of the true linear predictor on the validation patients (a dashed line). */
+  oracleCIndex?: number;
+  /** C-index of its image-derived part (a second dashed line). */
+  imageOracleCIndex?: number;
+  /** Lines of notes under the panels (what the train and validation columns measure). */
+  notes?: string[];
+}
+
+export function renderTrainingCurves(log: Record<string, Float64Array>, options: TrainingCurveOptions = {}): Buffer {
   const epoch = log.epoch;
   if (!epoch || epoch.length === 0) throw new MedsynthError('INVALID_ARGUMENT', 'training log has no epochs');
   const panelW = 300;
   const panelH = 240;
   const width = 3 * (panelW + 90) + 30;
-  const height = 60 + panelH + 60 + 6 * 12 + 20;
+  const notes = options.notes ?? [];
+  const height = 60 + panelH + 60 + 6 * 12 + 20 + notes.length * 12;
   const c = new RgbCanvas(width, height, [20, 20, 24]);
   c.text(16, 10, options.title ?? 'TRAINING CURVES', [235, 235, 235], 2);
   const finite = (a: Float64Array) => Array.from(a).filter(Number.isFinite);
@@ -95,10 +106,16 @@ export function renderTrainingCurves(log: Record<string, Float64Array>, options:
       c.text(axes.left + 4, Math.round(axes.py(p.target)) - 10, `TARGET ${p.target}`, [200, 200, 200]);
     }
     const legend = present.map((s) => ({ label: s.label, color: s.color }));
-    if (p.title === 'C-INDEX' && options.oracleCIndex !== undefined && Number.isFinite(options.oracleCIndex)) {
-      const y = options.oracleCIndex;
-      drawDashedLine(c, axes.px(xRange[0]), axes.py(y), axes.px(xRange[1]), axes.py(y), [120, 230, 120], 3, 3);
-      legend.push({ label: `ORACLE ${y.toFixed(3)}`, color: [120, 230, 120] });
+    if (p.title === 'C-INDEX') {
+      const oracles: Array<[number | undefined, string, Rgb]> = [
+        [options.oracleCIndex, 'ORACLE', [120, 230, 120]],
+        [options.imageOracleCIndex, 'IMAGE-ONLY ORACLE', [230, 200, 90]],
+      ];
+      for (const [y, label, color] of oracles) {
+        if (y === undefined || !Number.isFinite(y)) continue;
+        drawDashedLine(c, axes.px(xRange[0]), axes.py(y), axes.px(xRange[1]), axes.py(y), color, 3, 3);
+        legend.push({ label: `${label} ${y.toFixed(3)} (VALIDATION)`, color });
+      }
     }
     for (const s of present) {
       axes.polyline(epoch, log[s.column], s.color, 2);
@@ -107,5 +124,6 @@ export function renderTrainingCurves(log: Record<string, Float64Array>, options:
     if (present.length === 0) c.text(axes.left + 10, axes.top + 10, 'NO DATA IN THE LOG', [200, 80, 80]);
     drawLegend(c, axes.left, axes.top + panelH + 36, legend);
   });
+  notes.forEach((line, k) => c.text(16, height - 14 - (notes.length - 1 - k) * 12, line, [170, 170, 180]));
   return encodePng(c.pixels, width, height, 3);
 }
