@@ -13,6 +13,7 @@ import { runPetct } from './petct.js';
 import { runPreview } from './preview.js';
 import { runTrain } from './train.js';
 import { runDemo, runEvaluate } from './petct_study.js';
+import { runView } from './view.js';
 
 type Command = (argv: readonly string[]) => Promise<number>;
 
@@ -27,6 +28,7 @@ const COMMANDS: Readonly<Record<string, { run: Command; summary: string }>> = {
   evaluate: { run: runEvaluate, summary: "MC-dropout evaluation of a 'train petct' model: metrics.json, report.md, reliability.png" },
   demo: { run: runDemo, summary: "6-panel figure of one patient from a 'train petct' model" },
   optimize: { run: runOptimize, summary: 'ONNX export, INT8 quantization, pruning and an FP32-vs-INT8 benchmark of a trained model' },
+  view: { run: runView, summary: 'browser viewer (NiiVue) of a dataset, PET/CT cohort or NIfTI file, served on 127.0.0.1' },
 };
 
 function usage(): string {
