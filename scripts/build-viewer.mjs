@@ -3,6 +3,7 @@
  * viewer/, and viewer.js, one ES-module bundle of viewer/main.ts with NiiVue and its npm
  * dependencies inside (esbuild), so the page loads nothing from a CDN and works offline.
  * Runs as part of `npm run build:ts` and `prepare`; esbuild is a dev dependency.
+ * `node scripts/build-viewer.mjs [OUTDIR]` builds into OUTDIR instead (the tests do).
  */
 import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
@@ -12,7 +13,7 @@ import { build } from 'esbuild';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const src = path.join(root, 'viewer');
-const out = path.join(root, 'dist', 'viewer');
+const out = path.resolve(process.argv[2] ?? path.join(root, 'dist', 'viewer'));
 
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
