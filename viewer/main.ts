@@ -6,7 +6,7 @@
  * SUV) and the tumour mask; NIfTI → the file alone. Label volumes get a colour table built from
  * the API's label list, so the canvas and the legend always agree.
  */
-import { Niivue, SLICE_TYPE, type NVImage } from '@niivue/niivue';
+import { Niivue, SHOW_RENDER, SLICE_TYPE, type NVImage } from '@niivue/niivue';
 
 import type { LabelEntry, ViewerSource } from '../lib/viewer/source.js';
 
@@ -32,11 +32,13 @@ const canvas = el<HTMLCanvasElement>('gl');
 const status = el<HTMLParagraphElement>('status');
 const nv = new Niivue({
   backColor: [0, 0, 0, 1],
-  crosshairColor: [0.35, 0.66, 1, 0.7],
+  crosshairColor: [0.35, 0.66, 1, 0.55],
+  crosshairWidth: 0.5,
+  crosshairWidthUnit: 'mm',
   isRadiologicalConvention: true,
   show3Dcrosshair: true,
   logLevel: 'warn',
-  loadingText: 'loading…',
+  loadingText: 'loading...', // NiiVue's font has no ellipsis
   dragAndDropEnabled: false,
 });
 
@@ -161,10 +163,41 @@ function setSlice(k: number): void {
 
 function applyAxis(): void {
   const v = el<HTMLSelectElement>('axis').value;
-  const type = v === 'coronal' ? SLICE_TYPE.CORONAL : v === 'sagittal' ? SLICE_TYPE.SAGITTAL : v === 'multiplanar' ? SLICE_TYPE.MULTIPLANAR : SLICE_TYPE.AXIAL;
-  nv.setSliceType(type);
-  el('slice-label').firstChild!.textContent = v === 'multiplanar' ? 'Axial slice ' : 'Slice ';
+  const types: Record<string, SLICE_TYPE> = {
+    axial: SLICE_TYPE.AXIAL,
+    coronal: SLICE_TYPE.CORONAL,
+    sagittal: SLICE_TYPE.SAGITTAL,
+    render: SLICE_TYPE.RENDER,
+  };
+  // The 3D tile is opt-in: ray casting is slow on software WebGL (remote desktops, CI).
+  nv.opts.multiplanarShowRender = v === 'multiplanar-3d' ? SHOW_RENDER.ALWAYS : SHOW_RENDER.NEVER;
+  nv.setSliceType(types[v] ?? SLICE_TYPE.MULTIPLANAR);
+  el('slice-label').firstChild!.textContent = v.startsWith('multiplanar') || v === 'render' ? 'Axial slice ' : 'Slice ';
   syncSliceSlider();
+}
+
+/** Puts the crosshair on the centroid of label `value` of the label volume (PET/CT: the primary tumour). */
+function focusOnLabel(value: number): void {
+  const vol = volumeOf('labels');
+  const hdr = vol?.hdr;
+  if (!vol?.img || !hdr) return;
+  const [nx, ny] = [hdr.dims[1], hdr.dims[2]];
+  const sum = [0, 0, 0];
+  let n = 0;
+  vol.img.forEach((v: number, idx: number) => {
+    if (v !== value) return;
+    sum[0] += idx % nx;
+    sum[1] += Math.floor(idx / nx) % ny;
+    sum[2] += Math.floor(idx / (nx * ny));
+    n++;
+  });
+  if (n === 0) return;
+  const [i, j, k] = sum.map((t) => t / n);
+  const a = hdr.affine; // voxel (i, j, k) of the file → RAS mm, the space NiiVue draws in
+  const mm = [0, 1, 2].map((r) => a[r][0] * i + a[r][1] * j + a[r][2] * k + a[r][3]);
+  nv.scene.crosshairPos = vol.convertMM2Frac(mm as unknown as Parameters<NVImage['convertMM2Frac']>[0]);
+  nv.createOnLocationChange();
+  nv.drawScene();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -230,7 +263,7 @@ function applyPet(): void {
   const max = Number(el<HTMLInputElement>('pet-max').value);
   el('pet-opacity-value').textContent = opacity.toFixed(2);
   el('pet-max-value').textContent = `${max.toFixed(1)} SUV`;
-  vol.cal_min = Math.min(1, max / 4);
+  vol.cal_min = 0.2 * max; // below a fifth of the range: transparent, so the CT shows through
   vol.cal_max = max;
   nv.setOpacity(idx, el<HTMLInputElement>('pet-on').checked ? opacity : 0);
   nv.updateGLVolume();
@@ -257,7 +290,10 @@ async function loadSet(specs: VolumeSpec[], what: string): Promise<void> {
     applyOverlay();
     applyPet();
     el('wl-unit').textContent = source.kind === 'petct' ? '(CT, HU)' : '';
-    if (source.kind === 'petct') applyPreset(presets()[0]);
+    if (source.kind === 'petct') {
+      applyPreset(presets()[0]);
+      focusOnLabel(1);
+    }
     syncWindowControls();
     syncSliceSlider();
     nv.drawScene();
@@ -384,6 +420,7 @@ async function main(): Promise<void> {
   await nv.attachToCanvas(canvas);
   (window as unknown as { medsynthViewer: unknown }).medsynthViewer = { nv, readPixels };
   bindControls();
+  applyAxis();
   source = await getJson<ViewerSource>('api/info');
   const kindName = { anatomy: 'anatomy dataset', petct: 'PET/CT cohort', nifti: 'NIfTI' }[source.kind];
   el('source-name').textContent = `${source.name} — ${kindName}`;
@@ -392,6 +429,7 @@ async function main(): Promise<void> {
   if (source.kind === 'anatomy') {
     labels = source.structures;
     el('anatomy-picker').hidden = false;
+    el('overlay-title').textContent = 'Structures';
     el('overlay-on-text').textContent = 'Show structures';
     fillSelect(el('split'), source.splits.map((s) => ({ value: s.name, text: `${s.name} (${s.count} samples)` })));
     renderLegend();
@@ -400,6 +438,7 @@ async function main(): Promise<void> {
     labels = source.segLabels;
     el('petct-picker').hidden = false;
     el('pet-controls').hidden = false;
+    el('overlay-title').textContent = 'Tumour mask';
     el('overlay-on-text').textContent = 'Show tumour mask';
     el<HTMLInputElement>('outline').checked = true;
     fillSelect(el('patient'), source.patients.map((p) => ({ value: p.id, text: p.id })));

@@ -1,0 +1,13 @@
+import { chromium } from 'playwright-core';
+const [url, out, extra] = process.argv.slice(2);
+const b = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--no-sandbox'] });
+const p = await b.newPage({ viewport: { width: 1280, height: 900 } });
+p.on('console', (m) => console.log('console:', m.type(), m.text()));
+p.on('pageerror', (e) => console.log('pageerror:', e.message));
+await p.goto(url);
+await p.waitForSelector('body[data-state=ready]', { timeout: 60000 }).catch((e) => console.log('wait failed', e.message));
+console.log(await p.evaluate(() => document.getElementById('status').textContent));
+if (extra) await p.evaluate(extra);
+await p.waitForTimeout(500);
+await p.screenshot({ path: out });
+await b.close();
