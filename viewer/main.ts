@@ -36,6 +36,7 @@ const nv = new Niivue({
   crosshairWidth: 0.5,
   crosshairWidthUnit: 'mm',
   isRadiologicalConvention: true,
+  isNearestInterpolation: true, // voxels as stored; linear interpolation is a checkbox
   show3Dcrosshair: true,
   logLevel: 'warn',
   loadingText: 'loading...', // NiiVue's font has no ellipsis
@@ -375,6 +376,7 @@ function bindControls(): void {
   on('axis', 'change', applyAxis);
   on('slice', 'input', () => setSlice(Number(el<HTMLInputElement>('slice').value)));
   on('radiological', 'change', () => nv.setRadiologicalConvention(el<HTMLInputElement>('radiological').checked));
+  on('smooth', 'change', () => nv.setInterpolation(!el<HTMLInputElement>('smooth').checked));
   const wl = () => setWindow(Number(el<HTMLInputElement>('window').value), Number(el<HTMLInputElement>('level').value));
   on('window', 'input', wl);
   on('level', 'input', wl);
