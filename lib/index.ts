@@ -79,3 +79,4 @@ export { MultiTaskUNet, UNET_BLOCKS, type UNetOptions, type UNetOutputs } from '
 export { NoduleCritic, NoduleGenerator, resolveWganShape, type WganShape } from './models/nodule_wgan.js';
 export { gradientPenalty, WGAN_DEFAULTS, WganTrainer, type WganLosses } from './models/nodule_wgan_training.js';
 export { GanNoduleSource, trainNoduleGan, type GanEpochRecord, type GanTrainOptions } from './models/nodule_gan_run.js';
+export { startViewer, type ViewerOptions, type ViewerServer } from './viewer/server.js';

@@ -30,7 +30,7 @@ interface Frame {
 
 /** The canvas's pixels right after a draw (gl.readPixels: no preserveDrawingBuffer needed). */
 async function readCanvas(page: Page): Promise<Frame> {
-  const { width, height, rgba } = await page.evaluate(() => (window as any).medsynthViewer.readPixels());
+  const { width, height, rgba } = await page.evaluate(() => (globalThis as any).medsynthViewer.readPixels());
   const bottomUp = Buffer.from(rgba, 'base64');
   const out = new Uint8Array(bottomUp.length);
   const stride = width * 4;
@@ -45,7 +45,7 @@ async function readCanvas(page: Page): Promise<Frame> {
  */
 async function axialVolumeRect(page: Page): Promise<{ rect: [number, number, number, number]; tile: number[]; fovMM: number[] }> {
   const s = await page.evaluate(() => {
-    const t = (window as any).medsynthViewer.nv.screenSlices[0];
+    const t = (globalThis as any).medsynthViewer.nv.screenSlices[0];
     return { tile: Array.from(t.leftTopWidthHeight as number[]), leftTopMM: Array.from(t.leftTopMM as number[]), fovMM: Array.from(t.fovMM as number[]) };
   });
   const [L, T, W, H] = s.tile;
@@ -61,7 +61,7 @@ async function axialVolumeRect(page: Page): Promise<{ rect: [number, number, num
 /** Moves the slice slider as a user's drag does (value, then an input event). */
 async function setSlider(page: Page, k: number): Promise<void> {
   await page.$eval('#slice', (e, value) => {
-    (e as HTMLInputElement).value = String(value);
+    (e as unknown as { value: string }).value = String(value);
     e.dispatchEvent(new Event('input'));
   }, k);
   expect(await page.inputValue('#slice')).toBe(String(k));
@@ -154,8 +154,8 @@ describe.skipIf(!HAVE_CHROMIUM)(title, () => {
     const structures = anatomy.source.kind === 'anatomy' ? anatomy.source.structures.map((s) => s.name) : [];
     expect(structures.length).toBeGreaterThan(5);
     expect(names.map((n) => n.replace(/ \(absent\)$/, ''))).toEqual(structures);
-    const swatches = await page.$$eval('#legend li .swatch', (els) => els.map((e) => getComputedStyle(e).backgroundColor));
-    expect(swatches[0]).toBe(`rgb(${(anatomy.source as { structures: Array<{ color: number[] }> }).structures[0].color.join(', ')})`);
+    const swatches = await page.$$eval('#legend li .swatch', (els) => els.map((e) => (globalThis as any).getComputedStyle(e).backgroundColor as string));
+    expect(swatches[0]).toBe(`rgb(${(anatomy.source as unknown as { structures: Array<{ color: number[] }> }).structures[0].color.join(', ')})`);
 
     // Show the train sample and axial slice with the most structures in view (from the served label maps).
     let best = { row: 0, k: 0, counts: new Map<number, number>() };
@@ -172,7 +172,7 @@ describe.skipIf(!HAVE_CHROMIUM)(title, () => {
     if (best.row !== 0) {
       await page.fill('#sample', String(best.row));
       await page.dispatchEvent('#sample', 'change');
-      await page.waitForFunction((r) => document.getElementById('status')?.textContent === `train sample ${r} loaded`, best.row, { timeout: 120_000 });
+      await page.waitForFunction((r) => (globalThis as any).document.getElementById('status')?.textContent === `train sample ${r} loaded`, best.row, { timeout: 120_000 });
     }
     const k = best.k;
     await setSlider(page, k);
@@ -225,7 +225,7 @@ describe.skipIf(!HAVE_CHROMIUM)(title, () => {
     expect(changedPixels(before, await readCanvas(page))).toBeGreaterThan(100);
 
     await page.click('#next-sample');
-    await page.waitForFunction(() => document.getElementById('status')?.textContent === 'train sample 1 loaded', undefined, { timeout: 120_000 });
+    await page.waitForFunction(() => (globalThis as any).document.getElementById('status')?.textContent === 'train sample 1 loaded', undefined, { timeout: 120_000 });
     expect(await page.textContent('#sample-info')).toMatch(/row 1 of 3 · sample #\d+ · scenario: \w+/);
     await page.close();
   }, 240_000);
@@ -233,7 +233,7 @@ describe.skipIf(!HAVE_CHROMIUM)(title, () => {
   it('shows a PET/CT patient: CT, PET in a hot colour map and the tumour mask, with its legend', async () => {
     const page = await openViewer(browser, petct.url);
     const loaded = await page.evaluate(() => {
-      const nv = (window as any).medsynthViewer.nv;
+      const nv = (globalThis as any).medsynthViewer.nv;
       return nv.volumes.map((v: any) => ({ name: v.name, colormap: v.colormap, label: v.colormapLabel !== null && v.colormapLabel !== undefined }));
     });
     expect(loaded.map((v: { name: string }) => v.name)).toEqual(['ct.nii.gz', 'pet.nii.gz', 'seg.nii.gz']);
