@@ -111,6 +111,10 @@ async function openViewer(browser: Browser, url: string): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1000, height: 720 } });
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
+  // Failed requests and Content-Security-Policy violations are console errors.
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
   await page.goto(url);
   await page.waitForSelector('body[data-state="ready"]', { timeout: 120_000 }).catch(async (err) => {
     const status = await page.textContent('#status').catch(() => '');

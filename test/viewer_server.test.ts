@@ -98,6 +98,8 @@ describe('medsynth view: server', () => {
     expect(html.status).toBe(200);
     expect(html.headers['content-type']).toMatch(/text\/html/);
     expect(html.body.toString()).toContain('viewer.js');
+    // The page may load only from this server (the browser test shows NiiVue works under it).
+    expect(html.headers['content-security-policy']).toMatch(/default-src 'self'/);
     const js = await rawGet(viewer.port, '/viewer.js');
     expect(js.status).toBe(200);
     expect(js.body.length).toBeGreaterThan(100_000); // NiiVue is inside

@@ -104,7 +104,7 @@ function sendJson(res: ServerResponse, status: number, value: unknown, head: boo
 
 function sendFile(res: ServerResponse, file: string, type: string, head: boolean): void {
   const size = statSync(file).size;
-  res.writeHead(200, { 'Content-Type': type, 'Content-Length': size, 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
+  res.writeHead(200, { 'Content-Type': type, 'Content-Length': size, 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff', 'Content-Security-Policy': CSP });
   if (head) {
     res.end();
     return;
