@@ -104,6 +104,9 @@ describe('medsynth view: server', () => {
     expect(js.status).toBe(200);
     expect(js.body.length).toBeGreaterThan(100_000); // NiiVue is inside
     expect(js.body.toString()).not.toMatch(/https?:\/\/(cdn|unpkg|cdnjs)\./);
+    const notices = await rawGet(viewer.port, '/THIRD-PARTY-LICENSES.txt');
+    expect(notices.status).toBe(200);
+    expect(notices.body.toString()).toMatch(/@niivue\/niivue 0\.69\.0 — BSD-2-Clause/);
   });
 
   it('describes an anatomy dataset: splits, counts, structures with label values and colours', async () => {

@@ -75,6 +75,7 @@ const CONTENT_TYPES: Record<string, string> = {
   '.png': 'image/png',
   '.svg': 'image/svg+xml',
   '.map': 'application/json',
+  '.txt': 'text/plain; charset=utf-8',
 };
 
 // NiiVue draws its font and colour bars from data: URLs; nothing is fetched from another origin.
