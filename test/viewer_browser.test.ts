@@ -174,8 +174,10 @@ describe.skipIf(!HAVE_CHROMIUM)(title, () => {
     }
     expect(best.counts.size).toBeGreaterThan(1);
     if (best.row !== 0) {
-      await page.fill('#sample', String(best.row));
-      await page.dispatchEvent('#sample', 'change');
+      await page.$eval('#sample', (e, row) => {
+        (e as unknown as { value: string }).value = String(row);
+        e.dispatchEvent(new Event('change'));
+      }, best.row);
       await page.waitForFunction((r) => (globalThis as any).document.getElementById('status')?.textContent === `train sample ${r} loaded`, best.row, { timeout: 120_000 });
     }
     const k = best.k;

@@ -273,38 +273,46 @@ function applyPet(): void {
 // ---------------------------------------------------------------------------------------------
 // Loading
 
+/** The load in progress: loads run one at a time (NiiVue's loadVolumes must not overlap). */
+let loading: Promise<void> = Promise.resolve();
+
 async function loadSet(specs: VolumeSpec[], what: string): Promise<void> {
   const seq = ++loadSeq;
   document.body.dataset.state = 'loading';
   setStatus(`loading ${what}…`);
-  try {
-    await nv.loadVolumes(
-      specs.map((s) => ({
-        url: s.url,
-        colormap: s.role === 'pet' ? 'hot' : 'gray',
-        opacity: s.role === 'image' ? 1 : s.role === 'pet' ? 0.6 : 0.5,
-      })),
-    );
-    if (seq !== loadSeq) return; // a newer choice superseded this one
-    roles = specs.map((s) => s.role);
-    applyLabelColors();
-    applyOverlay();
-    applyPet();
-    el('wl-unit').textContent = source.kind === 'petct' ? '(CT, HU)' : '';
-    if (source.kind === 'petct') {
-      applyPreset(presets()[0]);
-      focusOnLabel(1);
+  const run = loading.then(async () => {
+    if (seq !== loadSeq) return; // a newer choice superseded this one before it started
+    try {
+      await nv.loadVolumes(
+        specs.map((s) => ({
+          url: s.url,
+          colormap: s.role === 'pet' ? 'hot' : 'gray',
+          opacity: s.role === 'image' ? 1 : s.role === 'pet' ? 0.6 : 0.5,
+        })),
+      );
+      roles = specs.map((s) => s.role);
+      applyLabelColors();
+      applyOverlay();
+      applyPet();
+      el('wl-unit').textContent = source.kind === 'petct' ? '(CT, HU)' : '';
+      if (source.kind === 'petct') {
+        applyPreset(presets()[0]);
+        focusOnLabel(1);
+      }
+      syncWindowControls();
+      syncSliceSlider();
+      nv.drawScene();
+      if (seq !== loadSeq) return; // a newer choice is queued behind this one
+      setStatus(`${what} loaded`);
+      document.body.dataset.state = 'ready';
+    } catch (err) {
+      if (seq !== loadSeq) return;
+      setStatus(`could not load ${what}: ${(err as Error).message ?? err}`, true);
+      document.body.dataset.state = 'error';
     }
-    syncWindowControls();
-    syncSliceSlider();
-    nv.drawScene();
-    setStatus(`${what} loaded`);
-    document.body.dataset.state = 'ready';
-  } catch (err) {
-    if (seq !== loadSeq) return;
-    setStatus(`could not load ${what}: ${(err as Error).message ?? err}`, true);
-    document.body.dataset.state = 'error';
-  }
+  });
+  loading = run;
+  await run;
 }
 
 async function loadAnatomySample(): Promise<void> {

@@ -47,9 +47,25 @@ export function sampleVolumes(ds: AnatomyDataset<DatasetItem>, split: SplitName,
   };
 }
 
-/** The splits of one dataset directory, each opened once and kept open while the server runs. */
+/**
+ * The splits of one dataset directory, each opened once and kept open while the server runs, and
+ * the last sample converted: the page asks for a sample's image and then its labels, and one
+ * read of the sample answers both.
+ */
 export class AnatomySplits {
   private readonly open = new Map<SplitName, Promise<AnatomyDataset<DatasetItem>>>();
+  private readonly recent: Array<{ key: string; volumes: AnatomySampleVolumes }> = [];
+  private static readonly RECENT = 1; // bounded: at 512³ one sample is hundreds of MB
+
+  async volumes(split: SplitName, index: number): Promise<AnatomySampleVolumes> {
+    const key = `${split}/${index}`;
+    const hit = this.recent.find((r) => r.key === key);
+    if (hit) return hit.volumes;
+    const volumes = sampleVolumes(await this.get(split), split, index);
+    this.recent.unshift({ key, volumes });
+    this.recent.length = Math.min(this.recent.length, AnatomySplits.RECENT);
+    return volumes;
+  }
 
   constructor(private readonly dir: string) {}
 
@@ -66,6 +82,7 @@ export class AnatomySplits {
   async close(): Promise<void> {
     const all = [...this.open.values()];
     this.open.clear();
+    this.recent.length = 0;
     for (const ds of await Promise.allSettled(all)) if (ds.status === 'fulfilled') ds.value.close();
   }
 }

@@ -23,7 +23,7 @@ import path from 'node:path';
 import { MedsynthError } from '../errors.js';
 import { packageRoot } from '../native.js';
 import type { SplitName } from '../datasets/reader.js';
-import { AnatomySplits, sampleVolumes } from './anatomy_nifti.js';
+import { AnatomySplits } from './anatomy_nifti.js';
 import { decodeSegment, resolveInside } from './safe_path.js';
 import { describeSource, type ViewerSource } from './source.js';
 
@@ -152,7 +152,7 @@ export async function startViewer(target: string, options: ViewerOptions = {}): 
     if (!(index < entry.count)) throw new HttpError(404, `${split} has rows 0..${entry.count - 1}, not '${row}'`);
     if (file !== undefined && file !== 'image.nii' && file !== 'labels.nii') throw new HttpError(404, `no volume '${file}'`);
     if (parts.length > 3) throw new HttpError(404, 'not found');
-    const volumes = sampleVolumes(await splits.get(split as SplitName), split as SplitName, index);
+    const volumes = await splits.volumes(split as SplitName, index);
     if (file === undefined) return sendJson(res, 200, { ...volumes.info, hasLabels: volumes.labels !== undefined }, head);
     const bytes = file === 'image.nii' ? volumes.image : volumes.labels;
     if (!bytes) throw new HttpError(404, 'this dataset stores no masks (generated with --masks none)');
