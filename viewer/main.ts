@@ -315,6 +315,9 @@ async function loadSet(specs: VolumeSpec[], what: string): Promise<void> {
   await run;
 }
 
+/** The anatomy sample shown or being loaded ('api/anatomy/<split>/<row>'). */
+let shownSample = '';
+
 async function loadAnatomySample(): Promise<void> {
   if (source.kind !== 'anatomy') return;
   const split = el<HTMLSelectElement>('split').value;
@@ -324,6 +327,8 @@ async function loadAnatomySample(): Promise<void> {
   const row = Math.min(Math.max(0, Math.round(Number(input.value) || 0)), count - 1);
   input.value = String(row);
   const base = `api/anatomy/${split}/${row}`;
+  if (base === shownSample) return; // e.g. a 'change' on blur after the value was already loaded
+  shownSample = base;
   try {
     const info = await getJson<{ sampleIndex: number; scenario: string; presence: number[]; hasLabels: boolean }>(base);
     present = new Set(info.presence.flatMap((p, k) => (p ? [k + 1] : [])));
@@ -336,6 +341,7 @@ async function loadAnatomySample(): Promise<void> {
     setStatus((err as Error).message, true);
     document.body.dataset.state = 'error';
   }
+  if (document.body.dataset.state === 'error' && shownSample === base) shownSample = ''; // let a retry load it
 }
 
 async function loadPatient(): Promise<void> {
