@@ -93,3 +93,4 @@ export { samples, samplesStream } from './stream/samples.js';
 export { AbortError, SampleStream, streamSamples, type SampleAdapter, type StreamOptions } from './stream/pipeline.js';
 export type { AnatomyStreamOptions, ClinicalSample, ClinicalStreamOptions, GeneratorStreamOptions, LongitudinalSample, LongitudinalStreamOptions, NoduleStreamOptions, NoduleStreamSample, PetCtSample, PetCtStreamOptions } from './stream/generator_adapters.js';
 export type { DatasetStreamOptions } from './datasets/dataset_samples.js';
+export { startViewer, type ViewerOptions, type ViewerServer } from './viewer/server.js';

@@ -15,6 +15,7 @@ import { runTrain } from './train.js';
 import { runDemo, runEvaluate } from './petct_study.js';
 import { runBench } from './bench.js';
 import { runMerge } from './merge.js';
+import { runView } from './view.js';
 
 type Command = (argv: readonly string[]) => Promise<number>;
 
@@ -31,6 +32,7 @@ const COMMANDS: Readonly<Record<string, { run: Command; summary: string }>> = {
   optimize: { run: runOptimize, summary: 'ONNX export, INT8 quantization, pruning and an FP32-vs-INT8 benchmark of a trained model' },
   bench: { run: runBench, summary: 'speed on this machine: times and ratios against baselines measured in the same run' },
   merge: { run: runMerge, summary: 'join the shards of a --shard run (generate, petct, clinical) into one dataset' },
+  view: { run: runView, summary: 'browser viewer (NiiVue) of a dataset, PET/CT cohort or NIfTI file, served on 127.0.0.1' },
 };
 
 function usage(): string {
