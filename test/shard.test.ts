@@ -201,18 +201,22 @@ describe('medsynth petct / clinical --shard + merge', () => {
   const d = (name: string) => path.join(tmp.dir, name);
 
   it('PET/CT: merged patients, NIfTI files, CSVs and metadata.json are byte-identical to the unsharded run', async () => {
-    const common = ['--patients', '4', '--size', '16,24,24', '--no-preview', '--seed', '3', '--threads', '1'];
+    const common = ['--patients', '6', '--size', '16,24,24', '--no-preview', '--seed', '3', '--threads', '1'];
+    // Three shards as three processes beside the unsharded run: one by k/N, one by a Kubernetes
+    // Indexed Job's variables, one by a SLURM array's.
     await allOk([
       medsynthAsync(['petct', ...common, '--out', d('pfull')]),
-      medsynthAsync(['petct', ...common, '--out', d('p0'), '--shard', '0/2']),
-      medsynthAsync(['petct', ...common, '--out', d('p1'), '--shard', 'auto'], { JOB_COMPLETION_INDEX: '1', JOB_COMPLETIONS: '2' }),
+      medsynthAsync(['petct', ...common, '--out', d('p0'), '--shard', '0/3']),
+      medsynthAsync(['petct', ...common, '--out', d('p1'), '--shard', 'auto'], { JOB_COMPLETION_INDEX: '1', JOB_COMPLETIONS: '3' }),
+      medsynthAsync(['petct', ...common, '--out', d('p2'), '--shard', 'auto'], { SLURM_ARRAY_TASK_ID: '2', SLURM_ARRAY_TASK_COUNT: '3' }),
     ]);
     expect(readFileSync(path.join(d('p1'), 'clinical.csv'), 'utf8').split('\n')[1]).toMatch(/^patient_0002,/);
-    const r = medsynth(['merge', d('p1'), d('p0'), '--output-dir', d('pmerged')]);
+    expect(readFileSync(path.join(d('p2'), 'clinical.csv'), 'utf8').split('\n')[1]).toMatch(/^patient_0004,/);
+    const r = medsynth(['merge', d('p2'), d('p1'), d('p0'), '--output-dir', d('pmerged')]);
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/merged patients 4/);
+    expect(r.stdout).toMatch(/merged patients 6/);
     const files = tree(d('pfull'));
-    expect(files.filter((f) => f.endsWith('.nii.gz'))).toHaveLength(12);
+    expect(files.filter((f) => f.endsWith('.nii.gz'))).toHaveLength(18);
     expect(tree(d('pmerged'))).toEqual(files);
     for (const f of files) expect(readFileSync(path.join(d('pmerged'), f)).equals(readFileSync(path.join(d('pfull'), f))), f).toBe(true);
   });
