@@ -11,6 +11,7 @@ import {
   referenceWarpLinear,
   referenceWarpNearest,
 } from '../lib/reference/warp.js';
+import { maxAbsDiff, sameBytes } from './helpers/arrays.js';
 
 type Zyx = [number, number, number];
 const count = (d: readonly number[]) => d[0] * d[1] * d[2];
@@ -24,16 +25,6 @@ function randomLabels(n: number, seed: number): Uint8Array {
   const rng = new Rng(seed, 0, 1);
   return Uint8Array.from({ length: n }, () => rng.int(5));
 }
-
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-}
-
-const sameBytes = (a: ArrayBufferView, b: ArrayBufferView) =>
-  Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
 
 /** A random near-identity affine transform about the centre (rotation ±20°, scale 0.85–1.15, shift ±2 mm). */
 function randomAffine(rng: Rng, dims: Zyx, spacing: Zyx): number[] {

@@ -11,6 +11,7 @@ import { Rng } from '../lib/core/philox.js';
 import { setThreads } from '../lib/core/threads.js';
 import { bsplineDisplacement, physicalAffine, setWarpIsa, warpIsa, warpLabels, warpVolume } from '../lib/ops/warp.js';
 import { referenceWarpLinear, referenceWarpNearest } from '../lib/reference/warp.js';
+import { maxAbsDiff, sameBytes } from './helpers/arrays.js';
 
 type Zyx = [number, number, number];
 const count = (d: readonly number[]) => d[0] * d[1] * d[2];
@@ -21,16 +22,6 @@ function randomFloats(n: number, seed: number, lo = -1, hi = 1): Float32Array {
   const rng = new Rng(seed, 0, 0);
   return Float32Array.from({ length: n }, () => rng.range(lo, hi));
 }
-
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-}
-
-const sameBytes = (a: ArrayBufferView, b: ArrayBufferView) =>
-  Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
 
 afterAll(() => {
   setWarpIsa(initialIsa);
