@@ -3,6 +3,7 @@
  * `medsynth evaluate` (MC-dropout metrics, report.md, reliability.png) and `medsynth demo`
  * (the 6-panel figure of one patient).
  */
+import { SURVIVAL_POOLS, type SurvivalPool } from '../models/unet.js';
 import { PETCT_TRAIN_DEFAULTS, type PetCtTrainEvent, type PetCtTrainOptions, type PetCtTrainResult } from '../studies/petct/train.js';
 import { demoPetCtModel, evaluatePetCtModel } from '../studies/petct/run_model.js';
 import { runTrainingJob } from '../nn/worker_runner.js';
@@ -26,6 +27,7 @@ export const TRAIN_PETCT_FLAGS: FlagTable = {
   patience: { type: 'string', metavar: 'N', default: String(d.patience), help: 'early-stopping patience (epochs)' },
   'max-tumour-slices': { type: 'string', metavar: 'N', help: 'at most N tumour slices per patient (default: all)' },
   'clinical-covariates': { type: 'boolean', help: 'also feed standardised age, male, stage (clinical.csv) to the survival head' },
+  'survival-pool': { type: 'string', metavar: 'P', default: 'avg', help: "survival head's pooling of the bottleneck: avg (the seed), max or avgmax (both concatenated)" },
   threads: { type: 'string', metavar: 'N', help: 'native threads (default: MEDSYNTH_THREADS or all cores)' },
   help: { type: 'boolean', help: 'show this help' },
 };
@@ -70,6 +72,9 @@ export function parseTrainPetCtArgs(argv: readonly string[]): PetCtTrainOptions 
   if (flags['max-tumour-slices'] !== undefined) o.maxTumourSlices = numberFlag(flags, 'max-tumour-slices', { integer: true, min: 1, max: 1e6 });
   if (flags.threads !== undefined) o.threads = numberFlag(flags, 'threads', { integer: true, min: 1, max: 1024 });
   if (flags['clinical-covariates']) o.clinicalCovariates = true;
+  const pool = String(flags['survival-pool']);
+  if (!(SURVIVAL_POOLS as readonly string[]).includes(pool)) throw new UsageError(`--survival-pool must be one of ${SURVIVAL_POOLS.join(', ')}, got '${pool}'`);
+  if (pool !== 'avg') o.survivalPool = pool as SurvivalPool;
   return o;
 }
 

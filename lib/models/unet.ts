@@ -20,12 +20,19 @@
  * linearly, as in the Cox model that generates the data, next to the image features
  * (DeepMTS / AdaMSS-style fusion). The model then takes a second input `clinical` [N, clinical]
  * (also in the ONNX graph); with 0 (the default) it is the seed's image-only model, unchanged.
+ *
+ * `survivalPool` is how the head reduces the bottleneck to one vector: 'avg' (the seed's global
+ * average pool, the default), 'max' (AdaptiveMaxPool2d(1)) or 'avgmax' (both, concatenated, so the
+ * first Linear is Linear(32b, 4b)). The bottleneck is mostly tumour-free background, and its
+ * average washes a small tumour out; its maximum keeps how bright and large the strongest tumour
+ * response is, which is what SUVmax and the tumour volume behind the survival signal are.
  */
 import { MedsynthError } from '../errors.js';
 import type { Architecture } from '../nn/checkpoint.js';
 import { initialize } from '../nn/init.js';
 import {
   AdaptiveAvgPool2d,
+  AdaptiveMaxPool2d,
   BatchNorm2d,
   Conv2d,
   ConvTranspose2d,
@@ -49,6 +56,9 @@ export const UNET_NAME = 'MultiTaskUNet';
 export const UNET_BLOCKS = ['enc1', 'enc2', 'enc3', 'enc4', 'bottleneck', 'dec4', 'dec3', 'dec2', 'dec1'] as const;
 export type UNetBlock = (typeof UNET_BLOCKS)[number];
 
+export const SURVIVAL_POOLS = ['avg', 'max', 'avgmax'] as const;
+export type SurvivalPool = (typeof SURVIVAL_POOLS)[number];
+
 export interface UNetOptions {
   inChannels?: number;
   base?: number;
@@ -58,6 +68,8 @@ export interface UNetOptions {
   mid?: Partial<Record<UNetBlock, number>>;
   /** Patient-level covariates fed to the survival head (default 0: image only). */
   clinical?: number;
+  /** How the survival head pools the bottleneck (default 'avg': the seed's global average pool). */
+  survivalPool?: SurvivalPool;
   seed?: number;
 }
 
@@ -81,6 +93,21 @@ function block(inC: number, mid: number, out: number, dropout: number): Sequenti
   return new Sequential(...layers);
 }
 
+/** Global average and global max pool side by side: [N, C, H, W] → [N, 2C, 1, 1] (average first). */
+export class GlobalAvgMaxPool2d extends Module {
+  private readonly avg = new AdaptiveAvgPool2d(1);
+  private readonly max = new AdaptiveMaxPool2d(1);
+
+  forward(x: Tensor): Tensor {
+    return concat([this.avg.forward(x), this.max.forward(x)], 1);
+  }
+}
+
+function survivalPoolLayer(kind: SurvivalPool): Module {
+  if (kind === 'max') return new AdaptiveMaxPool2d(1);
+  return kind === 'avgmax' ? new GlobalAvgMaxPool2d() : new AdaptiveAvgPool2d(1);
+}
+
 export class MultiTaskUNet extends Module {
   readonly inChannels: number;
   readonly base: number;
@@ -92,14 +119,19 @@ export class MultiTaskUNet extends Module {
   readonly segHead: Conv2d;
   readonly survival: Sequential;
   readonly clinical: number;
+  readonly survivalPool: SurvivalPool;
 
-  constructor({ inChannels = 2, base = 64, dropout = 0.1, mid = {}, clinical = 0, seed = 0 }: UNetOptions = {}) {
+  constructor({ inChannels = 2, base = 64, dropout = 0.1, mid = {}, clinical = 0, survivalPool = 'avg', seed = 0 }: UNetOptions = {}) {
     super();
     if (!Number.isInteger(base) || base < 1) throw new MedsynthError('INVALID_ARGUMENT', `U-Net base width has to be a positive integer, got ${base}`);
     if (!Number.isInteger(inChannels) || inChannels < 1) throw new MedsynthError('INVALID_ARGUMENT', `U-Net needs >= 1 input channel, got ${inChannels}`);
     if (!Number.isInteger(clinical) || clinical < 0 || clinical > 1024) throw new MedsynthError('INVALID_ARGUMENT', `U-Net clinical covariate count has to be an integer in [0, 1024], got ${clinical}`);
+    if (!(SURVIVAL_POOLS as readonly string[]).includes(survivalPool)) {
+      throw new MedsynthError('INVALID_ARGUMENT', `U-Net survival pool has to be one of ${SURVIVAL_POOLS.join(', ')}, got ${String(survivalPool)}`);
+    }
     this.inChannels = inChannels;
     this.clinical = clinical;
+    this.survivalPool = survivalPool;
     this.base = base;
     this.dropout = dropout;
     const w = { enc1: base, enc2: 2 * base, enc3: 4 * base, enc4: 8 * base, bottleneck: 16 * base, dec4: 8 * base, dec3: 4 * base, dec2: 2 * base, dec1: base };
@@ -127,7 +159,7 @@ export class MultiTaskUNet extends Module {
     this.segHead = this.registerModule('seg_head', new Conv2d(base, 1, 1));
     this.survival = this.registerModule(
       'survival',
-      new Sequential(new AdaptiveAvgPool2d(1), new Flatten(), new Linear(16 * base, 4 * base), new ReLU(), new Dropout(dropout), new Linear(4 * base + clinical, 1)),
+      new Sequential(survivalPoolLayer(survivalPool), new Flatten(), new Linear((survivalPool === 'avgmax' ? 32 : 16) * base, 4 * base), new ReLU(), new Dropout(dropout), new Linear(4 * base + clinical, 1)),
     );
     initialize(this, seed);
   }
@@ -137,8 +169,16 @@ export class MultiTaskUNet extends Module {
   }
 
   architecture(): Architecture {
-    // `clinical` only when used, so image-only checkpoints written before it still match.
-    return { name: UNET_NAME, in_channels: this.inChannels, base: this.base, dropout: this.dropout, mid: this.mid, ...(this.clinical ? { clinical: this.clinical } : {}) };
+    // `clinical` and `survival_pool` only when not the default, so checkpoints written before them still match.
+    return {
+      name: UNET_NAME,
+      in_channels: this.inChannels,
+      base: this.base,
+      dropout: this.dropout,
+      mid: this.mid,
+      ...(this.clinical ? { clinical: this.clinical } : {}),
+      ...(this.survivalPool !== 'avg' ? { survival_pool: this.survivalPool } : {}),
+    };
   }
 
   private checkClinical(clinical: Tensor | undefined, n: number): void {
@@ -212,13 +252,20 @@ export class MultiTaskUNet extends Module {
     }
     const seg = g.node('Sigmoid', [emitLayer(g, this.segHead, d)], {}, { name: 'seg_sigmoid' });
     g.output('segmentation', seg, ['batch', 1, 'height', 'width']);
-    let risk: string;
-    if (this.clinical === 0) risk = emitLayer(g, this.survival, bottom);
-    else {
-      const layers = this.survival.layers;
-      const hidden = layers.slice(0, -1).reduce((v, layer) => emitLayer(g, layer, v), bottom);
-      risk = emitLayer(g, layers[layers.length - 1], g.node('Concat', [hidden, clinical], { axis: int(1) }, { name: 'survival_clinical_cat' }));
-    }
+    const layers = this.survival.layers;
+    const hidden = layers.slice(1, -1).reduce((v, layer) => emitLayer(g, layer, v), this.emitSurvivalPool(g, bottom));
+    const last = layers[layers.length - 1];
+    const risk = this.clinical === 0 ? emitLayer(g, last, hidden) : emitLayer(g, last, g.node('Concat', [hidden, clinical], { axis: int(1) }, { name: 'survival_clinical_cat' }));
     g.output('risk', risk, ['batch', 1]);
+  }
+
+  /** The survival head's pooling of the bottleneck: GlobalAveragePool, GlobalMaxPool or both concatenated. */
+  private emitSurvivalPool(g: GraphBuilder, bottom: string): string {
+    const name = this.survival.layers[0].path(); // 'survival.0', as emitLayer names nodes
+    if (this.survivalPool === 'avg') return g.node('GlobalAveragePool', [bottom], {}, { name });
+    if (this.survivalPool === 'max') return g.node('GlobalMaxPool', [bottom], {}, { name });
+    const avg = g.node('GlobalAveragePool', [bottom], {}, { name: `${name}.avg` });
+    const max = g.node('GlobalMaxPool', [bottom], {}, { name: `${name}.max` });
+    return g.node('Concat', [avg, max], { axis: int(1) }, { name });
   }
 }

@@ -63,6 +63,21 @@ export class AdaptiveAvgPool2d extends Module {
   }
 }
 
+/**
+ * AdaptiveMaxPool2d(1): global max pool [N, C, H, W] → [N, C, 1, 1]. Only output size 1. Max
+ * pooling with the whole plane as kernel, so its gradient is max pooling's (routed to the argmax).
+ */
+export class AdaptiveMaxPool2d extends Module {
+  constructor(readonly outputSize: 1 = 1) {
+    super();
+  }
+
+  forward(x: Tensor): Tensor {
+    checkInput('AdaptiveMaxPool2d(output_size=1)', x, 4);
+    return maxPool(x, { kernel: x.shape.slice(2) });
+  }
+}
+
 /** AdaptiveAvgPool3d(1): [N, C, D, H, W] → [N, C, 1, 1, 1]. */
 export class AdaptiveAvgPool3d extends Module {
   constructor(readonly outputSize: 1 = 1) {

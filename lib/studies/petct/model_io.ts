@@ -10,7 +10,7 @@ import { readCheckpoint, loadCheckpoint } from '../../nn/checkpoint.js';
 import { noGrad } from '../../nn/autograd.js';
 import { withArena } from '../../nn/arena.js';
 import { Tensor } from '../../nn/tensor.js';
-import { MultiTaskUNet, UNET_NAME } from '../../models/unet.js';
+import { MultiTaskUNet, UNET_NAME, type SurvivalPool } from '../../models/unet.js';
 import { resolveSliceOptions, type ResolvedSliceOptions, type SliceOptions } from './slices.js';
 
 /** What `train petct` records in the checkpoint's config. */
@@ -47,6 +47,8 @@ export function loadPetCtModel(file: string): LoadedPetCtModel {
     dropout: arch.dropout as number,
     mid: arch.mid as Record<string, number>,
     clinical: (arch.clinical as number | undefined) ?? 0,
+    // Absent in checkpoints written before the option (and for the default): the seed's average pool.
+    survivalPool: (arch.survival_pool as SurvivalPool | undefined) ?? 'avg',
   });
   loadCheckpoint(file, model, { architecture: model.architecture() });
   return { model, config, sliceOptions: resolveSliceOptions(config.slices), training: header.training };

@@ -13,7 +13,7 @@ import { MedsynthError } from '../../errors.js';
 import { setThreads } from '../../core/threads.js';
 import { writeFileAtomicSync } from '../../io/atomic.js';
 import { concordanceIndex } from '../../metric/c_index.js';
-import { MultiTaskUNet } from '../../models/unet.js';
+import { MultiTaskUNet, type SurvivalPool } from '../../models/unet.js';
 import { saveCheckpoint } from '../../nn/checkpoint.js';
 import { add, mulScalar } from '../../nn/ops/pointwise.js';
 import { coxLoss, focalTversky } from '../../nn/ops/loss.js';
@@ -51,6 +51,8 @@ export interface PetCtTrainOptions {
    * (MultiTaskUNet `clinical`), recorded in the checkpoint so evaluate / demo rebuild it.
    */
   clinicalCovariates?: boolean;
+  /** How the survival head pools the bottleneck (MultiTaskUNet `survivalPool`; default 'avg'). */
+  survivalPool?: SurvivalPool;
   threads?: number;
 }
 
@@ -210,15 +212,16 @@ export async function trainPetCt(
     seed: o.seed,
     optimizer: 'Adam',
     clinical_covariates: o.clinicalCovariates ? [...CLINICAL_COVARIATES] : [],
+    survival_pool: o.survivalPool ?? 'avg',
   };
   mkdirSync(o.output, { recursive: true });
-  const model = new MultiTaskUNet({ base: o.base, seed: o.seed, clinical: o.clinicalCovariates ? CLINICAL_COVARIATES.length : 0 });
+  const model = new MultiTaskUNet({ base: o.base, seed: o.seed, clinical: o.clinicalCovariates ? CLINICAL_COVARIATES.length : 0, survivalPool: o.survivalPool ?? 'avg' });
   const optimizer = new Adam(model.parameters(), { lr: o.lr });
   emit({
     type: 'info',
     line:
       `${split.train.length} training patients (${train.count} slices), ${split.validation.length} validation (${val.count}) at ${o.size}×${o.size}, loaded in ${((performance.now() - t0) / 1000).toFixed(1)} s; ` +
-      `MultiTaskUNet base ${o.base}${o.clinicalCovariates ? ` + clinical ${CLINICAL_COVARIATES.join(', ')}` : ''}: ${model.parameterCount()} parameters; Adam lr ${o.lr}, batch ${o.batchSize}, ${o.epochs} epochs`,
+      `MultiTaskUNet base ${o.base}${o.clinicalCovariates ? ` + clinical ${CLINICAL_COVARIATES.join(', ')}` : ''}, survival pool ${o.survivalPool ?? 'avg'}: ${model.parameterCount()} parameters; Adam lr ${o.lr}, batch ${o.batchSize}, ${o.epochs} epochs`,
   });
 
   const bestFile = path.join(o.output, 'best_model.safetensors');
