@@ -107,7 +107,7 @@ export function channelPruneUNet(model: MultiTaskUNet, fraction: number): MultiT
     mid[b] = keep.length;
     kept.set(b, keep);
   }
-  const pruned = new MultiTaskUNet({ inChannels: model.inChannels, base: model.base, dropout: model.dropout, mid, clinical: model.clinical });
+  const pruned = new MultiTaskUNet({ inChannels: model.inChannels, base: model.base, dropout: model.dropout, mid, clinical: model.clinical, survivalPool: model.survivalPool });
   const next = new Map<string, StoredTensor>();
   for (const [key, t] of state) {
     const [block, layer, name] = key.split('.');

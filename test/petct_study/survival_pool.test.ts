@@ -14,6 +14,7 @@ import { mul } from '../../lib/nn/ops/pointwise.js';
 import { sum } from '../../lib/nn/ops/reduce.js';
 import { Tensor } from '../../lib/nn/tensor.js';
 import { exportGraph, exportOnnx } from '../../lib/onnx/export.js';
+import { channelPruneUNet } from '../../lib/onnx/prune.js';
 import { forwardPasses, loadPetCtModel } from '../../lib/studies/petct/model_io.js';
 import { describeSliceOptions, resolveSliceOptions } from '../../lib/studies/petct/slices.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -89,6 +90,13 @@ describe('MultiTaskUNet survivalPool', () => {
       if (hasOnnxChecker()) checkWithOnnx(bytes);
     });
   }
+
+  it('channel pruning (medsynth optimize) keeps the pool', () => {
+    const model = new MultiTaskUNet({ base: 4, seed: 9, survivalPool: 'avgmax' }).eval();
+    const pruned = channelPruneUNet(model, 0.5);
+    expect(pruned.survivalPool).toBe('avgmax');
+    expect(pruned.stateDict().get('survival.2.weight')!.shape).toEqual([16, 128]);
+  });
 
   it('with clinical covariates too: ORT equals the engine forward', async () => {
     const model = new MultiTaskUNet({ base: 4, seed: 8, clinical: 3, survivalPool: 'avgmax' });
