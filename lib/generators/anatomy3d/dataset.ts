@@ -291,18 +291,17 @@ function metadataJson(r: ResolvedDatasetOptions, params: AnatomySampleParams[]):
   };
 }
 
-/**
- * Generates and writes the dataset. Files appear under their final names only when complete;
- * metadata.json is written last.
- */
 /** Disk and memory a run of `count` samples (this shard's, when sharded) needs. */
 export function datasetEstimate(r: ResolvedDatasetOptions, count: number) {
   return estimateResources(r.anatomy.imageSize, count, r.dtype, r.masks, structureFraction(r.anatomy));
 }
 
+/**
+ * Generates and writes the dataset. Files appear under their final names only when complete;
+ * metadata.json is written last.
+ */
 export async function generateDataset(options: DatasetOptions, hooks: DatasetHooks = {}): Promise<DatasetResult> {
   const r = resolveDatasetOptions(options);
-  const o = r.anatomy;
   if (hooks.signal?.aborted) throw abortedError(hooks.signal);
   // Everything is written into a staging directory and moved into place at the end (lib/io/staging.ts).
   const names = r.splits.map((s) => `${s.name}.h5`);
