@@ -25,6 +25,18 @@ describe('MultiTaskUNet', () => {
     expect(keys).toContain('bottleneck.4.num_batches_tracked');
   });
 
+  it('starts its segmentation head at the tumour prior (bias logit(segPrior)), not at p ≈ 0.5', () => {
+    const logit = (p: number) => Math.log(p / (1 - p));
+    expect(new MultiTaskUNet({ base: 2, seed: 3 }).segHead.bias!.data[0]).toBeCloseTo(logit(0.01), 6);
+    expect(new MultiTaskUNet({ base: 2, seed: 3, segPrior: 0.2 }).segHead.bias!.data[0]).toBeCloseTo(logit(0.2), 6);
+    const model = new MultiTaskUNet({ base: 4, seed: 1 }).eval();
+    const p = noGrad(() => model.forward(randomTensor([2, 2, 32, 32], 5))).data;
+    const median = Float32Array.from(p).sort()[p.length >> 1];
+    expect(median).toBeGreaterThan(0.002);
+    expect(median).toBeLessThan(0.05);
+    for (const bad of [0, 1, -0.1, Number.NaN]) expect(() => new MultiTaskUNet({ base: 2, segPrior: bad })).toThrow(/segPrior has to be a probability/);
+  });
+
   it('refuses inputs whose sides are not multiples of 16 or with the wrong channel count', () => {
     const model = new MultiTaskUNet({ base: 2 });
     expect(() => model.forward(randomTensor([1, 2, 24, 32], 1))).toThrow(/multiples of 16.*\[1, 2, 24, 32\]/);
