@@ -82,7 +82,7 @@ function composedBackward(
 ): (Tensor | null)[] {
   const c = x.shape[1];
   const axes = x.shape.map((_, i) => i).filter((i) => i !== 1);
-  const stat = x.shape.map((d, i) => (i === 1 ? c : 1));
+  const stat = x.shape.map((_, i) => (i === 1 ? c : 1));
   let xhat: Tensor;
   let invstd: Tensor;
   if (frozen) {
