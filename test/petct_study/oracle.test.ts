@@ -75,6 +75,27 @@ describe('PET/CT oracles', () => {
     expect(markdownReport(m)).toContain('Image-only oracle');
   });
 
+  it('the slice-area oracle is the C-index of the mean log true tumour area over each patient\'s tumour slices', async () => {
+    const cohort = openPetCtCohort(dir);
+    const P = cohort.patients.length;
+    const [H, W] = [16, 16];
+    const plane = H * W;
+    // Three slices per patient: two with tumours of different sizes, one tumour-free (left out of the mean).
+    const slicePatient = Int32Array.from({ length: 3 * P }, (_, s) => Math.floor(s / 3));
+    const truth = new Float32Array(3 * P * plane);
+    const area = (s: number) => (s % 3 === 2 ? 0 : 1 + ((s * 37) % 61));
+    for (let s = 0; s < 3 * P; s++) for (let i = 0; i < area(s); i++) truth[s * plane + i] = 1;
+    const u = await summarisePixelPasses(await syntheticPasses(truth, 3 * P, [H, W], 4));
+    const risk = summariseRiskPasses([new Float64Array(P)]);
+    const m = await evaluateStudy({ size: [H, W], slicePatient, probability: u.mean, entropy: u.entropy, truth, patients: evaluatedPatients(cohort.patients, risk), mcPasses: 4 });
+    const score = cohort.patients.map((_, k) => (Math.log(area(3 * k)) + Math.log(area(3 * k + 1))) / 2);
+    const time = cohort.patients.map((p) => p.time);
+    const event = cohort.patients.map((p) => p.event);
+    expect(m.survival.sliceAreaCIndex).toBeCloseTo(referenceConcordance(score, time, event).cIndex, 12);
+    expect(m.survival.sliceAreaCIndex).not.toBe(0.5);
+    expect(markdownReport(m)).toContain('slice-area oracle');
+  });
+
   it('without truth.csv every oracle is NaN and the reader still opens the cohort', () => {
     const bare = path.join(tmp.dir, 'bare');
     const cohort = openPetCtCohort(dir);

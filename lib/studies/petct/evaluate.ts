@@ -115,6 +115,13 @@ export interface StudyMetrics {
     imageOracleCIndex: number;
     /** C-index of its clinical part (age, male, stage terms). */
     clinicalOracleCIndex: number;
+    /**
+     * C-index of the mean log true tumour area (pixels) over each patient's tumour slices (0, one
+     * pixel's worth, for a patient without any): what the evaluated 2-D slices show of the tumour burden, from the exact
+     * masks — the slice-level counterpart of the image-only oracle, which knows the 3-D volume
+     * of every lesion.
+     */
+    sliceAreaCIndex: number;
   };
   uncertainty: {
     meanEntropyBits: number;
@@ -212,6 +219,20 @@ export function dilateSlices(seed: Uint8Array, size: readonly [number, number], 
 }
 
 /** C-index of `score`, or NaN when any score is unknown. */
+/** Per patient, the mean over its slices holding tumour of ln(true tumour pixels) (tp + fn); 0 without any. */
+function meanLogTumourArea(counts: { tp: ArrayLike<number>; fn: ArrayLike<number> }, slicePatient: Int32Array, patients: number): Float64Array {
+  const sum = new Float64Array(patients);
+  const n = new Float64Array(patients);
+  slicePatient.forEach((k, s) => {
+    const area = counts.tp[s] + counts.fn[s];
+    if (area > 0) {
+      sum[k] += Math.log(area);
+      n[k]++;
+    }
+  });
+  return sum.map((v, k) => (n[k] > 0 ? v / n[k] : 0));
+}
+
 async function scoreCIndex(score: Float64Array, time: Float64Array, event: Uint8Array): Promise<number> {
   return score.every(Number.isFinite) ? (await concordanceOrNaN(score, time, event)).cIndex : NaN;
 }
@@ -296,6 +317,7 @@ export async function evaluateStudy(input: StudyEvaluationInput): Promise<StudyM
   const oracleCIndex = await scoreCIndex(lp, time, event);
   const imageOracleCIndex = await scoreCIndex(imageLp, time, event);
   const clinicalOracleCIndex = await scoreCIndex(lp.map((v, k) => v - imageLp[k]), time, event);
+  const sliceAreaCIndex = await scoreCIndex(meanLogTumourArea(seg.counts, input.slicePatient, P), time, event);
 
   // Calibration over all pixels.
   const label = new Uint8Array(S * plane);
@@ -359,7 +381,7 @@ export async function evaluateStudy(input: StudyEvaluationInput): Promise<StudyM
     mcPasses: input.mcPasses,
     threshold,
     segmentation: { pooled, meanOverPatients, perPatient },
-    survival: { cIndex: c.cIndex, comparablePairs: c.comparable, oracleCIndex, imageOracleCIndex, clinicalOracleCIndex },
+    survival: { cIndex: c.cIndex, comparablePairs: c.comparable, oracleCIndex, imageOracleCIndex, clinicalOracleCIndex, sliceAreaCIndex },
     uncertainty: {
       meanEntropyBits: sumEntropy / (S * plane),
       meanVariance: input.variance ? sumVariance / (S * plane) : NaN,

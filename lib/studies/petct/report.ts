@@ -58,7 +58,7 @@ export function markdownReport(m: StudyMetrics, ctx: ReportContext = {}): string
     '',
     '## Survival and uncertainty',
     '',
-    `- C-index ${fmt(m.survival.cIndex)} over ${m.survival.comparablePairs} comparable pairs; oracle ${fmt(m.survival.oracleCIndex)}, image-only oracle ${fmt(m.survival.imageOracleCIndex)}, clinical-only oracle ${fmt(m.survival.clinicalOracleCIndex)}`,
+    `- C-index ${fmt(m.survival.cIndex)} over ${m.survival.comparablePairs} comparable pairs; oracle ${fmt(m.survival.oracleCIndex)}, image-only oracle ${fmt(m.survival.imageOracleCIndex)}, clinical-only oracle ${fmt(m.survival.clinicalOracleCIndex)}, slice-area oracle ${fmt(m.survival.sliceAreaCIndex)} (mean log true tumour area of the evaluated tumour slices)`,
     '- Patient risk: the mean of the risks of the patient\'s tumour slices (all its slices when none holds tumour), over the MC passes',
     `- Mean predictive entropy ${fmt(u.meanEntropyBits, 4)} bits per pixel; mean MC variance ${fmt(u.meanVariance, 5)}; mean 95% risk interval width ${fmt(u.meanRiskIntervalWidth)}`,
     `- ECE (top-label) ${fmt(m.calibration.ece, 4)}, MCE ${fmt(m.calibration.mce, 3)}; positive-class ECE ${fmt(m.calibration.positiveClassEce, 4)}`,
