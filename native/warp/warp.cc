@@ -99,11 +99,18 @@ void for_each_row_points(const WarpDims& out, const WarpSpec& spec, Sample&& sam
     return;
   }
   const int64_t rows = out.z * out.y;
-  const int64_t ahead = row_leaves_source_row(affine_row(spec, 0, 0).a, out.x) ? prefetch_rows_ahead(out.x) : rows;
+  const bool ahead_needed = row_leaves_source_row(affine_row(spec, 0, 0).a, out.x);
+  const int64_t ahead = prefetch_rows_ahead(out.x);
+  const auto row_points = [&](int64_t r) { return affine_row(spec, r / out.y, r % out.y); };
   parallel_for(rows, row_grain(out.x), [&](int64_t r0, int64_t r1) {
+    // Each chunk prefetches its own rows (another thread's prefetches fill another core's
+    // caches): its first `ahead` at once, then each row `ahead` before it is sampled.
+    if (ahead_needed) {
+      for (int64_t r = r0; r < std::min(r0 + ahead, r1); ++r) prefetch(row_points(r));
+    }
     for (int64_t r = r0; r < r1; ++r) {
-      if (r + ahead < rows) prefetch(affine_row(spec, (r + ahead) / out.y, (r + ahead) % out.y));
-      sample(affine_row(spec, r / out.y, r % out.y), r);
+      if (ahead_needed && r + ahead < r1) prefetch(row_points(r + ahead));
+      sample(row_points(r), r);
     }
   });
 }
