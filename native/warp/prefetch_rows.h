@@ -42,18 +42,21 @@ MS_ALWAYS_INLINE void prefetch_line(const void* p) {
 #endif
 }
 
-// Prefetches, at every kPrefetchStep-th voxel i of the affine row p(i) = b + i·a (p.pz null), the
-// 4 source lines holding its 8 trilinear neighbours. Points outside the volume are skipped.
+// Prefetches, at every kPrefetchStep-th voxel i of the row (points in memory, or the affine
+// p(i) = b + i·a), the 4 source lines holding its 8 trilinear neighbours. Points outside the
+// volume are skipped.
 template <typename T>
 inline void prefetch_row(const T* in, const WarpDims& s, const RowPoints& p, int64_t n) {
   const int64_t row = s.x, plane = s.y * s.x;
   const double hi[3] = {static_cast<double>(s.z - 1), static_cast<double>(s.y - 1), static_cast<double>(s.x - 1)};
   for (int64_t i = 0; i < n; i += kPrefetchStep) {
     const double x = static_cast<double>(i);
+    const double q[3] = {p.pz != nullptr ? p.pz[i] : p.b[0] + p.a[0] * x, p.pz != nullptr ? p.py[i] : p.b[1] + p.a[1] * x,
+                         p.pz != nullptr ? p.px[i] : p.b[2] + p.a[2] * x};
     int64_t f[3];
     bool near = true;
     for (int k = 0; k < 3; ++k) {
-      const double v = std::floor(p.b[k] + p.a[k] * x);
+      const double v = std::floor(q[k]);
       near = near && v >= -1 && v <= hi[k];  // false for NaN too
       f[k] = near ? std::max<int64_t>(0, static_cast<int64_t>(v)) : 0;
     }

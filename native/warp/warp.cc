@@ -12,6 +12,7 @@
 #include <cmath>
 #include <cstdint>
 #include <optional>
+#include <type_traits>
 #include <vector>
 
 #include "core/error.h"
@@ -54,17 +55,37 @@ void check_spec(const WarpDims& in, const WarpDims& out, const WarpSpec& spec) {
   }
 }
 
+struct NoPrefetch {
+  void operator()(const RowPoints&) const {}
+};
+
+// Points of a row in memory as RowPoints.
+RowPoints points_in(const double* pz, const double* py, const double* px) {
+  RowPoints p;
+  p.pz = pz;
+  p.py = py;
+  p.px = px;
+  return p;
+}
+
 // Runs sample(pz, py, px, row) over every output row with the row's source coordinates in memory.
-template <typename Sample>
-void for_each_row(const WarpDims& out, const WarpSpec& spec, Sample&& sample) {
+// When the affine part crosses source rows or planes and a prefetch is given, each chunk computes
+// its rows' coordinates prefetch_rows_ahead() rows before sampling them (a ring of row buffers;
+// still in row order, each row once) and calls prefetch on them then (warp/prefetch_rows.h).
+template <typename Sample, typename Prefetch = NoPrefetch>
+void for_each_row(const WarpDims& out, const WarpSpec& spec, Sample&& sample, Prefetch prefetch = {}) {
   std::optional<BsplineRows> elastic;
   if (spec.control != nullptr) elastic.emplace(spec.control, spec.control_dims, out);
   const int64_t nx = out.x;
+  const bool prefetching =
+      !std::is_same_v<Prefetch, NoPrefetch> && row_leaves_source_row(affine_row(spec, 0, 0).a, nx);
+  const int64_t ahead = prefetching ? prefetch_rows_ahead(nx) : 0, slots = ahead + 1;
   parallel_for(out.z * out.y, row_grain(nx), [&](int64_t r0, int64_t r1) {
-    std::vector<double> buf(static_cast<size_t>(3 * nx));
+    std::vector<double> buf(static_cast<size_t>(3 * nx * slots));
     BsplineRows::Scratch scratch;
-    double *pz = buf.data(), *py = pz + nx, *px = py + nx;
-    for (int64_t r = r0; r < r1; ++r) {
+    const auto slot = [&](int64_t r) { return buf.data() + 3 * nx * (r % slots); };
+    const auto compute = [&](int64_t r) {
+      double *pz = slot(r), *py = pz + nx, *px = py + nx;
       const int64_t z = r / out.y, y = r % out.y;
       const RowPoints a = affine_row(spec, z, y);
       if (elastic) {
@@ -74,14 +95,16 @@ void for_each_row(const WarpDims& out, const WarpSpec& spec, Sample&& sample) {
         fill_affine(a.b[1], a.a[1], nx, py);
         fill_affine(a.b[2], a.a[2], nx, px);
       }
-      sample(pz, py, px, r);
+      if (prefetching) prefetch(points_in(pz, py, px));
+    };
+    for (int64_t r = r0; r < std::min(r0 + ahead, r1); ++r) compute(r);
+    for (int64_t r = r0; r < r1; ++r) {
+      if (r + ahead < r1) compute(r + ahead);
+      const double* pz = slot(r);
+      sample(pz, pz + nx, pz + 2 * nx, r);
     }
   });
 }
-
-struct NoPrefetch {
-  void operator()(const RowPoints&) const {}
-};
 
 // Runs sample(points, row) over every output row: an affine row as p(x) = b + x·a, an elastic
 // row with its coordinates in memory. When affine rows cross source rows or planes, each first
@@ -89,13 +112,10 @@ struct NoPrefetch {
 template <typename Sample, typename Prefetch = NoPrefetch>
 void for_each_row_points(const WarpDims& out, const WarpSpec& spec, Sample&& sample, Prefetch prefetch = {}) {
   if (spec.control != nullptr) {
-    for_each_row(out, spec, [&](const double* pz, const double* py, const double* px, int64_t r) {
-      RowPoints p;
-      p.pz = pz;
-      p.py = py;
-      p.px = px;
-      sample(p, r);
-    });
+    for_each_row(
+        out, spec,
+        [&](const double* pz, const double* py, const double* px, int64_t r) { sample(points_in(pz, py, px), r); },
+        prefetch);
     return;
   }
   const int64_t rows = out.z * out.y;
