@@ -119,7 +119,8 @@ void for_each_row_points(const WarpDims& out, const WarpSpec& spec, Sample&& sam
     return;
   }
   const int64_t rows = out.z * out.y;
-  const bool ahead_needed = row_leaves_source_row(affine_row(spec, 0, 0).a, out.x);
+  const bool ahead_needed =
+      !std::is_same_v<Prefetch, NoPrefetch> && row_leaves_source_row(affine_row(spec, 0, 0).a, out.x);
   const int64_t ahead = prefetch_rows_ahead(out.x);
   const auto row_points = [&](int64_t r) { return affine_row(spec, r / out.y, r % out.y); };
   parallel_for(rows, row_grain(out.x), [&](int64_t r0, int64_t r1) {
