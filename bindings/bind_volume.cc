@@ -167,6 +167,18 @@ Napi::Value label_mask_box(const Napi::CallbackInfo& info) {
   }, {info[0], info[1]});
 }
 
+// labelsFromOneHot(masks: Uint8Array(structures · voxels), out: Uint8Array(voxels), {structures}) -> Promise<void>
+Napi::Value labels_from_one_hot(const Napi::CallbackInfo& info) {
+  const View<uint8_t> masks = typed_view<uint8_t>(info[0], "masks");
+  const View<uint8_t> out = typed_view<uint8_t>(info[1], "out", Access::kReadWrite);
+  Napi::Object o = object_arg(info, 2, "params");
+  const int64_t structures = integer_field(o, "structures", 1, 255);
+  require_length(info.Env(), masks, out.length * static_cast<size_t>(structures), "masks");
+  return queue_task(info.Env(), [=] {
+    ms::labels_from_one_hot(masks.data, structures, static_cast<int64_t>(out.length), out.data);
+  }, {info[0], info[1]});
+}
+
 // cropBox(volume, out: same type, {dims, box}) -> Promise<void>
 Napi::Value crop_box(const Napi::CallbackInfo& info) {
   if (!info[0].IsTypedArray() || !info[1].IsTypedArray()) throw_invalid(info.Env(), "volume and out must be typed arrays");
@@ -197,6 +209,7 @@ void register_volume(Napi::Env env, Napi::Object exports) {
   exports.Set("rasterize", Napi::Function::New(env, rasterize));
   exports.Set("labelBounds", Napi::Function::New(env, label_bounds));
   exports.Set("labelMaskBox", Napi::Function::New(env, label_mask_box));
+  exports.Set("labelsFromOneHot", Napi::Function::New(env, labels_from_one_hot));
   exports.Set("labelChunkOccupancy", Napi::Function::New(env, label_chunk_occupancy));
   exports.Set("cropBox", Napi::Function::New(env, crop_box));
 }

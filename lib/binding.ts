@@ -165,6 +165,7 @@ export interface NativeBinding {
   ): KernelResult;
   labelBounds(labels: Uint8Array, out: Int32Array, p: { dims: number[] }): Promise<void>;
   labelMaskBox(labels: Uint8Array, out: Uint8Array, p: { dims: number[]; box: number[]; label: number }): Promise<void>;
+  labelsFromOneHot(masks: Uint8Array, out: Uint8Array, p: { structures: number }): Promise<void>;
   labelChunkOccupancy(labels: Uint8Array, flags: Uint8Array, bounds: Int32Array, p: { dims: number[]; block: number[] }): Promise<void>;
   cropBox(volume: AnyTypedArray, out: AnyTypedArray, p: { dims: number[]; box: number[] }): Promise<void>;
 

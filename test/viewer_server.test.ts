@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDataset } from '../lib/datasets/reader.js';
 import { MedsynthError } from '../lib/errors.js';
 import { decodeNifti } from '../lib/io/nifti.js';
-import { labelsFromOneHot } from '../lib/viewer/anatomy_nifti.js';
+import { labelMapOfMasks } from '../lib/viewer/anatomy_nifti.js';
 import { loopbackAddress, startViewer, type ViewerServer } from '../lib/viewer/server.js';
 import { BIN, ROOT } from './helpers/cli.js';
 import { tempDir } from './helpers/tmp.js';
@@ -153,7 +153,7 @@ describe('medsynth view: server', () => {
           expect(lab.affine).toEqual(nii.affine);
           expect(Array.from(lab.data)).toEqual(Array.from(item.labels!));
           // The stored label map and the one-hot masks agree, so either form gives the same overlay.
-          expect(Array.from(labelsFromOneHot(item.masks!, ds.structureNames.length, lab.data.length))).toEqual(Array.from(item.labels!));
+          expect(Array.from(await labelMapOfMasks(item.masks!, ds.structureNames.length, lab.data.length))).toEqual(Array.from(item.labels!));
         }
       } finally {
         ds.close();

@@ -1,6 +1,6 @@
 /**
  * Label-map utilities used by writers: exact per-label bounding boxes, one structure's binary
- * mask cut out of its box, and box crops of any volume.
+ * mask cut out of its box, the label map of one-hot masks, and box crops of any volume.
  */
 import { binding } from '../binding.js';
 import { callNative } from '../native.js';
@@ -89,6 +89,22 @@ export async function labelMaskBox(labels: Uint8Array, dims: Dims, box: Box, lab
   const mask = out === undefined ? new Uint8Array(n) : checkArray('out', out, Uint8Array, n);
   await callNative(binding().labelMaskBox(labels, mask, { dims: zyx, box, label }));
   return mask;
+}
+
+/**
+ * The label map (0 background, s + 1 for structure s) of one-hot masks [structures, voxels], as
+ * the generators store them: they do not overlap; where they would, the later structure wins.
+ */
+export async function labelsFromOneHot(masks: Uint8Array, structures: number, voxels: number, out?: Uint8Array): Promise<Uint8Array> {
+  checkInteger('structures', structures, 1, 255);
+  checkInteger('voxels', voxels, 0, Number.MAX_SAFE_INTEGER);
+  checkArray('masks', masks, Uint8Array, structures * voxels);
+  const labels = out === undefined ? new Uint8Array(voxels) : checkArray('out', out, Uint8Array, voxels);
+  if (labels.buffer === masks.buffer && labels.byteOffset < masks.byteOffset + masks.byteLength && masks.byteOffset < labels.byteOffset + labels.byteLength) {
+    throw invalidParameter('out', 'an array that does not overlap the masks', 'an overlapping view');
+  }
+  await callNative(binding().labelsFromOneHot(masks, labels, { structures }));
+  return labels;
 }
 
 /** Copies `box` of `volume` into a dense array of the same type. */

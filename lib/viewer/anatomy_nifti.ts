@@ -7,6 +7,7 @@
 import { MedsynthError } from '../errors.js';
 import { openDataset, type AnatomyDataset, type DatasetItem, type SplitName } from '../datasets/reader.js';
 import { encodeNifti } from '../io/nifti.js';
+import { labelsFromOneHot } from '../ops/labels.js';
 
 export interface AnatomySampleVolumes {
   image: Buffer;
@@ -17,28 +18,24 @@ export interface AnatomySampleVolumes {
 
 /**
  * The label map of a sample stored as one-hot masks [S, Z, Y, X] (the generator writes them from
- * one label map, so they do not overlap; where they would, the later structure wins).
+ * one label map, so they do not overlap; where they would, the later structure wins), on the
+ * native kernel; a file whose masks do not fit its shape is CORRUPT_FILE.
  */
-export function labelsFromOneHot(masks: Uint8Array, structures: number, voxels: number): Uint8Array {
+export async function labelMapOfMasks(masks: Uint8Array, structures: number, voxels: number): Promise<Uint8Array> {
   if (masks.length !== structures * voxels) {
     throw new MedsynthError('CORRUPT_FILE', `masks hold ${masks.length} values, expected ${structures}×${voxels}`);
   }
-  const labels = new Uint8Array(voxels);
-  for (let s = 0; s < structures; s++) {
-    const plane = masks.subarray(s * voxels, (s + 1) * voxels);
-    for (let v = 0; v < voxels; v++) if (plane[v]) labels[v] = s + 1;
-  }
-  return labels;
+  return labelsFromOneHot(masks, structures, voxels);
 }
 
 /** Converts row `index` of an open split. */
-export function sampleVolumes(ds: AnatomyDataset<DatasetItem>, split: SplitName, index: number): AnatomySampleVolumes {
+export async function sampleVolumes(ds: AnatomyDataset<DatasetItem>, split: SplitName, index: number): Promise<AnatomySampleVolumes> {
   const item = ds.get(index);
   const dims = item.imageShape;
   const voxels = dims[0] * dims[1] * dims[2];
   const what = `${split} ${index} (sample ${item.sampleIndex})`;
   const image = encodeNifti({ data: item.image, dims, spacing: ds.spacing, description: `medsynth anatomy ${what}` });
-  const labelMap = item.labels ?? (item.masks ? labelsFromOneHot(item.masks, ds.structureNames.length, voxels) : undefined);
+  const labelMap = item.labels ?? (item.masks ? await labelMapOfMasks(item.masks, ds.structureNames.length, voxels) : undefined);
   const labels = labelMap && encodeNifti({ data: labelMap, dims, spacing: ds.spacing, description: `medsynth labels ${what}`, intentName: 'label' });
   return {
     image,
@@ -61,7 +58,7 @@ export class AnatomySplits {
     const key = `${split}/${index}`;
     const hit = this.recent.find((r) => r.key === key);
     if (hit) return hit.volumes;
-    const volumes = sampleVolumes(await this.get(split), split, index);
+    const volumes = await sampleVolumes(await this.get(split), split, index);
     this.recent.unshift({ key, volumes });
     this.recent.length = Math.min(this.recent.length, AnatomySplits.RECENT);
     return volumes;

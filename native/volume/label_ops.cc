@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "core/simd.h"
 #include "core/thread_pool.h"
 
 namespace ms {
@@ -108,6 +109,27 @@ void label_mask_box(const uint8_t* labels, int64_t nz, int64_t ny, int64_t nx, c
         uint8_t* dst = out + (z * by + y) * bx;
         for (int64_t x = 0; x < bx; ++x) dst[x] = src[x] == label ? 1 : 0;
       }
+    }
+  });
+}
+
+namespace {
+
+// labels[v] = s + 1 where mask[v] != 0, in place: one structure's pass over a chunk.
+MS_SIMD_CLONES void overlay_mask(const uint8_t* MS_RESTRICT mask, uint8_t s1, int64_t n, uint8_t* MS_RESTRICT labels) {
+  for (int64_t v = 0; v < n; ++v) labels[v] = mask[v] != 0 ? s1 : labels[v];
+}
+
+}  // namespace
+
+void labels_from_one_hot(const uint8_t* masks, int64_t structures, int64_t voxels, uint8_t* labels) {
+  require(structures >= 1 && structures <= 255, "structure count must be in [1, 255]");
+  require(voxels >= 0, "voxel count must be >= 0");
+  // Chunks small enough that a chunk's labels stay in L1/L2 across all structures' passes.
+  parallel_for(voxels, 1 << 14, [&](int64_t v0, int64_t v1) {
+    std::memset(labels + v0, 0, static_cast<size_t>(v1 - v0));
+    for (int64_t s = 0; s < structures; ++s) {
+      overlay_mask(masks + s * voxels + v0, static_cast<uint8_t>(s + 1), v1 - v0, labels + v0);
     }
   });
 }

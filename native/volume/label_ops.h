@@ -26,6 +26,11 @@ void label_mask_box(const uint8_t* labels, int64_t nz, int64_t ny, int64_t nx, c
 void label_chunk_occupancy(const uint8_t* labels, int64_t nz, int64_t ny, int64_t nx, int64_t bz, int64_t by,
                            int64_t bx, int n_labels, uint8_t* occupancy, Box3* bounds);
 
+// The label map of non-overlapping one-hot masks [structures, voxels]: labels[v] = s + 1 for the
+// last structure s whose mask is nonzero at v (where masks overlap, the later structure wins), 0
+// where none is. structures in [1, 255].
+void labels_from_one_hot(const uint8_t* masks, int64_t structures, int64_t voxels, uint8_t* labels);
+
 // Copies the box b of a [nz, ny, nx] volume of `elem_size`-byte elements into a dense array.
 void crop_box(const void* volume, int64_t elem_size, int64_t nz, int64_t ny, int64_t nx, const Box3& b, void* out);
 

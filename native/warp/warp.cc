@@ -2,7 +2,8 @@
 //
 // Work is split by output rows (z, y), in chunks that depend only on the sizes. An affine row
 // needs no coordinates in memory: its sampler computes p(x) = b + x·a in registers
-// (warp/trilinear_rows.h, warp/nearest_rows.h). An elastic row first gets its source coordinates (the affine part,
+// (warp/trilinear_rows.h, warp/nearest_rows.h); rotated image rows prefetch the source a few
+// rows ahead (warp/prefetch_rows.h). An elastic row first gets its source coordinates (the affine part,
 // then the displacement added by the separable B-spline rows of warp/bspline_rows.h, whose
 // construction is part of the warp's own loop: the dense field is never written), then samples.
 #include "warp/warp.h"
@@ -11,6 +12,7 @@
 #include <cmath>
 #include <cstdint>
 #include <optional>
+#include <type_traits>
 #include <vector>
 
 #include "core/error.h"
@@ -18,6 +20,7 @@
 #include "core/thread_pool.h"
 #include "warp/bspline_rows.h"
 #include "warp/nearest_rows.h"
+#include "warp/prefetch_rows.h"
 #include "warp/trilinear.h"
 #include "warp/trilinear_rows.h"
 
@@ -52,17 +55,37 @@ void check_spec(const WarpDims& in, const WarpDims& out, const WarpSpec& spec) {
   }
 }
 
+struct NoPrefetch {
+  void operator()(const RowPoints&) const {}
+};
+
+// Points of a row in memory as RowPoints.
+RowPoints points_in(const double* pz, const double* py, const double* px) {
+  RowPoints p;
+  p.pz = pz;
+  p.py = py;
+  p.px = px;
+  return p;
+}
+
 // Runs sample(pz, py, px, row) over every output row with the row's source coordinates in memory.
-template <typename Sample>
-void for_each_row(const WarpDims& out, const WarpSpec& spec, Sample&& sample) {
+// When the affine part crosses source rows or planes and a prefetch is given, each chunk computes
+// its rows' coordinates prefetch_rows_ahead() rows before sampling them (a ring of row buffers;
+// still in row order, each row once) and calls prefetch on them then (warp/prefetch_rows.h).
+template <typename Sample, typename Prefetch = NoPrefetch>
+void for_each_row(const WarpDims& out, const WarpSpec& spec, Sample&& sample, Prefetch prefetch = {}) {
   std::optional<BsplineRows> elastic;
   if (spec.control != nullptr) elastic.emplace(spec.control, spec.control_dims, out);
   const int64_t nx = out.x;
+  const bool prefetching =
+      !std::is_same_v<Prefetch, NoPrefetch> && row_leaves_source_row(affine_row(spec, 0, 0).a, nx);
+  const int64_t ahead = prefetching ? prefetch_rows_ahead(nx) : 0, slots = ahead + 1;
   parallel_for(out.z * out.y, row_grain(nx), [&](int64_t r0, int64_t r1) {
-    std::vector<double> buf(static_cast<size_t>(3 * nx));
+    std::vector<double> buf(static_cast<size_t>(3 * nx * slots));
     BsplineRows::Scratch scratch;
-    double *pz = buf.data(), *py = pz + nx, *px = py + nx;
-    for (int64_t r = r0; r < r1; ++r) {
+    const auto slot = [&](int64_t r) { return buf.data() + 3 * nx * (r % slots); };
+    const auto compute = [&](int64_t r) {
+      double *pz = slot(r), *py = pz + nx, *px = py + nx;
       const int64_t z = r / out.y, y = r % out.y;
       const RowPoints a = affine_row(spec, z, y);
       if (elastic) {
@@ -72,27 +95,44 @@ void for_each_row(const WarpDims& out, const WarpSpec& spec, Sample&& sample) {
         fill_affine(a.b[1], a.a[1], nx, py);
         fill_affine(a.b[2], a.a[2], nx, px);
       }
-      sample(pz, py, px, r);
+      if (prefetching) prefetch(points_in(pz, py, px));
+    };
+    for (int64_t r = r0; r < std::min(r0 + ahead, r1); ++r) compute(r);
+    for (int64_t r = r0; r < r1; ++r) {
+      if (r + ahead < r1) compute(r + ahead);
+      const double* pz = slot(r);
+      sample(pz, pz + nx, pz + 2 * nx, r);
     }
   });
 }
 
 // Runs sample(points, row) over every output row: an affine row as p(x) = b + x·a, an elastic
-// row with its coordinates in memory.
-template <typename Sample>
-void for_each_row_points(const WarpDims& out, const WarpSpec& spec, Sample&& sample) {
+// row with its coordinates in memory. When affine rows cross source rows or planes, each first
+// calls prefetch(points of the row prefetch_rows_ahead() later) (warp/prefetch_rows.h).
+template <typename Sample, typename Prefetch = NoPrefetch>
+void for_each_row_points(const WarpDims& out, const WarpSpec& spec, Sample&& sample, Prefetch prefetch = {}) {
   if (spec.control != nullptr) {
-    for_each_row(out, spec, [&](const double* pz, const double* py, const double* px, int64_t r) {
-      RowPoints p;
-      p.pz = pz;
-      p.py = py;
-      p.px = px;
-      sample(p, r);
-    });
+    for_each_row(
+        out, spec,
+        [&](const double* pz, const double* py, const double* px, int64_t r) { sample(points_in(pz, py, px), r); },
+        prefetch);
     return;
   }
-  parallel_for(out.z * out.y, row_grain(out.x), [&](int64_t r0, int64_t r1) {
-    for (int64_t r = r0; r < r1; ++r) sample(affine_row(spec, r / out.y, r % out.y), r);
+  const int64_t rows = out.z * out.y;
+  const bool ahead_needed =
+      !std::is_same_v<Prefetch, NoPrefetch> && row_leaves_source_row(affine_row(spec, 0, 0).a, out.x);
+  const int64_t ahead = prefetch_rows_ahead(out.x);
+  const auto row_points = [&](int64_t r) { return affine_row(spec, r / out.y, r % out.y); };
+  parallel_for(rows, row_grain(out.x), [&](int64_t r0, int64_t r1) {
+    // Each chunk prefetches its own rows (another thread's prefetches fill another core's
+    // caches): its first `ahead` at once, then each row `ahead` before it is sampled.
+    if (ahead_needed) {
+      for (int64_t r = r0; r < std::min(r0 + ahead, r1); ++r) prefetch(row_points(r));
+    }
+    for (int64_t r = r0; r < r1; ++r) {
+      if (ahead_needed && r + ahead < r1) prefetch(row_points(r + ahead));
+      sample(row_points(r), r);
+    }
   });
 }
 
@@ -102,15 +142,17 @@ void warp_linear(const float* in, const WarpDims& in_dims, float* out, const War
                  float fill) {
   check_spec(in_dims, out_dims, spec);
   const int64_t nx = out_dims.x;
-  for_each_row_points(out_dims, spec, [&](const RowPoints& p, int64_t r) {
-    trilinear_row(in, in_dims, p, 0, nx, out + r * nx, fill);
-  });
+  for_each_row_points(
+      out_dims, spec, [&](const RowPoints& p, int64_t r) { trilinear_row(in, in_dims, p, 0, nx, out + r * nx, fill); },
+      [&](const RowPoints& p) { prefetch_row(in, in_dims, p, nx); });
 }
 
 void warp_nearest(const uint8_t* in, const WarpDims& in_dims, uint8_t* out, const WarpDims& out_dims,
                   const WarpSpec& spec, uint8_t fill) {
   check_spec(in_dims, out_dims, spec);
   const int64_t nx = out_dims.x;
+  // No prefetch: a uint8 volume's rows are 4× shorter and its planes stay cached; prefetching
+  // rotated label rows made them 2× slower.
   for_each_row_points(out_dims, spec, [&](const RowPoints& p, int64_t r) {
     nearest_row(in, in_dims, p, 0, nx, out + r * nx, fill);
   });

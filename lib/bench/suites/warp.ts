@@ -1,10 +1,10 @@
 /**
  * warp: the augmentation kernels (native/warp/) on pinned float32 volumes at 128×256×256 and 64³
- * — rotation (15° about z, TorchIO-style about the centre), scaling (1.1), elastic deformation
- * from a 7³ control grid (the displacement's construction included: it runs inside the kernel),
- * all three together, and the nearest-neighbour label warp — against the copy floor of one volume
- * measured in the same run. Rotation, scaling and elastic also run on one native thread, the
- * fair match for scipy. The TS reference runs for the 64³ rotation only (the elastic reference
+ * — rotation (15° about z, TorchIO-style about the centre; and 15°/−7°/9° about all three axes),
+ * scaling (1.1), elastic deformation from a 7³ control grid (the displacement's construction
+ * included: it runs inside the kernel), all three together, and the nearest-neighbour label warp —
+ * against the copy floor of one volume measured in the same run. Rotation, scaling and elastic
+ * also run on one native thread, the fair match for scipy. The TS reference runs for the 64³ rotation only (the elastic reference
  * sums 64 control points per voxel: minutes at these sizes).
  *
  * Wall-clock ratios mean little on a loaded machine (a long kernel is preempted many times, a
@@ -36,6 +36,7 @@ const CONTROL: Dims3 = [7, 7, 7];
 
 const transforms = (dims: Dims3) => ({
   rotate: physicalAffine(dims, SPACING, { degrees: [15, 0, 0] }),
+  rotate3: physicalAffine(dims, SPACING, { degrees: [15, -7, 9] }),
   scale: physicalAffine(dims, SPACING, { scales: [1.1, 1.1, 1.1] }),
   both: physicalAffine(dims, SPACING, { degrees: [15, -7, 9], scales: [1.1, 0.95, 1.05] }),
   identity: physicalAffine(dims, SPACING, {}),
@@ -114,10 +115,13 @@ function cases(dims: Dims3): BenchCase[] {
     run: () => warpVolume(input, dims, t.rotate, {}, out),
     reference: count <= 64 ** 3 ? () => referenceWarpLinear(input, dims, { affine: t.rotate, fill: 0 }) : undefined,
   };
+  // About all three axes, as random augmentation rotates: rows then cross source planes too.
+  const rotate3: BenchCase = { ...base, name: 'warp: rotate 15°/−7°/9° (3 axes)', run: () => warpVolume(input, dims, t.rotate3, {}, out) };
   const scale: BenchCase = { ...base, name: 'warp: scale 1.1', run: () => warpVolume(input, dims, t.scale, {}, out) };
   const elastic: BenchCase = { ...base, name: 'warp: elastic 7³ (field incl.)', run: () => warpVolume(input, dims, t.identity, { displacement }, out) };
   const all: BenchCase[] = [
     rotate,
+    rotate3,
     scale,
     elastic,
     { ...base, name: 'warp: rotate+scale+elastic', run: () => warpVolume(input, dims, t.both, { displacement }, out) },
