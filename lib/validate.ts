@@ -123,6 +123,18 @@ export function perAxis(name: string, value: unknown, axes: number, rule: Number
   return value.map((v, i) => checkNumber(`${name}[${i}]`, v, rule));
 }
 
+/** Throws INVALID_ARGUMENT when `out` shares bytes with any of `inputs` (a kernel that reads them while writing it). */
+export function checkNoOverlap(name: string, out: ArrayBufferView, inputs: readonly ArrayBufferView[]): void {
+  for (const input of inputs) {
+    if (input.buffer !== out.buffer) continue;
+    const a = out.byteOffset;
+    const b = input.byteOffset;
+    if (a < b + input.byteLength && b < a + out.byteLength) {
+      throw invalidParameter(name, 'an array that does not overlap the inputs', 'an overlapping view');
+    }
+  }
+}
+
 /** `out` may be `input` itself (in place) or separate memory, but not a partly overlapping view. */
 export function checkInPlaceOrDisjoint(input: ArrayBufferView, out: ArrayBufferView): void {
   if (input.buffer !== out.buffer || input.byteOffset === out.byteOffset) return;

@@ -5,9 +5,8 @@
  * `fromLogits`), ready to back-propagate.
  */
 import { invalidParameter } from '../errors.js';
-import { checkArray, outputArray } from '../validate.js';
+import { checkArray, checkNoOverlap, outputArray } from '../validate.js';
 import { type BatchShape, checkBatchShape } from './batch_shape.js';
-import { checkNoOverlap } from './no_overlap.js';
 
 /** Ground truth: a float mask in [0, 1] (soft labels allowed) or a uint8 mask of 0/1. */
 export type LossTarget = Float32Array | Uint8Array;

@@ -5,8 +5,7 @@
 import { binding } from '../binding.js';
 import { callNative } from '../native.js';
 import { invalidParameter } from '../errors.js';
-import { checkArray, checkOneOf } from '../validate.js';
-import { checkNoOverlap } from './no_overlap.js';
+import { checkArray, checkNoOverlap, checkOneOf } from '../validate.js';
 import { type RealArray, checkRealArray } from './real_array.js';
 
 /** How tied event times enter the partial likelihood. */

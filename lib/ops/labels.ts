@@ -4,7 +4,7 @@
  */
 import { binding } from '../binding.js';
 import { callNative } from '../native.js';
-import { checkArray, checkDims, checkInteger, type Dims } from '../validate.js';
+import { checkArray, checkDims, checkInteger, checkNoOverlap, type Dims } from '../validate.js';
 import { invalidParameter } from '../errors.js';
 
 /** [z0, y0, x0, z1, y1, x1]: start inclusive, end exclusive. */
@@ -100,9 +100,7 @@ export async function labelsFromOneHot(masks: Uint8Array, structures: number, vo
   checkInteger('voxels', voxels, 0, Number.MAX_SAFE_INTEGER);
   checkArray('masks', masks, Uint8Array, structures * voxels);
   const labels = out === undefined ? new Uint8Array(voxels) : checkArray('out', out, Uint8Array, voxels);
-  if (labels.buffer === masks.buffer && labels.byteOffset < masks.byteOffset + masks.byteLength && masks.byteOffset < labels.byteOffset + labels.byteLength) {
-    throw invalidParameter('out', 'an array that does not overlap the masks', 'an overlapping view');
-  }
+  checkNoOverlap('out', labels, [masks]);
   await callNative(binding().labelsFromOneHot(masks, labels, { structures }));
   return labels;
 }

@@ -20,7 +20,7 @@
 import { invalidParameter } from '../errors.js';
 import { binding, type WarpSpec } from '../binding.js';
 import { callNative, callNativeSync } from '../native.js';
-import { checkArray, checkDims, checkNumber, outputArray, type Dims } from '../validate.js';
+import { checkArray, checkDims, checkNoOverlap, checkNumber, outputArray, type Dims } from '../validate.js';
 import { eulerZYXToMatrix, type Vec3 } from './rasterize.js';
 
 export type Affine3x4 = readonly number[];
@@ -77,18 +77,12 @@ function spec(inDims: Dims, affine: Affine3x4, options: VolumeWarpOptions, fillR
   return { s, control, inCount: input.count, outCount: output.count };
 }
 
-function checkSeparate(a: ArrayBufferView, b: ArrayBufferView): void {
-  if (a.buffer === b.buffer && a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength) {
-    throw invalidParameter('out', 'an array that does not overlap the input', 'an overlapping view');
-  }
-}
-
 /** Resamples an image (trilinear); returns `out` (allocated when omitted). */
 export async function warpVolume(input: Float32Array, dims: Dims, affine: Affine3x4, options: VolumeWarpOptions = {}, out?: Float32Array): Promise<Float32Array> {
   const { s, control, inCount, outCount } = spec(dims, affine, options, { min: -3.4e38, max: 3.4e38 });
   const x = checkArray('input', input, Float32Array, inCount);
   const y = outputArray('out', out, Float32Array, outCount);
-  checkSeparate(x, y);
+  checkNoOverlap('out', y, [x]);
   await callNative(binding().warpLinear(x, y, s, control));
   return y;
 }
@@ -99,7 +93,7 @@ export async function warpLabels(input: Uint8Array, dims: Dims, affine: Affine3x
   if (!Number.isInteger(s.fill)) throw invalidParameter('fill', 'a label 0..255', s.fill);
   const x = checkArray('input', input, Uint8Array, inCount);
   const y = outputArray('out', out, Uint8Array, outCount);
-  checkSeparate(x, y);
+  checkNoOverlap('out', y, [x]);
   await callNative(binding().warpNearest(x, y, s, control));
   return y;
 }
@@ -122,7 +116,7 @@ export async function warpGatedLabels(
   const l = checkArray('labels', labels, Uint8Array, inCount);
   const c = checkArray('coverage', coverage, Float32Array, inCount);
   const y = outputArray('out', out, Uint8Array, outCount);
-  checkSeparate(l, y);
+  checkNoOverlap('out', y, [l]);
   const threshold = checkNumber('threshold', options.threshold ?? 0.5, { min: -3.4e38, max: 3.4e38 });
   const fallback = checkNumber('fallback', options.fallback ?? 1, { integer: true, min: 0, max: 255 });
   await callNative(binding().warpGatedLabels(l, c, y, { ...s, threshold, fallback }, control));

@@ -4,8 +4,8 @@
  * scaling (1.1), elastic deformation from a 7³ control grid (the displacement's construction
  * included: it runs inside the kernel), all three together, and the nearest-neighbour label warp —
  * against the copy floor of one volume measured in the same run. Rotation, scaling and elastic
- * also run on one native thread, the fair match for scipy. The TS reference runs for the 64³ rotation only (the elastic reference
- * sums 64 control points per voxel: minutes at these sizes).
+ * also run on one native thread, the fair match for scipy. The TS reference runs for the 64³
+ * rotation only (the elastic reference sums 64 control points per voxel: minutes at these sizes).
  *
  * Wall-clock ratios mean little on a loaded machine (a long kernel is preempted many times, a
  * short copy rarely), so every call's process CPU time is recorded too and the summary adds a
