@@ -14,6 +14,7 @@ import { MedsynthError } from '../errors.js';
 import { readCompletedMetadata } from '../datasets/reader.js';
 import { beginDatasetStage, type DatasetStage } from '../io/staging.js';
 import { createH5, createSampleDataset, openH5, setAttributes, writeSmallDataset, type H5Dataset, type H5DtypeName, type H5File } from '../io/hdf5.js';
+import { cropBox, labelChunkOccupancy, type Box } from '../ops/labels.js';
 import { mergedAnatomyMetadata } from './anatomy_metadata.js';
 import { SHARD_MANIFEST_NAME, type ShardSet } from './manifest.js';
 import { attributesOf, concatRows } from './rows.js';
@@ -86,12 +87,12 @@ async function mergeSplit(set: ShardSet, split: string, storage: Storage, stage:
       for (let j = 0; j < rows; j++, row++) {
         target.images.write_slice([[row, row + 1]], src.slice([[j, j + 1]]) as never);
         if (target.labels && srcLabels) {
-          copyNonZeroChunks(srcLabels.slice([[j, j + 1]]) as Uint8Array, zyx, storage.chunks.labels.slice(1), target.labels, [[row, row + 1]]);
+          await copyNonZeroChunks(srcLabels.slice([[j, j + 1]]) as Uint8Array, zyx, storage.chunks.labels.slice(1), target.labels, [[row, row + 1]]);
         }
         if (target.masks && srcMasks) {
           for (let s = 0; s < S; s++) {
             const mask = srcMasks.slice([[j, j + 1], [s, s + 1]]) as Uint8Array;
-            copyNonZeroChunks(mask, zyx, storage.chunks.masks.slice(2), target.masks, [[row, row + 1], [s, s + 1]]);
+            await copyNonZeroChunks(mask, zyx, storage.chunks.masks.slice(2), target.masks, [[row, row + 1], [s, s + 1]]);
           }
         }
         onSample();
@@ -109,43 +110,21 @@ function concatenated<A extends Uint8Array | Uint32Array>(inputs: readonly H5Fil
   return concatRows(inputs.map((f) => (f.get(name) as H5Dataset).value as A), Kind);
 }
 
-
 /**
  * Writes the [Z, Y, X] volume `data` into `target` at the leading `index` ranges, one chunk-sized
- * block at a time and only the blocks that hold a non-zero voxel.
+ * block at a time and only the blocks that hold a non-zero voxel (native occupancy and crop).
  */
-function copyNonZeroChunks(data: Uint8Array, dims: [number, number, number], block: number[], target: H5Dataset, index: Array<[number, number]>): void {
-  const [Z, Y, X] = dims;
-  const [bz, by, bx] = block;
-  for (let z0 = 0; z0 < Z; z0 += bz) {
-    const z1 = Math.min(Z, z0 + bz);
-    for (let y0 = 0; y0 < Y; y0 += by) {
-      const y1 = Math.min(Y, y0 + by);
-      for (let x0 = 0; x0 < X; x0 += bx) {
-        const x1 = Math.min(X, x0 + bx);
-        if (!anyNonZero(data, dims, z0, z1, y0, y1, x0, x1)) continue;
-        const piece = new Uint8Array((z1 - z0) * (y1 - y0) * (x1 - x0));
-        let at = 0;
-        for (let z = z0; z < z1; z++) {
-          for (let y = y0; y < y1; y++) {
-            const from = (z * Y + y) * X;
-            piece.set(data.subarray(from + x0, from + x1), at);
-            at += x1 - x0;
-          }
-        }
-        target.write_slice([...index, [z0, z1], [y0, y1], [x0, x1]], piece);
-      }
-    }
+async function copyNonZeroChunks(data: Uint8Array, dims: [number, number, number], block: number[], target: H5Dataset, index: Array<[number, number]>): Promise<void> {
+  const occupancy = await labelChunkOccupancy(data, dims, block, 256);
+  const [gz, gy, gx] = occupancy.grid;
+  const [bz, by, bx] = occupancy.block;
+  const cells = gz * gy * gx;
+  for (let c = 0; c < cells; c++) {
+    let nonZero = false;
+    for (let l = 1; l < 256 && !nonZero; l++) nonZero = occupancy.flags[l * cells + c] !== 0;
+    if (!nonZero) continue;
+    const [z0, y0, x0] = [Math.floor(c / (gy * gx)) * bz, Math.floor(c / gx) % gy * by, (c % gx) * bx];
+    const box: Box = [z0, y0, x0, Math.min(dims[0], z0 + bz), Math.min(dims[1], y0 + by), Math.min(dims[2], x0 + bx)];
+    target.write_slice([...index, [box[0], box[3]], [box[1], box[4]], [box[2], box[5]]], await cropBox(data, dims, box));
   }
-}
-
-function anyNonZero(data: Uint8Array, dims: [number, number, number], z0: number, z1: number, y0: number, y1: number, x0: number, x1: number): boolean {
-  const [, Y, X] = dims;
-  for (let z = z0; z < z1; z++) {
-    for (let y = y0; y < y1; y++) {
-      const from = (z * Y + y) * X;
-      for (let x = from + x0; x < from + x1; x++) if (data[x] !== 0) return true;
-    }
-  }
-  return false;
 }
