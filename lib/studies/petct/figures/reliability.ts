@@ -1,7 +1,8 @@
 /**
  * The reliability diagram of the tumour probabilities: per equal-width bin of predicted
- * probability, the observed tumour frequency (bars, and the bin's mean prediction as a marker),
- * the diagonal of perfect calibration, and underneath the number of pixels per bin on a log
+ * probability, the observed tumour frequency (bars; a marker where it stands at the bin's mean
+ * prediction), the gap to that prediction in one colour per direction, the diagonal of perfect
+ * calibration, and underneath the number of pixels per bin on a log
  * scale (most pixels are confidently background). ECE in the title.
  */
 import { encodePng } from '../../../io/png.js';
@@ -27,7 +28,10 @@ export interface ReliabilityFigureInput {
 }
 
 const BAR: Rgb = [70, 130, 220];
-const GAP: Rgb = [220, 80, 80];
+/** Gap where the bin's mean prediction is above the observed frequency (drawn above the bar). */
+const OVER: Rgb = [200, 70, 70];
+/** Gap where the observed frequency is above the mean prediction (the top of the bar). */
+const UNDER: Rgb = [190, 120, 200];
 const MARK: Rgb = [255, 210, 60];
 const TEXT: Rgb = [235, 235, 235];
 
@@ -64,23 +68,19 @@ export function renderReliabilityDiagram(input: ReliabilityFigureInput): Buffer 
     const yConf = Math.round(main.py(b.meanConfidence[k]));
     const yZero = Math.round(main.py(0));
     c.rect(x0, yAcc, x1 - x0 + 1, yZero - yAcc + 1, BAR);
-    // The gap between what was predicted and what was observed.
-    const [ga, gb] = yAcc < yConf ? [yAcc, yConf] : [yConf, yAcc];
-    for (let y = ga; y <= gb; y++) {
-      for (let x = x0; x <= x1; x++) {
-        const i = 3 * (y * width + x);
-        c.set(x, y, [0, 1, 2].map((k) => Math.round(0.45 * c.pixels[i + k] + 0.55 * GAP[k])) as unknown as Rgb);
-      }
-    }
+    // The gap between what was predicted and what was observed, coloured by its direction.
+    if (yConf < yAcc) c.rect(x0, yConf, x1 - x0 + 1, yAcc - yConf + 1, OVER);
+    else if (yAcc < yConf) c.rect(x0, yAcc, x1 - x0 + 1, yConf - yAcc + 1, UNDER);
   }
   drawDashedLine(c, main.px(0), main.py(0), main.px(1), main.py(1), [200, 200, 200]);
   main.markers(b.meanConfidence, b.accuracy, MARK, 6);
   drawLegend(c, 80, 56, [
     { label: 'OBSERVED TUMOUR FREQUENCY', color: BAR },
-    { label: 'GAP TO PREDICTION (ERROR)', color: GAP },
+    { label: 'GAP: PREDICTED ABOVE OBSERVED', color: OVER },
+    { label: 'GAP: OBSERVED ABOVE PREDICTED', color: UNDER },
   ]);
   drawLegend(c, 340, 56, [
-    { label: 'BIN MEAN PREDICTION', color: MARK },
+    { label: 'OBSERVED AT BIN MEAN PREDICTION', color: MARK },
     { label: 'PERFECT CALIBRATION', color: [200, 200, 200] },
   ]);
 
