@@ -9,6 +9,12 @@
 //   correlation(x, y: Float32Array | Float64Array) -> Promise<{pearson, spearman}>
 //   mcPixelSummary(passes: Float32Array [T·n], mean, variance, entropy, mutualInformation:
 //                  Float32Array [n], {passes: T, size: n}) -> Promise<void> (metric/mc_summary.h)
+//   segmentationErrorMap(prob: Float32Array, truth: Float32Array | Uint8Array, label: Uint8Array,
+//                        error: Float32Array, either: Uint8Array [n], {threshold}) -> Promise<void>
+//       (metric/segmentation_error.h)
+//   sliceSums(x: Float32Array [S·plane], mask: Uint8Array [S·plane] | null, sum: Float64Array [S],
+//             maskedSum, maskedCount: Float64Array [S] | null, {slices, plane}) -> Promise<void>
+//       (metric/slice_sums.h)
 #include <cmath>
 #include <memory>
 #include <string>
@@ -21,6 +27,8 @@
 #include "metric/mc_summary.h"
 #include "metric/radiomics.h"
 #include "metric/segmentation.h"
+#include "metric/segmentation_error.h"
+#include "metric/slice_sums.h"
 #include "registry.h"
 
 namespace msb {
@@ -175,6 +183,54 @@ Napi::Value radiomics_sums(const Napi::CallbackInfo& info) {
   }, {info[0], info[2], has_mask ? info[1] : info[0]});
 }
 
+Napi::Value segmentation_error_map(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const View<float> prob = typed_view<float>(info[0], "prob");
+  const View<uint8_t> label = typed_view<uint8_t>(info[2], "label", Access::kReadWrite);
+  const View<float> error = typed_view<float>(info[3], "error", Access::kReadWrite);
+  const View<uint8_t> either = typed_view<uint8_t>(info[4], "either", Access::kReadWrite);
+  Napi::Object o = object_arg(info, 5, "params");
+  const double threshold = number_field(o, "threshold");
+  if (std::isnan(threshold)) throw_invalid(env, "threshold must be a number");
+  const size_t n = prob.length;
+  require_length(env, label, n, "label");
+  require_length(env, error, n, "error");
+  require_length(env, either, n, "either");
+  const auto t = static_cast<float>(threshold);
+  return with_float_or_u8_view(info[1], "truth", [&](auto truth) {
+    require_length(env, truth, n, "truth");
+    return queue_task(env, [=] {
+      ms::segmentation_error_map(prob.data, truth.data, static_cast<int64_t>(n), t, label.data, error.data, either.data);
+    }, {info[0], info[1], info[2], info[3], info[4]});
+  });
+}
+
+Napi::Value slice_sums(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object o = object_arg(info, 5, "params");
+  const int64_t slices = integer_field(o, "slices", 0, kMaxElements);
+  const int64_t plane = integer_field(o, "plane", 1, kMaxElements);
+  if (slices * plane > kMaxElements) throw_invalid(env, "slices × plane describes too many elements");
+  const View<float> x = typed_view<float>(info[0], "x");
+  require_length(env, x, static_cast<size_t>(slices * plane), "x");
+  const View<double> sum = typed_view<double>(info[2], "sum", Access::kReadWrite);
+  require_length(env, sum, static_cast<size_t>(slices), "sum");
+  const bool has_mask = !info[1].IsNull() && !info[1].IsUndefined();
+  View<uint8_t> mask;
+  View<double> masked_sum, masked_count;
+  if (has_mask) {
+    mask = typed_view<uint8_t>(info[1], "mask");
+    require_length(env, mask, static_cast<size_t>(slices * plane), "mask");
+    masked_sum = typed_view<double>(info[3], "maskedSum", Access::kReadWrite);
+    masked_count = typed_view<double>(info[4], "maskedCount", Access::kReadWrite);
+    require_length(env, masked_sum, static_cast<size_t>(slices), "maskedSum");
+    require_length(env, masked_count, static_cast<size_t>(slices), "maskedCount");
+  }
+  return queue_task(env, [=] {
+    ms::slice_sums(x.data, mask.data, slices, plane, sum.data, masked_sum.data, masked_count.data);
+  }, {info[0], info[2], has_mask ? info[1] : info[0], has_mask ? info[3] : info[0], has_mask ? info[4] : info[0]});
+}
+
 }  // namespace
 
 void register_metric(Napi::Env env, Napi::Object exports) {
@@ -184,6 +240,8 @@ void register_metric(Napi::Env env, Napi::Object exports) {
   exports.Set("correlation", Napi::Function::New(env, correlation));
   exports.Set("mcPixelSummary", Napi::Function::New(env, mc_pixel_summary));
   exports.Set("radiomicsSums", Napi::Function::New(env, radiomics_sums));
+  exports.Set("segmentationErrorMap", Napi::Function::New(env, segmentation_error_map));
+  exports.Set("sliceSums", Napi::Function::New(env, slice_sums));
 }
 
 }  // namespace msb

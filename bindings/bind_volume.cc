@@ -19,6 +19,7 @@
 #include "registry.h"
 #include "volume/intensity.h"
 #include "volume/label_ops.h"
+#include "volume/masked_gather.h"
 #include "volume/rasterize.h"
 
 namespace msb {
@@ -198,6 +199,19 @@ Napi::Value crop_box(const Napi::CallbackInfo& info) {
   }, {info[0], info[1]});
 }
 
+// maskedGather(x: Float32Array [n], mask: Uint8Array [n], out: Float32Array [set mask bytes])
+//     -> Promise<void> (volume/masked_gather.h)
+Napi::Value masked_gather(const Napi::CallbackInfo& info) {
+  const View<float> x = typed_view<float>(info[0], "x");
+  const View<uint8_t> mask = typed_view<uint8_t>(info[1], "mask");
+  const View<float> out = typed_view<float>(info[2], "out", Access::kReadWrite);
+  require_length(info.Env(), mask, x.length, "mask");
+  if (out.length > x.length) throw_invalid(info.Env(), "out must not be longer than x");
+  return queue_task(info.Env(), [=] {
+    ms::masked_gather(x.data, mask.data, static_cast<int64_t>(x.length), out.data, static_cast<int64_t>(out.length));
+  }, {info[0], info[1], info[2]});
+}
+
 }  // namespace
 
 void register_volume(Napi::Env env, Napi::Object exports) {
@@ -212,6 +226,7 @@ void register_volume(Napi::Env env, Napi::Object exports) {
   exports.Set("labelsFromOneHot", Napi::Function::New(env, labels_from_one_hot));
   exports.Set("labelChunkOccupancy", Napi::Function::New(env, label_chunk_occupancy));
   exports.Set("cropBox", Napi::Function::New(env, crop_box));
+  exports.Set("maskedGather", Napi::Function::New(env, masked_gather));
 }
 
 }  // namespace msb

@@ -168,10 +168,14 @@ export interface NativeBinding {
   labelsFromOneHot(masks: Uint8Array, out: Uint8Array, p: { structures: number }): Promise<void>;
   labelChunkOccupancy(labels: Uint8Array, flags: Uint8Array, bounds: Int32Array, p: { dims: number[]; block: number[] }): Promise<void>;
   cropBox(volume: AnyTypedArray, out: AnyTypedArray, p: { dims: number[]; box: number[] }): Promise<void>;
+  /** out = x where mask != 0, in order; out.length must equal the number of set mask bytes. */
+  maskedGather(x: Float32Array, mask: Uint8Array, out: Float32Array): Promise<void>;
 
   // ---- filter (bind_filter.cc) -------------------------------------------------------------------
   /** Sigma in voxels, [sz, sy, sx]. */
   gaussianBlur(input: Float32Array, out: Float32Array, p: { dims: Dims3; sigma: number[]; truncate: number } & OnDevice & FiniteCheck): KernelResult;
+  /** Per [S, H, W] slice, square (Chebyshev) binary dilation; out may be seed itself. */
+  dilateSlicesSquare(seed: Uint8Array, out: Uint8Array, p: { dims: Dims3; radius: number }): Promise<void>;
 
   // ---- field (bind_field.cc): bias field, clinical2d renderer ------------------------------------
   /** A null input writes the field itself. */
@@ -243,6 +247,24 @@ export interface NativeBinding {
     params: { bins: number; mode: 'confidence' | 'positive' },
   ): Promise<{ ece: number; mce: number }>;
   correlation(x: RealArray, y: RealArray): Promise<{ pearson: number; spearman: number }>;
+  /** Per pixel: truth as 0/1, |prob − label| and label | (prob >= threshold) (metric/segmentation_error.h). */
+  segmentationErrorMap(
+    prob: Float32Array,
+    truth: Float32Array | Uint8Array,
+    label: Uint8Array,
+    error: Float32Array,
+    either: Uint8Array,
+    params: { threshold: number },
+  ): Promise<void>;
+  /** Per slice Σ x, and with a mask Σ x and the count under it (metric/slice_sums.h). */
+  sliceSums(
+    x: Float32Array,
+    mask: Uint8Array | null,
+    sum: Float64Array,
+    maskedSum: Float64Array | null,
+    maskedCount: Float64Array | null,
+    params: { slices: number; plane: number },
+  ): Promise<void>;
   /** Per-pixel mean, variance, entropy and mutual information of T Monte Carlo passes [T·n]. */
   mcPixelSummary(
     passes: Float32Array,

@@ -16,3 +16,5 @@ export {
   expectedCalibrationError,
 } from './calibration.js';
 export { type CorrelationResult, uncertaintyErrorCorrelation } from './correlation.js';
+export { type SegmentationErrorMap, segmentationErrorMap } from './segmentation_error.js';
+export { type SliceSums, sliceSums } from './slice_sums.js';

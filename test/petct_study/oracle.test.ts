@@ -13,7 +13,8 @@ import { generatePetCtDataset } from '../../lib/generators/petct/dataset.js';
 import { simulateLatentCohort } from '../../lib/generators/petct/latent.js';
 import { resolvePetCtOptions } from '../../lib/generators/petct/options.js';
 import { CLINICAL_COVARIATES, IMAGE_COVARIATES, openPetCtCohort } from '../../lib/studies/petct/cohort.js';
-import { dilateSlices, evaluateStudy, evaluatedPatients, NEIGHBOURHOOD_RADIUS } from '../../lib/studies/petct/evaluate.js';
+import { evaluateStudy, evaluatedPatients, NEIGHBOURHOOD_RADIUS } from '../../lib/studies/petct/evaluate.js';
+import { referenceDilateSlices } from '../reference/binary_dilation.js';
 import { patientRisks, summarisePixelPasses, summariseRiskPasses } from '../../lib/studies/petct/mc_dropout.js';
 import { markdownReport } from '../../lib/studies/petct/report.js';
 import { syntheticPasses } from '../helpers/petct_study.js';
@@ -119,24 +120,6 @@ describe('patient risk and the restricted uncertainty correlations', () => {
     expect(() => patientRisks(risk, owner, 3, Uint8Array.of(1))).toThrow(/hasTumour/);
   });
 
-  it('dilateSlices equals a brute-force Chebyshev neighbourhood, slice by slice', () => {
-    const [S, H, W] = [3, 11, 13];
-    const rng = new Rng(8, 0, 0);
-    const seedMask = Uint8Array.from({ length: S * H * W }, () => (rng.bernoulli(0.03) ? 1 : 0));
-    for (const r of [0, 1, 3]) {
-      const got = dilateSlices(seedMask, [H, W], r);
-      for (let s = 0; s < S; s++) {
-        for (let y = 0; y < H; y++) {
-          for (let x = 0; x < W; x++) {
-            let want = 0;
-            for (let yy = Math.max(0, y - r); yy <= Math.min(H - 1, y + r); yy++) for (let xx = Math.max(0, x - r); xx <= Math.min(W - 1, x + r); xx++) want |= seedMask[s * H * W + yy * W + xx];
-            expect(got[s * H * W + y * W + x]).toBe(want);
-          }
-        }
-      }
-    }
-  });
-
   it('the neighbourhood and per-patient correlations match their references', async () => {
     const [H, W] = [32, 32];
     const plane = H * W;
@@ -153,7 +136,7 @@ describe('patient risk and the restricted uncertainty correlations', () => {
     const patients = evaluatedPatients(Array.from({ length: P }, (_, k) => ({ id: `p${k}`, time: k + 1, event: 1 as const, linearPredictor: -k })), risk);
     const m = await evaluateStudy({ size: [H, W], slicePatient, probability: u.mean, entropy: u.entropy, truth, patients, mcPasses: 8 });
     const seedMask = Uint8Array.from(truth, (t, i) => (t >= 0.5 || u.mean[i] >= 0.5 ? 1 : 0));
-    const near = dilateSlices(seedMask, [H, W], NEIGHBOURHOOD_RADIUS);
+    const near = referenceDilateSlices(seedMask, [H, W], NEIGHBOURHOOD_RADIUS);
     const ent: number[] = [];
     const err: number[] = [];
     near.forEach((v, i) => {

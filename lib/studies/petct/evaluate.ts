@@ -37,6 +37,10 @@ import { concordanceIndex } from '../../metric/c_index.js';
 import { expectedCalibrationError } from '../../metric/calibration.js';
 import { uncertaintyErrorCorrelation, type CorrelationResult } from '../../metric/correlation.js';
 import { scoresFromCounts, segmentationMetrics, type ConfusionCounts } from '../../metric/segmentation.js';
+import { segmentationErrorMap } from '../../metric/segmentation_error.js';
+import { sliceSums } from '../../metric/slice_sums.js';
+import { dilateSlices } from '../../ops/binary_dilation.js';
+import { maskedGather } from '../../ops/masked_gather.js';
 import { checkArray, checkInteger, checkNumber } from '../../validate.js';
 import type { RiskSummary } from './mc_dropout.js';
 
@@ -191,33 +195,6 @@ export const SEED_TARGETS = {
 /** Chebyshev radius (pixels) of the tumour neighbourhood of the restricted uncertainty correlations. */
 export const NEIGHBOURHOOD_RADIUS = 5;
 
-/**
- * Per [S, H, W] slice: 1 where a pixel lies within `radius` (Chebyshev) of a pixel with `seed`
- * set — a separable max filter, rows then columns.
- */
-export function dilateSlices(seed: Uint8Array, size: readonly [number, number], radius: number): Uint8Array {
-  const [H, W] = size;
-  const plane = H * W;
-  const rows = new Uint8Array(seed.length);
-  const out = new Uint8Array(seed.length);
-  for (let base = 0; base < seed.length; base += plane) {
-    for (let y = 0; y < H; y++) {
-      const r = base + y * W;
-      for (let x = 0; x < W; x++) {
-        if (!seed[r + x]) continue;
-        for (let k = Math.max(0, x - radius); k <= Math.min(W - 1, x + radius); k++) rows[r + k] = 1;
-      }
-    }
-    for (let y = 0; y < H; y++) {
-      for (let x = 0; x < W; x++) {
-        if (!rows[base + y * W + x]) continue;
-        for (let k = Math.max(0, y - radius); k <= Math.min(H - 1, y + radius); k++) out[base + k * W + x] = 1;
-      }
-    }
-  }
-  return out;
-}
-
 /** C-index of `score`, or NaN when any score is unknown. */
 /** Per patient, the mean over its slices holding tumour of ln(true tumour pixels) (tp + fn); 0 without any. */
 function meanLogTumourArea(counts: { tp: ArrayLike<number>; fn: ArrayLike<number> }, slicePatient: Int32Array, patients: number): Float64Array {
@@ -319,51 +296,37 @@ export async function evaluateStudy(input: StudyEvaluationInput): Promise<StudyM
   const clinicalOracleCIndex = await scoreCIndex(lp.map((v, k) => v - imageLp[k]), time, event);
   const sliceAreaCIndex = await scoreCIndex(meanLogTumourArea(seg.counts, input.slicePatient, P), time, event);
 
+  // Per pixel (native): the truth as 0/1, |p̄ − y|, and the seed of the tumour neighbourhood.
+  const map = await segmentationErrorMap(input.probability, input.truth, { threshold });
+
   // Calibration over all pixels.
-  const label = new Uint8Array(S * plane);
-  const truth = input.truth;
-  for (let i = 0; i < label.length; i++) label[i] = truth[i] >= 0.5 ? 1 : 0;
-  const topLabel = await expectedCalibrationError(input.probability, label, { bins, mode: 'confidence' });
-  const positive = await expectedCalibrationError(input.probability, label, { bins, mode: 'positive' });
+  const topLabel = await expectedCalibrationError(input.probability, map.label, { bins, mode: 'confidence' });
+  const positive = await expectedCalibrationError(input.probability, map.label, { bins, mode: 'positive' });
 
   // Uncertainty: means, and its correlation with the error.
-  const error = new Float32Array(S * plane);
-  let sumEntropy = 0;
-  let sumVariance = 0;
-  for (let i = 0; i < error.length; i++) {
-    error[i] = Math.abs(input.probability[i] - label[i]);
-    sumEntropy += input.entropy[i];
-    if (input.variance) sumVariance += input.variance[i];
-  }
-  const pixelCorrelation = await uncertaintyErrorCorrelation(input.entropy, error);
-  const pixelVarianceCorrelation = input.variance ? await uncertaintyErrorCorrelation(input.variance, error) : null;
+  const pixelCorrelation = await uncertaintyErrorCorrelation(input.entropy, map.error);
+  const pixelVarianceCorrelation = input.variance ? await uncertaintyErrorCorrelation(input.variance, map.error) : null;
+  // The tumour neighbourhood: near a true or a predicted tumour pixel (dilated in place).
+  const near = await dilateSlices(map.either, [S, H, W], NEIGHBOURHOOD_RADIUS, map.either);
+  const entropySums = await sliceSums(input.entropy, { slices: S, plane }, near);
+  const varianceSums = input.variance ? await sliceSums(input.variance, { slices: S, plane }) : null;
+  const sum = (a: Float64Array) => a.reduce((x, y) => x + y, 0);
   const sliceU: number[] = [];
   const sliceE: number[] = [];
+  const patientEntropy = new Float64Array(P);
+  const patientNear = new Float64Array(P);
   for (let s = 0; s < S; s++) {
+    const k = input.slicePatient[s];
+    patientEntropy[k] += entropySums.maskedSum![s];
+    patientNear[k] += entropySums.maskedCount![s];
     if (seg.counts.tp[s] + seg.counts.fp[s] + seg.counts.fn[s] === 0) continue;
-    let u = 0;
-    for (let i = s * plane; i < (s + 1) * plane; i++) u += input.entropy[i];
-    sliceU.push(u / plane);
+    sliceU.push(entropySums.sum[s] / plane);
     sliceE.push(1 - seg.perSample.dice[s]);
   }
   const sliceCorrelation = sliceU.length >= 3 ? await uncertaintyErrorCorrelation(Float64Array.from(sliceU), Float64Array.from(sliceE)) : null;
-  // The tumour neighbourhood: near a true or a predicted tumour pixel.
-  const tumourish = new Uint8Array(S * plane);
-  for (let i = 0; i < tumourish.length; i++) tumourish[i] = label[i] || input.probability[i] >= threshold ? 1 : 0;
-  const near = dilateSlices(tumourish, [H, W], NEIGHBOURHOOD_RADIUS);
-  const nearU: number[] = [];
-  const nearE: number[] = [];
-  const patientEntropy = new Float64Array(P);
-  const patientNear = new Float64Array(P);
-  for (let i = 0; i < near.length; i++) {
-    if (!near[i]) continue;
-    nearU.push(input.entropy[i]);
-    nearE.push(error[i]);
-    const k = input.slicePatient[Math.floor(i / plane)];
-    patientEntropy[k] += input.entropy[i];
-    patientNear[k]++;
-  }
-  const neighbourhoodCorrelation = nearU.length >= 3 ? await uncertaintyErrorCorrelation(Float64Array.from(nearU), Float64Array.from(nearE)) : null;
+  const nearCount = sum(patientNear);
+  const neighbourhoodCorrelation =
+    nearCount >= 3 ? await uncertaintyErrorCorrelation(await maskedGather(input.entropy, near, nearCount), await maskedGather(map.error, near, nearCount)) : null;
   const patientU: number[] = [];
   const patientE: number[] = [];
   perPatient.forEach((p, k) => {
@@ -383,8 +346,8 @@ export async function evaluateStudy(input: StudyEvaluationInput): Promise<StudyM
     segmentation: { pooled, meanOverPatients, perPatient },
     survival: { cIndex: c.cIndex, comparablePairs: c.comparable, oracleCIndex, imageOracleCIndex, clinicalOracleCIndex, sliceAreaCIndex },
     uncertainty: {
-      meanEntropyBits: sumEntropy / (S * plane),
-      meanVariance: input.variance ? sumVariance / (S * plane) : NaN,
+      meanEntropyBits: sum(entropySums.sum) / (S * plane),
+      meanVariance: varianceSums ? sum(varianceSums.sum) / (S * plane) : NaN,
       meanRiskIntervalWidth,
       pixelCorrelation,
       pixelVarianceCorrelation,
