@@ -11,7 +11,7 @@ namespace ms {
 
 // seed, out: [slices, h, w] (any nonzero seed byte is set); out is 0 or 1. radius >= 0; a radius
 // at least the slice's size covers the whole slice when it holds any set pixel. seed and out
-// must not overlap.
+// may be the same array (each slice is read whole before it is written), but must not partly overlap.
 void dilate_slices_square(const uint8_t* seed, int64_t slices, int64_t h, int64_t w, int64_t radius, uint8_t* out);
 
 }  // namespace ms
