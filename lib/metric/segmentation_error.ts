@@ -4,10 +4,12 @@
  * predicted foreground. One native pass.
  */
 import { binding } from '../binding.js';
+import { pinnedArray } from '../core/pinned.js';
 import { callNative } from '../native.js';
 import { invalidParameter } from '../errors.js';
 import { checkArray, checkNumber } from '../validate.js';
 
+/** The three maps, over SharedArrayBuffers (lib/core/pinned.ts). */
 export interface SegmentationErrorMap {
   /** 1 where the truth is foreground (float >= 0.5, uint8 nonzero), else 0. */
   label: Uint8Array;
@@ -32,7 +34,9 @@ export async function segmentationErrorMap(
   if (!(truth instanceof Float32Array) && !(truth instanceof Uint8Array)) throw invalidParameter('truth', 'a Float32Array or Uint8Array', truth);
   checkArray('truth', truth, truth.constructor as typeof Uint8Array, n);
   const threshold = checkNumber('threshold', options.threshold ?? 0.5);
-  const map = { label: new Uint8Array(n), error: new Float32Array(n), either: new Uint8Array(n) };
+  // Pinned: the maps go on to other kernels (calibration, correlation, dilation), which then
+  // read them in place instead of copying them per call.
+  const map = { label: pinnedArray(Uint8Array, n), error: pinnedArray(Float32Array, n), either: pinnedArray(Uint8Array, n) };
   await callNative(binding().segmentationErrorMap(probability, truth, map.label, map.error, map.either, { threshold }));
   return map;
 }
