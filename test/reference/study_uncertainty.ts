@@ -6,19 +6,16 @@
  */
 import { uncertaintyErrorCorrelation, type CorrelationResult } from '../../lib/metric/correlation.js';
 import { segmentationMetrics } from '../../lib/metric/segmentation.js';
+import type { StudyEvaluationInput } from '../../lib/studies/petct/evaluate.js';
 import { referenceDilateSlices } from './binary_dilation.js';
 
-export interface ReferenceUncertaintyInput {
-  size: readonly [number, number];
-  slicePatient: Int32Array;
-  probability: Float32Array;
-  entropy: Float32Array;
-  variance?: Float32Array;
-  truth: Float32Array | Uint8Array;
+export type ReferenceUncertaintyInput = Pick<StudyEvaluationInput, 'size' | 'slicePatient' | 'probability' | 'entropy' | 'variance' | 'truth'> & {
+  /** Number of patients. */
   patients: number;
   threshold: number;
+  /** Chebyshev radius of the tumour neighbourhood. */
   radius: number;
-}
+};
 
 export interface ReferenceUncertainty {
   label: Uint8Array;
