@@ -25,6 +25,7 @@ files=(
   test/clinical_render.test.ts test/finite_check.test.ts test/oct_render.test.ts test/warp.test.ts
   test/warp_paths.test.ts
   test/nn/ops.test.ts test/nn/conv.test.ts test/nn/layers.test.ts test/nn/optim.test.ts
+  test/binary_dilation.test.ts test/metric_pixel_maps.test.ts
 )
 echo "sanitize: ${#files[@]} test files against $addon (ASan + UBSan)"
 npx vitest run "${files[@]}" "$@"
