@@ -3,7 +3,8 @@
  * (AVX-512, AVX2, scalar; forced with setWarpIsa) against the float64 reference on random inputs
  * at odd sizes, with rows wholly inside the volume (the interior fast path), rows crossing its
  * edge (the border path) and rows wholly outside (fill) — and the paths give the same bytes. Also
- * the thread-count determinism of the affine, elastic, label and field kernels.
+ * the thread-count determinism of the affine, elastic, label and field kernels, and the blocked
+ * sampling order (native/warp/row_order.h) at sizes past its 32 × 16-row tiles.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 
@@ -170,6 +171,37 @@ describe('rotated rows with prefetched source lines', () => {
     }
     expect(checked).toBe(shapes.length * rotations.length);
     setWarpIsa(initialIsa);
+    setThreads();
+  });
+});
+
+describe('sampling order', () => {
+  // Rows are sampled in memory order when an output plane reads a fixed source z (rotation about z,
+  // scaling), else in tiles of 32 planes × 16 rows; at 70 × 35 × 24 the tiles end part-way on both axes.
+  it('blocked and plain orders cover every voxel once and match the reference', async () => {
+    const dims: Zyx = [70, 35, 24];
+    const outDims: Zyx = [71, 37, 23];
+    const input = randomFloats(count(dims), 11);
+    const labels = Uint8Array.from(input, (v) => Math.floor((v + 1) * 2.5));
+    const cd: Zyx = [5, 6, 4];
+    const displacement = { control: randomFloats(3 * count(cd), 12, -2, 2), controlDims: cd };
+    const transforms = {
+      'about z (plain)': physicalAffine(dims, [1, 1, 1], { degrees: [20, 0, 0] }),
+      '3 axes (blocked)': physicalAffine(dims, [1, 1, 1], { degrees: [15, -7, 9], scales: [1.1, 0.95, 1.05] }),
+    };
+    for (const [name, affine] of Object.entries(transforms)) {
+      for (const d of [undefined, displacement]) {
+        const options = { fill: -0.5, displacement: d, outDims };
+        const ref = { affine, fill: -0.5, control: d?.control, controlDims: d?.controlDims, outDims };
+        for (const threads of [1, 2]) {
+          setThreads(threads);
+          const got = await warpVolume(input, dims, affine, options);
+          expect(maxAbsDiff(got, referenceWarpLinear(input, dims, ref)), `${name} ${threads}`).toBeLessThan(2e-5);
+          const gotL = await warpLabels(labels, dims, affine, { ...options, fill: 9 });
+          expect(sameBytes(gotL, referenceWarpNearest(labels, dims, { ...ref, fill: 9 })), `${name} labels`).toBe(true);
+        }
+      }
+    }
     setThreads();
   });
 });

@@ -1,6 +1,7 @@
 // Resampling through an affine map plus an optional B-spline displacement (warp/warp.h).
 //
-// Work is split by output rows (z, y), in chunks that depend only on the sizes. An affine row
+// Work is split by output rows (z, y), in chunks that depend only on the sizes, sampled in the
+// order of warp/row_order.h (blocked when an output plane reads a tilted source slab). An affine row
 // needs no coordinates in memory: its sampler computes p(x) = b + x·a in registers
 // (warp/trilinear_rows.h, warp/nearest_rows.h); rotated image rows prefetch the source a few
 // rows ahead (warp/prefetch_rows.h). An elastic row first gets its source coordinates (the affine part,
@@ -21,14 +22,12 @@
 #include "warp/bspline_rows.h"
 #include "warp/nearest_rows.h"
 #include "warp/prefetch_rows.h"
+#include "warp/row_order.h"
 #include "warp/trilinear.h"
 #include "warp/trilinear_rows.h"
 
 namespace ms {
 namespace {
-
-// Rows per parallel chunk: about 8192 voxels.
-int64_t row_grain(int64_t nx) { return std::max<int64_t>(1, 8192 / nx); }
 
 // The affine part of row (z, y): p(x) = b + x·a per axis.
 RowPoints affine_row(const WarpSpec& spec, int64_t z, int64_t y) {
@@ -56,7 +55,7 @@ void check_spec(const WarpDims& in, const WarpDims& out, const WarpSpec& spec) {
 }
 
 struct NoPrefetch {
-  void operator()(const RowPoints&) const {}
+  void operator()(const RowPoints&, int64_t) const {}
 };
 
 // Points of a row in memory as RowPoints.
@@ -68,25 +67,43 @@ RowPoints points_in(const double* pz, const double* py, const double* px) {
   return p;
 }
 
+// The rows of units [u0, u1) of `order`, in sampling order.
+std::vector<int64_t> chunk_rows(const RowOrder& order, int64_t u0, int64_t u1) {
+  std::vector<int64_t> rows;
+  order.rows(u0, u1, [&](int64_t r) { rows.push_back(r); });
+  return rows;
+}
+
+// Blocked when the source z of an output plane is not fixed (warp/row_order.h).
+RowOrder row_order(const WarpDims& out, const WarpSpec& spec) {
+  return RowOrder(out, spec.control != nullptr || spec.affine[1] != 0 || spec.affine[2] != 0);
+}
+
+int64_t prefetch_step(const RowOrder& order) { return order.blocked() ? kPrefetchStepBlocked : kPrefetchStep; }
+
 // Runs sample(pz, py, px, row) over every output row with the row's source coordinates in memory.
 // When the affine part crosses source rows or planes and a prefetch is given, each chunk computes
 // its rows' coordinates prefetch_rows_ahead() rows before sampling them (a ring of row buffers;
-// still in row order, each row once) and calls prefetch on them then (warp/prefetch_rows.h).
+// still in sampling order, each row once) and calls prefetch on them then (warp/prefetch_rows.h).
 template <typename Sample, typename Prefetch = NoPrefetch>
 void for_each_row(const WarpDims& out, const WarpSpec& spec, Sample&& sample, Prefetch prefetch = {}) {
   std::optional<BsplineRows> elastic;
   if (spec.control != nullptr) elastic.emplace(spec.control, spec.control_dims, out);
   const int64_t nx = out.x;
+  const RowOrder order = row_order(out, spec);
   const bool prefetching =
       !std::is_same_v<Prefetch, NoPrefetch> && row_leaves_source_row(affine_row(spec, 0, 0).a, nx);
   const int64_t ahead = prefetching ? prefetch_rows_ahead(nx) : 0, slots = ahead + 1;
-  parallel_for(out.z * out.y, row_grain(nx), [&](int64_t r0, int64_t r1) {
+  const int64_t step = prefetch_step(order);
+  parallel_for(order.units(), order.grain(), [&](int64_t u0, int64_t u1) {
+    const std::vector<int64_t> rows = chunk_rows(order, u0, u1);
+    const int64_t n = static_cast<int64_t>(rows.size());
     std::vector<double> buf(static_cast<size_t>(3 * nx * slots));
     BsplineRows::Scratch scratch;
-    const auto slot = [&](int64_t r) { return buf.data() + 3 * nx * (r % slots); };
-    const auto compute = [&](int64_t r) {
-      double *pz = slot(r), *py = pz + nx, *px = py + nx;
-      const int64_t z = r / out.y, y = r % out.y;
+    const auto slot = [&](int64_t j) { return buf.data() + 3 * nx * (j % slots); };
+    const auto compute = [&](int64_t j) {
+      double *pz = slot(j), *py = pz + nx, *px = py + nx;
+      const int64_t z = rows[j] / out.y, y = rows[j] % out.y;
       const RowPoints a = affine_row(spec, z, y);
       if (elastic) {
         elastic->row(z, y, a.b, a.a, pz, py, px, scratch);
@@ -95,13 +112,13 @@ void for_each_row(const WarpDims& out, const WarpSpec& spec, Sample&& sample, Pr
         fill_affine(a.b[1], a.a[1], nx, py);
         fill_affine(a.b[2], a.a[2], nx, px);
       }
-      if (prefetching) prefetch(points_in(pz, py, px));
+      if (prefetching) prefetch(points_in(pz, py, px), step);
     };
-    for (int64_t r = r0; r < std::min(r0 + ahead, r1); ++r) compute(r);
-    for (int64_t r = r0; r < r1; ++r) {
-      if (r + ahead < r1) compute(r + ahead);
-      const double* pz = slot(r);
-      sample(pz, pz + nx, pz + 2 * nx, r);
+    for (int64_t j = 0; j < std::min(ahead, n); ++j) compute(j);
+    for (int64_t j = 0; j < n; ++j) {
+      if (j + ahead < n) compute(j + ahead);
+      const double* pz = slot(j);
+      sample(pz, pz + nx, pz + 2 * nx, rows[j]);
     }
   });
 }
@@ -118,20 +135,23 @@ void for_each_row_points(const WarpDims& out, const WarpSpec& spec, Sample&& sam
         prefetch);
     return;
   }
-  const int64_t rows = out.z * out.y;
+  const RowOrder order = row_order(out, spec);
   const bool ahead_needed =
       !std::is_same_v<Prefetch, NoPrefetch> && row_leaves_source_row(affine_row(spec, 0, 0).a, out.x);
   const int64_t ahead = prefetch_rows_ahead(out.x);
+  const int64_t step = prefetch_step(order);
   const auto row_points = [&](int64_t r) { return affine_row(spec, r / out.y, r % out.y); };
-  parallel_for(rows, row_grain(out.x), [&](int64_t r0, int64_t r1) {
+  parallel_for(order.units(), order.grain(), [&](int64_t u0, int64_t u1) {
     // Each chunk prefetches its own rows (another thread's prefetches fill another core's
     // caches): its first `ahead` at once, then each row `ahead` before it is sampled.
+    const std::vector<int64_t> rows = chunk_rows(order, u0, u1);
+    const int64_t n = static_cast<int64_t>(rows.size());
     if (ahead_needed) {
-      for (int64_t r = r0; r < std::min(r0 + ahead, r1); ++r) prefetch(row_points(r));
+      for (int64_t j = 0; j < std::min(ahead, n); ++j) prefetch(row_points(rows[j]), step);
     }
-    for (int64_t r = r0; r < r1; ++r) {
-      if (ahead_needed && r + ahead < r1) prefetch(row_points(r + ahead));
-      sample(row_points(r), r);
+    for (int64_t j = 0; j < n; ++j) {
+      if (ahead_needed && j + ahead < n) prefetch(row_points(rows[j + ahead]), step);
+      sample(row_points(rows[j]), rows[j]);
     }
   });
 }
@@ -144,7 +164,7 @@ void warp_linear(const float* in, const WarpDims& in_dims, float* out, const War
   const int64_t nx = out_dims.x;
   for_each_row_points(
       out_dims, spec, [&](const RowPoints& p, int64_t r) { trilinear_row(in, in_dims, p, 0, nx, out + r * nx, fill); },
-      [&](const RowPoints& p) { prefetch_row(in, in_dims, p, nx); });
+      [&](const RowPoints& p, int64_t step) { prefetch_row(in, in_dims, p, nx, step); });
 }
 
 void warp_nearest(const uint8_t* in, const WarpDims& in_dims, uint8_t* out, const WarpDims& out_dims,
