@@ -30,18 +30,15 @@ BsplineRows::Taps axis_taps(int64_t n, int64_t controls) {
   return t;
 }
 
-// The x pass of one component, written with the affine part: p[x] = (b + x·a) + Σ_k w_k[x] · r[first + k],
-// a run of equal `first` at a time so the 4 control values are loop constants and the loop vectorizes.
-MS_SIMD_CLONES void x_pass(const float* r, const BsplineRows::Segment* segments, int64_t count, double b, double a,
+// The x pass of one component: d[x] = Σ_k w_k[x] · r[first + k], a run of equal `first` at a
+// time so the 4 control values are loop constants and the loop vectorizes.
+MS_SIMD_CLONES void x_pass(const float* r, const BsplineRows::Segment* segments, int64_t count,
                            const float* MS_RESTRICT w0, const float* MS_RESTRICT w1, const float* MS_RESTRICT w2,
-                           const float* MS_RESTRICT w3, double* MS_RESTRICT p) {
+                           const float* MS_RESTRICT w3, float* MS_RESTRICT d) {
   for (int64_t k = 0; k < count; ++k) {
     const BsplineRows::Segment& s = segments[k];
     const float r0 = r[s.first], r1 = r[s.first + 1], r2 = r[s.first + 2], r3 = r[s.first + 3];
-    for (int64_t x = s.begin; x < s.end; ++x) {
-      const float d = ((w0[x] * r0 + w1[x] * r1) + w2[x] * r2) + w3[x] * r3;
-      p[x] = (b + a * static_cast<double>(x)) + static_cast<double>(d);
-    }
+    for (int64_t x = s.begin; x < s.end; ++x) d[x] = ((w0[x] * r0 + w1[x] * r1) + w2[x] * r2) + w3[x] * r3;
   }
 }
 
@@ -57,8 +54,7 @@ BsplineRows::BsplineRows(const float* control, const WarpDims& control_dims, con
   }
 }
 
-void BsplineRows::row(int64_t z, int64_t y, const double* b, const double* a, double* pz, double* py, double* px,
-                      Scratch& scratch) const {
+void BsplineRows::row(int64_t z, int64_t y, float* dz, float* dy, float* dx, Scratch& scratch) const {
   const int64_t cyx = cd_.y * cd_.x;
   if (scratch.z != z) {
     // z pass: zpass[c][ky][j] = Σ_a wz[a] · control[c][z0 + a][ky][j].
@@ -77,15 +73,15 @@ void BsplineRows::row(int64_t z, int64_t y, const double* b, const double* a, do
   }
   const size_t yi = static_cast<size_t>(y);
   const float w0 = ty_.w[0][yi], w1 = ty_.w[1][yi], w2 = ty_.w[2][yi], w3 = ty_.w[3][yi];
-  double* rows[3] = {pz, py, px};
+  float* rows[3] = {dz, dy, dx};
   for (int c = 0; c < 3; ++c) {
-    // y pass: r[j] = Σ_b wy[b] · zpass[c][y0 + b][j], then the x pass into the coordinates.
+    // y pass: r[j] = Σ_b wy[b] · zpass[c][y0 + b][j], then the x pass into the displacement row.
     const float* src = scratch.zpass.data() + c * cyx + ty_.first[yi] * cd_.x;
     float* r = scratch.row.data() + c * cd_.x;
     for (int64_t j = 0; j < cd_.x; ++j) {
       r[j] = ((w0 * src[j] + w1 * src[cd_.x + j]) + w2 * src[2 * cd_.x + j]) + w3 * src[3 * cd_.x + j];
     }
-    x_pass(r, segments_.data(), static_cast<int64_t>(segments_.size()), b[c], a[c], tx_.w[0].data(), tx_.w[1].data(),
+    x_pass(r, segments_.data(), static_cast<int64_t>(segments_.size()), tx_.w[0].data(), tx_.w[1].data(),
            tx_.w[2].data(), tx_.w[3].data(), rows[c]);
   }
 }

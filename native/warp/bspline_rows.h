@@ -23,10 +23,8 @@ class BsplineRows {
     int64_t z = -1;
   };
 
-  // The source coordinates of output row (z, y): p(x) = (b + x·a) + d(z, y, x) per axis, into
-  // pz, py, px (out.x each).
-  void row(int64_t z, int64_t y, const double* b, const double* a, double* pz, double* py, double* px,
-           Scratch& scratch) const;
+  // The displacement of output row (z, y), d(z, y, x) per axis, into dz, dy, dx (out.x each).
+  void row(int64_t z, int64_t y, float* dz, float* dy, float* dx, Scratch& scratch) const;
 
   // One axis: per output index the first of its 4 control points and their weights.
   struct Taps {

@@ -11,13 +11,10 @@ namespace {
 
 void row_scalar(const uint8_t* in, const WarpDims& s, const RowPoints& p, int64_t begin, int64_t end, uint8_t* out,
                 uint8_t fill) {
+  double q[3];
   for (int64_t i = begin; i < end; ++i) {
-    if (p.pz != nullptr) {
-      out[i] = nearest(in, s, p.pz[i], p.py[i], p.px[i], fill);
-    } else {
-      const double x = static_cast<double>(i);
-      out[i] = nearest(in, s, p.b[0] + p.a[0] * x, p.b[1] + p.a[1] * x, p.b[2] + p.a[2] * x, fill);
-    }
+    point_at(p, i, q);
+    out[i] = nearest(in, s, q[0], q[1], q[2], fill);
   }
 }
 
@@ -32,16 +29,7 @@ MS_AVX512 void row_avx512(const uint8_t* in, const WarpDims& s, const RowPoints&
   int64_t i = begin;
   for (; i + 8 <= end; i += 8) {
     __m512d q[3];
-    if (p.pz != nullptr) {
-      q[0] = _mm512_loadu_pd(p.pz + i);
-      q[1] = _mm512_loadu_pd(p.py + i);
-      q[2] = _mm512_loadu_pd(p.px + i);
-    } else {
-      const __m512d x = _mm512_add_pd(_mm512_set1_pd(static_cast<double>(i)), _mm512_setr_pd(0, 1, 2, 3, 4, 5, 6, 7));
-      for (int k = 0; k < 3; ++k) {
-        q[k] = _mm512_add_pd(_mm512_set1_pd(p.b[k]), _mm512_mul_pd(_mm512_set1_pd(p.a[k]), x));
-      }
-    }
+    points8_512(p, i, q);
     __mmask8 inside = 0xFF;
     __m256i idx[3];
     for (int k = 0; k < 3; ++k) {

@@ -27,9 +27,8 @@ void prefetch_scalar(const float* in, const WarpDims& s, const RowPoints& p, int
   const int64_t row = s.x, plane = s.y * s.x;
   const double hi[3] = {static_cast<double>(s.z - 1), static_cast<double>(s.y - 1), static_cast<double>(s.x - 1)};
   for (int64_t i = 0; i < n; i += step) {
-    const double x = static_cast<double>(i);
-    const double q[3] = {p.pz != nullptr ? p.pz[i] : p.b[0] + p.a[0] * x, p.pz != nullptr ? p.py[i] : p.b[1] + p.a[1] * x,
-                         p.pz != nullptr ? p.px[i] : p.b[2] + p.a[2] * x};
+    double q[3];
+    point_at(p, i, q);
     int64_t f[3];
     bool near = true;
     for (int k = 0; k < 3; ++k) {
@@ -102,7 +101,7 @@ bool row_leaves_source_row(const double* a, int64_t n) {
 
 void prefetch_row(const float* in, const WarpDims& s, const RowPoints& p, int64_t n, int64_t step) {
 #if defined(MS_HAVE_WARP_X86)
-  if (p.pz == nullptr && warp_isa() == WarpIsa::avx512 && s.count() <= INT32_MAX) {
+  if (p.d[0] == nullptr && warp_isa() == WarpIsa::avx512 && s.count() <= INT32_MAX) {
     return prefetch_affine_avx512(in, s, p, n, step);
   }
 #endif

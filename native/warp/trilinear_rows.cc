@@ -15,17 +15,6 @@
 namespace ms {
 namespace {
 
-MS_ALWAYS_INLINE void point_at(const RowPoints& p, int64_t i, double* q) {
-  if (p.pz != nullptr) {
-    q[0] = p.pz[i];
-    q[1] = p.py[i];
-    q[2] = p.px[i];
-    return;
-  }
-  const double x = static_cast<double>(i);
-  for (int k = 0; k < 3; ++k) q[k] = p.b[k] + p.a[k] * x;
-}
-
 // Voxels [begin, end) of the row, one at a time.
 void row_scalar(const float* in, const WarpDims& s, const RowPoints& p, int64_t begin, int64_t end, float* out,
                 float fill) {
@@ -74,17 +63,6 @@ MS_AVX512 MS_ALWAYS_INLINE void split_pairs16(const uint64_t* pairs, __m512& a, 
 MS_AVX512 MS_ALWAYS_INLINE __m256 low_floats(__m512i q) { return _mm256_castsi256_ps(_mm512_cvtepi64_epi32(q)); }
 MS_AVX512 MS_ALWAYS_INLINE __m256 high_floats(__m512i q) {
   return _mm256_castsi256_ps(_mm512_cvtepi64_epi32(_mm512_srli_epi64(q, 32)));
-}
-
-MS_AVX512 MS_ALWAYS_INLINE void points8_512(const RowPoints& p, int64_t i, __m512d* q) {
-  if (p.pz != nullptr) {
-    q[0] = _mm512_loadu_pd(p.pz + i);
-    q[1] = _mm512_loadu_pd(p.py + i);
-    q[2] = _mm512_loadu_pd(p.px + i);
-    return;
-  }
-  const __m512d x = _mm512_add_pd(_mm512_set1_pd(static_cast<double>(i)), _mm512_setr_pd(0, 1, 2, 3, 4, 5, 6, 7));
-  for (int k = 0; k < 3; ++k) q[k] = _mm512_add_pd(_mm512_set1_pd(p.b[k]), _mm512_mul_pd(_mm512_set1_pd(p.a[k]), x));
 }
 
 // One axis of the border path: which of floor(p) and floor(p) + 1 lie in [0, n − 1], and their
@@ -248,16 +226,7 @@ MS_AVX2 void row_avx2(const float* in, const WarpDims& s, const RowPoints& p, in
     int inner = 0xFF;
     for (int h = 0; h < 2; ++h) {
       __m256d q[3];
-      if (p.pz != nullptr) {
-        q[0] = _mm256_loadu_pd(p.pz + i + 4 * h);
-        q[1] = _mm256_loadu_pd(p.py + i + 4 * h);
-        q[2] = _mm256_loadu_pd(p.px + i + 4 * h);
-      } else {
-        const __m256d x = _mm256_add_pd(_mm256_set1_pd(static_cast<double>(i + 4 * h)), _mm256_setr_pd(0, 1, 2, 3));
-        for (int k = 0; k < 3; ++k) {
-          q[k] = _mm256_add_pd(_mm256_set1_pd(p.b[k]), _mm256_mul_pd(_mm256_set1_pd(p.a[k]), x));
-        }
-      }
+      points4_256(p, i + 4 * h, q);
       for (int k = 0; k < 3; ++k) {
         const __m256d f = _mm256_floor_pd(q[k]);
         t[k][h] = _mm256_cvtpd_ps(_mm256_sub_pd(q[k], f));

@@ -1,5 +1,5 @@
-// Trilinear sampling of one output row at a time, the warps' hot loop (warp/warp.h). A row's
-// source points are given per voxel (elastic warps) or as an affine row p(i) = b + i·a.
+// Trilinear sampling of one output row at a time, the warps' hot loop (warp/warp.h), at the row's
+// source points (warp/row_points.h: affine, plus the displacement for elastic warps).
 //
 // Per-ISA paths chosen at run time (never -march=native): AVX-512 (8 voxels per step: coordinates,
 // floors and weights in vectors, each corner and its +x neighbour in one 64-bit load; steps with
@@ -11,18 +11,10 @@
 
 #include <cstdint>
 
+#include "warp/row_points.h"
 #include "warp/trilinear.h"
 
 namespace ms {
-
-// Source points of a row: arrays pz/py/px of n doubles, or (pz null) p(i) = b + i·a per axis.
-struct RowPoints {
-  const double* pz = nullptr;
-  const double* py = nullptr;
-  const double* px = nullptr;
-  double b[3] = {0, 0, 0};
-  double a[3] = {0, 0, 0};
-};
 
 // out[i] = trilinear(in, s, p(i), fill) for begin <= i < end (out is the whole row).
 void trilinear_row(const float* in, const WarpDims& s, const RowPoints& p, int64_t begin, int64_t end, float* out,
