@@ -1,7 +1,7 @@
 /**
  * Line charts on an RgbCanvas: anti-aliasing-free lines and markers, and axes with ticks, tick
- * labels and axis titles (the y title drawn vertically), for training curves and reliability
- * diagrams.
+ * labels and axis titles (the y title drawn vertically), for training curves, reliability
+ * diagrams and the longitudinal preview's curves.
  */
 import { RgbCanvas, type Rgb } from './canvas.js';
 import { GLYPH_HEIGHT, GLYPH_WIDTH, glyph } from './font5x7.js';
@@ -131,8 +131,11 @@ export class Axes {
     if (this.o.title) c.text(this.left, this.top - 14, this.o.title, color);
   }
 
-  /** A polyline through the finite points (gaps at NaN). */
-  polyline(xs: ArrayLike<number>, ys: ArrayLike<number>, color: Rgb, width = 2): void {
+  /**
+   * A polyline through the finite points (gaps at NaN). With `dash` > 0 the segments alternate,
+   * `dash` drawn and `dash` skipped — a dashed curve when the points are about a pixel apart.
+   */
+  polyline(xs: ArrayLike<number>, ys: ArrayLike<number>, color: Rgb, width = 2, dash = 0): void {
     let prev: [number, number] | null = null;
     for (let i = 0; i < xs.length; i++) {
       if (!Number.isFinite(xs[i]) || !Number.isFinite(ys[i])) {
@@ -140,10 +143,22 @@ export class Axes {
         continue;
       }
       const p: [number, number] = [this.px(xs[i]), this.py(ys[i])];
+      if (dash > 0 && Math.floor(i / dash) % 2 === 1) {
+        prev = p;
+        continue;
+      }
       if (prev) drawLine(this.canvas, prev[0], prev[1], p[0], p[1], color, width);
       else drawLine(this.canvas, p[0], p[1], p[0], p[1], color, width);
       prev = p;
     }
+  }
+
+  /** The curve y = f(x) over the x range, one point per pixel column, clamped to the y range. */
+  curve(f: (x: number) => number, color: Rgb, width = 1, dash = 0): void {
+    const [a, b] = this.o.xRange;
+    const [lo, hi] = this.o.yRange;
+    const xs = Float64Array.from({ length: this.width }, (_, i) => a + ((b - a) * i) / Math.max(1, this.width - 1));
+    this.polyline(xs, xs.map((x) => Math.min(hi, Math.max(lo, f(x)))), color, width, dash);
   }
 
   /** Square markers of `size` pixels at the finite points. */

@@ -10,7 +10,7 @@
  */
 import { encodePng } from '../../io/png.js';
 import { RgbCanvas, type Rgb } from '../../preview/canvas.js';
-import { drawDot, drawLine, PlotPanel } from '../../preview/plot.js';
+import { Axes, drawDashedLine, drawLine } from '../../preview/chart.js';
 import { invalidParameter } from '../../errors.js';
 import type { LatentImageDecoder } from './decoder.js';
 import { LATENT_FACTORS } from './latent_map.js';
@@ -175,14 +175,28 @@ export async function longitudinalPreviewPng(model: NlmeModel, decoder: LatentIm
   subjects.forEach((s, k) => {
     const top = header + k * rowH;
     blit(c, tiles[k], th, tw, gap, top, win);
-    const panel = new PlotPanel(c, plotLeft, top, plotW, rowH - 30, 0, tMax, lo, hi);
-    panel.frame(DIM, DIM, 'years', 'value');
-    panel.curve((t) => m.f(t, m.mean), POP, 4);
-    panel.curve((t) => m.f(t, s.theta), CURVE);
-    for (let j = 0; j < s.observed; j++) drawDot(c, panel.px(s.times[j]), panel.py(Math.min(hi, Math.max(lo, s.values[j]))), 2, TEXT);
+    const axes = new Axes(c, plotLeft, top, plotW, rowH - 30, {
+      xRange: [0, tMax],
+      yRange: [lo, hi],
+      xTicks: [0, tMax],
+      yTicks: [lo, hi],
+      xLabel: 'years',
+      yLabel: 'value',
+      format: (v) => (v === tMax ? v.toFixed(1) : String(v)),
+      color: DIM,
+      grid: null,
+    });
+    axes.draw();
+    axes.curve((t) => m.f(t, m.mean), POP, 1, 4);
+    axes.curve((t) => m.f(t, s.theta), CURVE);
+    axes.markers(
+      s.times.subarray(0, s.observed),
+      s.values.subarray(0, s.observed).map((v) => Math.min(hi, Math.max(lo, v))),
+      TEXT,
+    );
     if (s.observed < s.times.length) {
-      const x = panel.px(s.times[s.observed]);
-      drawLine(c, x, top, x, top + rowH - 31, DROP, 3);
+      const x = Math.round(axes.px(s.times[s.observed]));
+      drawDashedLine(c, x, top, x, top + rowH - 31, DROP, 3, 3);
     }
     let y = top;
     c.text(caption, y, `subject ${s.subject}`, TEXT);
