@@ -4,7 +4,8 @@
  * merged sets must hold the same bytes as the unsharded run, read by the Node reader and h5py.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { cpSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
@@ -180,6 +181,51 @@ describe('medsynth generate --shard + merge (anatomy)', () => {
     await expect(openDataset([d('s0'), d('s2')])).rejects.toMatchObject({ code: 'SHARD_MISSING' });
   });
 
+  it('refuses a shard file with one flipped byte, naming the shard, the file and both digests, and writes nothing', () => {
+    const bad = d('flipped');
+    cpSync(d('s1'), bad, { recursive: true });
+    const file = path.join(bad, 'train.h5');
+    const bytes = readFileSync(file);
+    const want = createHash('sha256').update(bytes).digest('hex');
+    bytes[bytes.length >> 1] ^= 0x01;
+    writeFileSync(file, bytes);
+    const got = createHash('sha256').update(bytes).digest('hex');
+    const out = d('refused-flip');
+    const r = medsynth(['merge', d('s0'), bad, d('s2'), '--output-dir', out]);
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain(`SHARD_CORRUPT`);
+    expect(r.stderr).toContain(`${file}: SHA-256 expected ${want.slice(0, 12)}…, found ${got.slice(0, 12)}…`);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('refuses a truncated, a missing or an unlisted shard file (sizes first, before any hashing) and writes nothing', async () => {
+    const out = d('refused-size');
+    const cut = d('truncated');
+    cpSync(d('s2'), cut, { recursive: true });
+    const file = path.join(cut, 'val.h5');
+    const size = statSync(file).size;
+    truncateSync(file, size - 100);
+    await expect(mergeShards([d('s0'), d('s1'), cut], out)).rejects.toMatchObject({
+      code: 'SHARD_CORRUPT',
+      message: expect.stringContaining(`${file}: expected ${size} bytes, found ${size - 100} (truncated)`),
+    });
+    rmSync(path.join(cut, 'test.h5'));
+    await expect(mergeShards([d('s0'), d('s1'), cut], out)).rejects.toThrow(`${path.join(cut, 'test.h5')} is missing (listed in shard.json)`);
+    // A manifest that no longer lists a file merge reads: that file could not be verified.
+    const unlisted = d('unlisted');
+    cpSync(d('s0'), unlisted, { recursive: true });
+    const manifest = JSON.parse(readFileSync(path.join(unlisted, 'shard.json'), 'utf8'));
+    writeFileSync(path.join(unlisted, 'shard.json'), JSON.stringify({ ...manifest, files: manifest.files.filter((f: { name: string }) => f.name !== 'train.h5') }));
+    await expect(mergeShards([unlisted, d('s1'), d('s2')], out)).rejects.toThrow(`${path.join(unlisted, 'train.h5')} is not listed in its shard.json`);
+    // Every medsynth shard.json records a SHA-256 per file; one without is refused, not merged unchecked.
+    writeFileSync(path.join(unlisted, 'shard.json'), JSON.stringify({ ...manifest, files: manifest.files.map((f: { name: string; bytes: number }) => ({ name: f.name, bytes: f.bytes })) }));
+    await expect(mergeShards([unlisted, d('s1'), d('s2')], out)).rejects.toMatchObject({ code: 'NOT_A_SHARD', message: expect.stringMatching(/malformed file entry .*bytes and sha256/) });
+    writeFileSync(path.join(unlisted, 'shard.json'), JSON.stringify({ ...manifest, files: [...manifest.files, { name: '../s1/train.h5', bytes: 1, sha256: '0'.repeat(64) }] }));
+    await expect(mergeShards([unlisted, d('s1'), d('s2')], out)).rejects.toMatchObject({ code: 'NOT_A_SHARD' });
+    expect(existsSync(out)).toBe(false);
+  });
+
   it('refuses shards of another run, a directory that is not a shard, and --mode virtual (h5wasm cannot create virtual datasets)', async () => {
     const other = d('other');
     cpSync(d('s1'), other, { recursive: true });
@@ -212,6 +258,9 @@ describe('medsynth petct / clinical --shard + merge', () => {
     ]);
     expect(readFileSync(path.join(d('p1'), 'clinical.csv'), 'utf8').split('\n')[1]).toMatch(/^patient_0002,/);
     expect(readFileSync(path.join(d('p2'), 'clinical.csv'), 'utf8').split('\n')[1]).toMatch(/^patient_0004,/);
+    // Files a manifest does not list are ignored, and never carried into the merged set.
+    writeFileSync(path.join(d('p1'), 'patient_0002', 'notes.txt'), 'not part of the run\n');
+    writeFileSync(path.join(d('p1'), 'slurm-42_1.out'), 'a scheduler log beside the shard\n');
     const r = medsynth(['merge', d('p2'), d('p1'), d('p0'), '--output-dir', d('pmerged')]);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/merged patients 6/);
