@@ -309,7 +309,7 @@ describe('--dry-run and the deployment examples', () => {
     expect(r.stdout).toMatch(/shard 0\/8/);
     expect(r.stdout).toMatch(/train +875 samples \(global indices 0\.\.874\)/);
     expect(r.stdout).toMatch(/val +250 samples \(global indices 7000\.\.7249\)/);
-    expect(r.stdout).toMatch(/disk +~[\d.]+ MiB \(estimate: gzip ratio/);
+    expect(r.stdout).toMatch(/disk +~[\d.]+ MiB \(rough estimate: gzip ratio/);
     expect(r.stdout).toMatch(/time +~/);
     // The Kubernetes example's memory request covers the peak this plan states for the same run.
     const peak = Number(/= ~([\d.]+) MiB peak/.exec(r.stdout)![1]);
@@ -325,7 +325,7 @@ describe('--dry-run and the deployment examples', () => {
     const ok = medsynth(['petct', '--dry-run', '--patients', '10', '--size', '16,24,24', '--shard', '2/3', '--out', out]);
     expect(ok.status, ok.stderr).toBe(0);
     expect(ok.stdout).toMatch(/patients +4 \(global indices 6\.\.9\)/);
-    expect(ok.stdout).toMatch(/disk +~[\d.]+ MiB \(estimate/);
+    expect(ok.stdout).toMatch(/disk +~[\d.]+ MiB \(rough estimate/);
     const clinical = medsynth(['clinical', '--dry-run', '--n', '10', '--size', '24,24', '--shard', '1/2', '--out', out]);
     expect(clinical.status, clinical.stderr).toBe(0);
     expect(clinical.stdout).toMatch(/clinical +5 samples \(global indices 5\.\.9\)/);
