@@ -268,6 +268,13 @@ describe('medsynth petct / clinical --shard + merge', () => {
     expect(files.filter((f) => f.endsWith('.nii.gz'))).toHaveLength(18);
     expect(tree(d('pmerged'))).toEqual(files);
     for (const f of files) expect(readFileSync(path.join(d('pmerged'), f)).equals(readFileSync(path.join(d('pfull'), f))), f).toBe(true);
+    // A patient's NIfTI file altered after the shard was written: named, and nothing merged.
+    const nifti = path.join(d('p0'), 'patient_0001', 'pet.nii.gz');
+    const bytes = readFileSync(nifti);
+    bytes[bytes.length - 1] ^= 0x80;
+    writeFileSync(nifti, bytes);
+    await expect(mergeShards([d('p0'), d('p1'), d('p2')], d('prefused'))).rejects.toMatchObject({ code: 'SHARD_CORRUPT', message: expect.stringContaining(`${nifti}: SHA-256 expected`) });
+    expect(existsSync(d('prefused'))).toBe(false);
   });
 
   it('clinical --splits: every part merges to the unsharded datasets, CSVs and metadata', async () => {

@@ -20,7 +20,7 @@ const PROBE_VOXELS = 64 ** 3;
 /** Probe renders are repeated for at least this long and the median is taken (the load of a shared machine counts, as it will in the run). */
 const PROBE_SECONDS = 0.5;
 /** The run's samples (evenly spaced over its indices) whose chunk allocation is counted. */
-const PROBE_SAMPLES = 16;
+const PROBE_SAMPLES = 64;
 
 export interface DryRunPlan {
   splits: Array<{ name: string; first: number; count: number }>;
