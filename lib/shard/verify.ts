@@ -15,6 +15,7 @@ import { createReadStream, statSync } from 'node:fs';
 import path from 'node:path';
 
 import { MedsynthError } from '../errors.js';
+import { fsError } from '../core/fs_errors.js';
 import { formatBytes } from '../core/resources.js';
 import { SHARD_MANIFEST_NAME, type ShardSet } from './manifest.js';
 
@@ -56,7 +57,12 @@ export async function verifyShardFiles(set: ShardSet, reads: readonly string[], 
     for (const name of reads) if (!listed.has(name)) problems.push(`${path.join(dir, name)} is not listed in its ${SHARD_MANIFEST_NAME}`);
     for (const f of set.manifests[k].files) {
       const file = path.join(dir, f.name);
-      const stat = statSync(file, { throwIfNoEntry: false });
+      let stat;
+      try {
+        stat = statSync(file, { throwIfNoEntry: false });
+      } catch (err) {
+        throw fsError(err, 'cannot check', file); // e.g. no permission: one coded line, not a stack
+      }
       if (!stat) problems.push(`${file} is missing (listed in ${SHARD_MANIFEST_NAME})`);
       else if (!stat.isFile()) problems.push(`${file} is not a regular file`);
       else if (stat.size !== f.bytes) problems.push(`${file}: expected ${f.bytes} bytes, found ${stat.size}${stat.size < f.bytes ? ' (truncated)' : ''}`);
@@ -68,7 +74,9 @@ export async function verifyShardFiles(set: ShardSet, reads: readonly string[], 
   const total = checks.reduce((a, c) => a + c.bytes, 0);
   let done = 0;
   for (const c of checks) {
-    const found = await streamSha256(c.file, (n) => onBytes?.((done += n), total));
+    const found = await streamSha256(c.file, (n) => onBytes?.((done += n), total)).catch((err) => {
+      throw fsError(err, 'cannot read', c.file);
+    });
     if (found !== c.sha256) problems.push(`${c.file}: SHA-256 expected ${short(c.sha256)}…, found ${short(found)}…`);
   }
   if (problems.length) refuse(problems, `shard files differ from what their shards wrote (${formatBytes(total)} checked)`);

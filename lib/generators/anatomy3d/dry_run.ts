@@ -99,7 +99,7 @@ export async function planDatasetRun(options: DatasetOptions): Promise<DryRunPla
     const lab = gzip(renderer.labels);
     const imageBytes = perSample.images;
     const otherBytes = perSample.labels + perSample.masks;
-    ratio = (imageBytes * img.ratio + otherBytes * lab.ratio) / (imageBytes + otherBytes);
+    ratio = imageBytes + otherBytes > 0 ? (imageBytes * img.ratio + otherBytes * lab.ratio) / (imageBytes + otherBytes) : img.ratio;
     compressSeconds = imageBytes * img.secondsPerByte + otherBytes * lab.secondsPerByte;
   }
   const renderSeconds = probeSeconds * scale;
