@@ -24,6 +24,8 @@ export type MedsynthErrorCode =
   | 'SHARD_MISMATCH'
   | 'SHARD_MISSING'
   | 'SHARD_DUPLICATE'
+  // a shard file that is not what its shard wrote (missing, another size or SHA-256 than shard.json records)
+  | 'SHARD_CORRUPT'
   | 'ABORTED';
 
 export class MedsynthError extends Error {

@@ -4,7 +4,8 @@
  * merged sets must hold the same bytes as the unsharded run, read by the Node reader and h5py.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { cpSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
@@ -180,6 +181,51 @@ describe('medsynth generate --shard + merge (anatomy)', () => {
     await expect(openDataset([d('s0'), d('s2')])).rejects.toMatchObject({ code: 'SHARD_MISSING' });
   });
 
+  it('refuses a shard file with one flipped byte, naming the shard, the file and both digests, and writes nothing', () => {
+    const bad = d('flipped');
+    cpSync(d('s1'), bad, { recursive: true });
+    const file = path.join(bad, 'train.h5');
+    const bytes = readFileSync(file);
+    const want = createHash('sha256').update(bytes).digest('hex');
+    bytes[bytes.length >> 1] ^= 0x01;
+    writeFileSync(file, bytes);
+    const got = createHash('sha256').update(bytes).digest('hex');
+    const out = d('refused-flip');
+    const r = medsynth(['merge', d('s0'), bad, d('s2'), '--output-dir', out]);
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain(`SHARD_CORRUPT`);
+    expect(r.stderr).toContain(`${file}: SHA-256 expected ${want.slice(0, 12)}…, found ${got.slice(0, 12)}…`);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('refuses a truncated, a missing or an unlisted shard file (sizes first, before any hashing) and writes nothing', async () => {
+    const out = d('refused-size');
+    const cut = d('truncated');
+    cpSync(d('s2'), cut, { recursive: true });
+    const file = path.join(cut, 'val.h5');
+    const size = statSync(file).size;
+    truncateSync(file, size - 100);
+    await expect(mergeShards([d('s0'), d('s1'), cut], out)).rejects.toMatchObject({
+      code: 'SHARD_CORRUPT',
+      message: expect.stringContaining(`${file}: expected ${size} bytes, found ${size - 100} (truncated)`),
+    });
+    rmSync(path.join(cut, 'test.h5'));
+    await expect(mergeShards([d('s0'), d('s1'), cut], out)).rejects.toThrow(`${path.join(cut, 'test.h5')} is missing (listed in shard.json)`);
+    // A manifest that no longer lists a file merge reads: that file could not be verified.
+    const unlisted = d('unlisted');
+    cpSync(d('s0'), unlisted, { recursive: true });
+    const manifest = JSON.parse(readFileSync(path.join(unlisted, 'shard.json'), 'utf8'));
+    writeFileSync(path.join(unlisted, 'shard.json'), JSON.stringify({ ...manifest, files: manifest.files.filter((f: { name: string }) => f.name !== 'train.h5') }));
+    await expect(mergeShards([unlisted, d('s1'), d('s2')], out)).rejects.toThrow(`${path.join(unlisted, 'train.h5')} is not listed in its shard.json`);
+    // Every medsynth shard.json records a SHA-256 per file; one without is refused, not merged unchecked.
+    writeFileSync(path.join(unlisted, 'shard.json'), JSON.stringify({ ...manifest, files: manifest.files.map((f: { name: string; bytes: number }) => ({ name: f.name, bytes: f.bytes })) }));
+    await expect(mergeShards([unlisted, d('s1'), d('s2')], out)).rejects.toMatchObject({ code: 'NOT_A_SHARD', message: expect.stringMatching(/malformed file entry .*bytes and sha256/) });
+    writeFileSync(path.join(unlisted, 'shard.json'), JSON.stringify({ ...manifest, files: [...manifest.files, { name: '../s1/train.h5', bytes: 1, sha256: '0'.repeat(64) }] }));
+    await expect(mergeShards([unlisted, d('s1'), d('s2')], out)).rejects.toMatchObject({ code: 'NOT_A_SHARD' });
+    expect(existsSync(out)).toBe(false);
+  });
+
   it('refuses shards of another run, a directory that is not a shard, and --mode virtual (h5wasm cannot create virtual datasets)', async () => {
     const other = d('other');
     cpSync(d('s1'), other, { recursive: true });
@@ -212,6 +258,9 @@ describe('medsynth petct / clinical --shard + merge', () => {
     ]);
     expect(readFileSync(path.join(d('p1'), 'clinical.csv'), 'utf8').split('\n')[1]).toMatch(/^patient_0002,/);
     expect(readFileSync(path.join(d('p2'), 'clinical.csv'), 'utf8').split('\n')[1]).toMatch(/^patient_0004,/);
+    // Files a manifest does not list are ignored, and never carried into the merged set.
+    writeFileSync(path.join(d('p1'), 'patient_0002', 'notes.txt'), 'not part of the run\n');
+    writeFileSync(path.join(d('p1'), 'slurm-42_1.out'), 'a scheduler log beside the shard\n');
     const r = medsynth(['merge', d('p2'), d('p1'), d('p0'), '--output-dir', d('pmerged')]);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/merged patients 6/);
@@ -219,6 +268,13 @@ describe('medsynth petct / clinical --shard + merge', () => {
     expect(files.filter((f) => f.endsWith('.nii.gz'))).toHaveLength(18);
     expect(tree(d('pmerged'))).toEqual(files);
     for (const f of files) expect(readFileSync(path.join(d('pmerged'), f)).equals(readFileSync(path.join(d('pfull'), f))), f).toBe(true);
+    // A patient's NIfTI file altered after the shard was written: named, and nothing merged.
+    const nifti = path.join(d('p0'), 'patient_0001', 'pet.nii.gz');
+    const bytes = readFileSync(nifti);
+    bytes[bytes.length - 1] ^= 0x80;
+    writeFileSync(nifti, bytes);
+    await expect(mergeShards([d('p0'), d('p1'), d('p2')], d('prefused'))).rejects.toMatchObject({ code: 'SHARD_CORRUPT', message: expect.stringContaining(`${nifti}: SHA-256 expected`) });
+    expect(existsSync(d('prefused'))).toBe(false);
   });
 
   it('clinical --splits: every part merges to the unsharded datasets, CSVs and metadata', async () => {
@@ -260,7 +316,7 @@ describe('--dry-run and the deployment examples', () => {
     expect(r.stdout).toMatch(/shard 0\/8/);
     expect(r.stdout).toMatch(/train +875 samples \(global indices 0\.\.874\)/);
     expect(r.stdout).toMatch(/val +250 samples \(global indices 7000\.\.7249\)/);
-    expect(r.stdout).toMatch(/disk +~[\d.]+ MiB \(estimate: gzip ratio/);
+    expect(r.stdout).toMatch(/disk +~[\d.]+ MiB \(rough estimate: gzip ratio/);
     expect(r.stdout).toMatch(/time +~/);
     // The Kubernetes example's memory request covers the peak this plan states for the same run.
     const peak = Number(/= ~([\d.]+) MiB peak/.exec(r.stdout)![1]);
@@ -276,7 +332,7 @@ describe('--dry-run and the deployment examples', () => {
     const ok = medsynth(['petct', '--dry-run', '--patients', '10', '--size', '16,24,24', '--shard', '2/3', '--out', out]);
     expect(ok.status, ok.stderr).toBe(0);
     expect(ok.stdout).toMatch(/patients +4 \(global indices 6\.\.9\)/);
-    expect(ok.stdout).toMatch(/disk +~[\d.]+ MiB \(estimate/);
+    expect(ok.stdout).toMatch(/disk +~[\d.]+ MiB \(rough estimate/);
     const clinical = medsynth(['clinical', '--dry-run', '--n', '10', '--size', '24,24', '--shard', '1/2', '--out', out]);
     expect(clinical.status, clinical.stderr).toBe(0);
     expect(clinical.stdout).toMatch(/clinical +5 samples \(global indices 5\.\.9\)/);

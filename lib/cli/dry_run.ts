@@ -26,7 +26,7 @@ export function formatDryRun(r: DryRunReport, shard: ShardSpec | undefined, outp
   lines.push(`  total     ${String(r.splits.reduce((a, s) => a + s.count, 0)).padStart(8)} samples into ${outputDir}`);
   const disk = r.compressionRatio === undefined
     ? `${formatBytes(r.diskBytes)} (uncompressed)`
-    : `~${formatBytes(r.diskBytes)} (estimate: gzip ratio ${r.compressionRatio.toFixed(3)} measured on the probe below; ${formatBytes(r.rawBytes)} uncompressed)`;
+    : `~${formatBytes(r.diskBytes)} (rough estimate: gzip ratio ${r.compressionRatio.toFixed(3)} measured on the probe below; ${formatBytes(r.rawBytes)} uncompressed)`;
   lines.push(`  disk      ${disk}`);
   lines.push(`  memory    ${formatBytes(r.memoryBytes)} of sample buffers + ~${formatBytes(RUNTIME_OVERHEAD_BYTES)} runtime = ~${formatBytes(r.memoryBytes + RUNTIME_OVERHEAD_BYTES)} peak`);
   const compress = r.compressSecondsPerSample > 0 ? `, gzip ${r.compressSecondsPerSample.toFixed(3)} s/sample (they overlap; the slower counts)` : '';

@@ -121,7 +121,7 @@ export async function runGenerate(argv: readonly string[]): Promise<number> {
     const plan = await planDatasetRun(options);
     const [z, y, x] = options.imageSize!;
     const what = `${options.totalSamples} samples of ${z}×${y}×${x} (${options.dtype}, masks: ${options.masks}, compression: ${flags.compression})`;
-    process.stdout.write(formatDryRun({ ...plan, what, probe: `${plan.probe.imageSize.join('×')} samples rendered and scaled by voxel count` }, options.shard, dir));
+    process.stdout.write(formatDryRun({ ...plan, what, probe: `${plan.probe.samples} of the run's samples rendered at ${plan.probe.imageSize.join('×')} (disk: their HDF5 chunks, scaled to full size; time: scaled by voxel count)` }, options.shard, dir));
     return 0;
   }
 

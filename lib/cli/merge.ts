@@ -1,13 +1,17 @@
 /**
  * `medsynth merge SHARD_DIR… --output-dir DIR`: joins the shards of one `--shard` run (generate,
  * petct or clinical) into the dataset the unsharded run writes, without regenerating anything.
- * All N shards of one run (same tool, version, seed and options) must be given, each once.
+ * All N shards of one run (same tool, version, seed and options) must be given, each once, and
+ * every file must still be what its shard wrote (size and SHA-256 from shard.json).
  */
 import { handleTerminationSignals } from '../core/signals.js';
 import { collectShards } from '../shard/manifest.js';
 import { mergeShards, type MergeResult } from '../shard/merge.js';
 import { formatHelp, parseArgs, UsageError, type FlagTable } from './args.js';
 import { formatSeconds, Progress } from './progress.js';
+
+const MiB = 2 ** 20;
+const VERIFY_PROGRESS_BYTES = 512 * MiB;
 
 export const MERGE_FLAGS: FlagTable = {
   'output-dir': { type: 'string', aliases: ['out'], metavar: 'DIR', help: 'where the merged dataset is written (required)' },
@@ -24,7 +28,9 @@ export const MERGE_FLAGS: FlagTable = {
 export const MERGE_HELP = formatHelp(
   'Usage: medsynth merge SHARD_DIR... --output-dir DIR [--mode copy]',
   'Join the shards of a --shard run (medsynth generate, petct or clinical) into one dataset, as the unsharded\n' +
-    'run writes it. Refuses shards of different runs, and names the shards (and their sample indices) missing or given twice.',
+    'run writes it. Refuses shards of different runs, and names the shards (and their sample indices) missing or given twice.\n' +
+    'Every shard file is first checked against the size and SHA-256 its shard.json records; a missing, truncated or\n' +
+    'altered file is named and nothing is written.',
   MERGE_FLAGS,
 );
 
@@ -49,10 +55,15 @@ export async function runMerge(argv: readonly string[]): Promise<number> {
   const started = performance.now();
   log(`medsynth: merging ${set.dirs.length} '${set.tool}' shards into ${out}`);
   const progress = new Progress('merge', Math.max(1, Object.values(set.run).reduce((a, r) => a + r.count, 0)));
+  // Hashing the shard files comes first, counted in MiB (they can be GBs); below ~1 s of reading, no bar.
+  let verify: Progress | undefined;
+  const onVerify = (done: number, total: number) => {
+    if (total >= VERIFY_PROGRESS_BYTES) (verify ??= new Progress('verify (MiB)', Math.ceil(total / MiB))).update(Math.ceil(done / MiB));
+  };
   const signals = handleTerminationSignals('exit', (sig) => process.stderr.write(`\nmedsynth: interrupted by ${sig}; temporary files removed, ${out} left as it was\n`));
   let result: MergeResult;
   try {
-    result = await mergeShards(set.dirs, out, (done) => progress.update(done));
+    result = await mergeShards(set.dirs, out, (done) => progress.update(done), onVerify);
   } finally {
     signals.dispose();
   }

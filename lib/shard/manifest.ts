@@ -120,7 +120,24 @@ export function readShardManifest(dir: string): ShardManifest {
   if (m?.format !== 'medsynth-shard' || typeof m.shard?.index !== 'number' || typeof m.splits !== 'object') {
     throw new MedsynthError('NOT_A_SHARD', `${file} is not a medsynth shard manifest`);
   }
+  // Every shard.json medsynth has written lists its files with size and SHA-256 (format 1 had
+  // them from the start): one without is damaged or hand-made, and merge could not verify it.
+  const bad = Array.isArray(m.files) ? m.files.findIndex((f) => !isFileEntry(f)) : -2;
+  if (bad !== -1) {
+    const what = bad === -2 ? 'no file list' : `a malformed file entry ${JSON.stringify(m.files[bad]).slice(0, 120)}`;
+    throw new MedsynthError('NOT_A_SHARD', `${file} has ${what}: every medsynth shard.json lists its files with bytes and sha256 (regenerate the shard)`);
+  }
   return m;
+}
+
+/** A manifest file entry: a relative path inside the shard (no '..', not absolute), a size, a SHA-256 in hex. */
+function isFileEntry(f: unknown): boolean {
+  const e = f as ShardManifest['files'][number];
+  return (
+    typeof e?.name === 'string' && e.name !== '' && !path.isAbsolute(e.name) && !e.name.split(/[\\/]/).some((part) => part === '..' || part === '') &&
+    Number.isSafeInteger(e.bytes) && e.bytes >= 0 &&
+    typeof e.sha256 === 'string' && /^[0-9a-f]{64}$/.test(e.sha256)
+  );
 }
 
 export interface ShardSet {

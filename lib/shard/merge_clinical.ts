@@ -5,7 +5,7 @@
  * of the rows, computed exactly as the generator does), examples.png and metadata.json — what
  * the unsharded run writes.
  */
-import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { MedsynthError } from '../errors.js';
@@ -44,9 +44,17 @@ export function writeClinicalShardManifest(
 
 type Meta = { files: Record<string, { h5: string; csv: string | null; n: number; seed: number; oracle: unknown }> } & Record<string, unknown>;
 
+type ClinicalShardOptions = { parts: Array<{ name: string; n: number; config: ClinicalConfigInput }>; gzip_level: number; csv: boolean; preview: boolean };
+
+/** The files of every clinical shard that a merge reads: each part's .h5 (and .csv). */
+export function clinicalShardReads(set: ShardSet): string[] {
+  const options = set.manifests[0].options as ClinicalShardOptions;
+  return options.parts.flatMap((p) => [`${p.name}.h5`, ...(options.csv ? [`${p.name}.csv`] : [])]);
+}
+
 export async function mergeClinicalShards(set: ShardSet, outputDir: string, onRow?: (done: number, total: number) => void): Promise<MergeResult> {
-  const options = set.manifests[0].options as { parts: Array<{ name: string; n: number; config: ClinicalConfigInput }>; gzip_level: number; csv: boolean; preview: boolean };
-  const names = options.parts.flatMap((p) => [`${p.name}.h5`, ...(options.csv ? [`${p.name}.csv`] : [])]);
+  const options = set.manifests[0].options as ClinicalShardOptions;
+  const names = clinicalShardReads(set);
   const metas = set.dirs.map((d) => readCompletedMetadata(d, names) as Meta);
   const stage = beginDatasetStage(outputDir, { outputs: [...names, ...(options.preview ? ['examples.png'] : [])], replaces: [SHARD_MANIFEST_NAME] });
   const total = options.parts.reduce((a, p) => a + p.n, 0);
@@ -59,7 +67,8 @@ export async function mergeClinicalShards(set: ShardSet, outputDir: string, onRo
       if (options.csv) mergeCsv(set.dirs.map((d) => path.join(d, `${part.name}.csv`)), stage.path(`${part.name}.csv`));
       metadata.files[part.name] = { ...metadata.files[part.name], n: part.n, oracle };
     }
-    if (options.preview && existsSync(path.join(set.dirs[0], 'examples.png'))) copyFileSync(path.join(set.dirs[0], 'examples.png'), stage.path('examples.png'));
+    // The first shard's preview stands for the run's (only a file its manifest lists, so verified).
+    if (options.preview && set.manifests[0].files.some((f) => f.name === 'examples.png')) copyFileSync(path.join(set.dirs[0], 'examples.png'), stage.path('examples.png'));
     const files = stage.commit(metadata);
     return { outputDir, files, splits: options.parts.map((p) => ({ name: p.name, count: p.n })) };
   } catch (err) {

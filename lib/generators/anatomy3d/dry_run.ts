@@ -1,8 +1,10 @@
 /**
  * `medsynth generate --dry-run`: what a run (or one shard of it) would write and need, without
- * writing anything. Disk and memory come from the plan's own estimates (plan.ts, the numbers
- * checkResources refuses with); time and the gzip ratio are measured now, on this machine, by
- * rendering a few samples at a reduced size and scaling by the voxel count.
+ * writing anything. Memory comes from the plan's own estimate (plan.ts, the number
+ * checkResources refuses with). Disk, time and the gzip ratio are measured now, on this machine,
+ * by rendering some of the run's own samples at a reduced size: the HDF5 chunks their label maps
+ * would allocate, scaled to the full size (disk_estimate.ts), and the render time scaled by the
+ * voxel count.
  */
 import { gzipSync } from 'node:zlib';
 
@@ -11,23 +13,27 @@ import { sampleAnatomyParams } from '../../anatomy/sample_params.js';
 import { datasetEstimate, renderAndPrepare, resolveDatasetOptions, type DatasetOptions } from './dataset.js';
 import { maskWriteBlock } from './plan.js';
 import { AnatomyRenderer } from './render.js';
+import { sampleChunkBytes, uncompressedRunBytes, type SampleChunkBytes } from './disk_estimate.js';
 
 /** Voxels of the probe sample that is timed (64³: tens of milliseconds, well above per-call costs). */
 const PROBE_VOXELS = 64 ** 3;
 /** Probe renders are repeated for at least this long and the median is taken (the load of a shared machine counts, as it will in the run). */
 const PROBE_SECONDS = 0.5;
+/** The run's samples (evenly spaced over its indices) whose chunk allocation is counted. */
+const PROBE_SAMPLES = 64;
 
 export interface DryRunPlan {
   splits: Array<{ name: string; first: number; count: number }>;
   samples: number;
-  /** Bytes on disk before compression (the HDF5 chunks this run would allocate). */
+  /** Bytes on disk without compression: the HDF5 chunks this run would allocate (counted on probe samples) and HDF5's own bytes. */
   rawBytes: number;
   /** With gzip: rawBytes × the ratio measured on the probe (an estimate); else rawBytes. */
   diskBytes: number;
   compressionRatio?: number;
   /** Sample buffers held at once (two samples in flight, plus the write copy). */
   memoryBytes: number;
-  probe: { imageSize: [number, number, number]; secondsPerSample: number };
+  /** The probe: its size, how many of the run's samples were counted for disk, its render time. */
+  probe: { imageSize: [number, number, number]; samples: number; secondsPerSample: number };
   /** Render time of one full-size sample, scaled from the probe by voxel count. */
   renderSecondsPerSample: number;
   /** gzip time of one sample's bytes at the chosen level (0 without compression). */
@@ -51,17 +57,29 @@ export async function planDatasetRun(options: DatasetOptions): Promise<DryRunPla
   const size = probeSize(r.anatomy.imageSize);
   const probe = resolveAnatomyOptions({ ...options, imageSize: size });
   const renderer = new AnatomyRenderer(probe, r.dtype, options.device ?? 'cpu');
-  // One warm-up render (first-call costs), then the median of the rest.
+  // This run's (or shard's) own samples, evenly spaced: which structures are present varies by sample.
+  const order = r.splits.flatMap((s) => Array.from({ length: s.count }, (_, j) => s.first + j));
+  const K = Math.min(PROBE_SAMPLES, order.length);
+  // (A shard can hold no sample: sample 0 is then rendered for the timing only.)
+  const indices = K ? Array.from({ length: K }, (_, k) => order[Math.floor((k * order.length) / K)]) : [0];
+  const S = r.anatomy.structures.length;
+  const perSample: SampleChunkBytes = { images: 0, labels: 0, masks: 0, chunks: 0 };
+  // One warm-up render (first-call costs), then the median of the rest; every probe sample once at least.
   const times: number[] = [];
   const begun = performance.now();
-  for (let i = 0; i < 4 || (performance.now() - begun) / 1000 < PROBE_SECONDS; i++) {
-    const params = sampleAnatomyParams(probe, i % 16);
+  for (let i = 0; i < Math.max(4, indices.length) || (performance.now() - begun) / 1000 < PROBE_SECONDS; i++) {
+    const params = sampleAnatomyParams(probe, indices[i % indices.length]);
     const t = performance.now();
     // Rendering and what the masks need (scan, crops, one-hot pieces), as the writer prepares each sample.
     await renderAndPrepare(renderer, params, { ...r, anatomy: probe }, maskWriteBlock(size, r.dtype));
     if (i > 0) times.push((performance.now() - t) / 1000);
+    if (i < K) {
+      const c = await sampleChunkBytes(renderer.labels, size, r.anatomy.imageSize, r.dtype, r.masks, S);
+      for (const key of ['images', 'labels', 'masks', 'chunks'] as const) perSample[key] += c[key] / K;
+    }
     if (i >= 64) break;
   }
+  const rawBytes = uncompressedRunBytes(perSample, samples, r.splits.length, r.masks);
   const probeSeconds = times.sort((a, b) => a - b)[times.length >> 1];
   const scale = (r.anatomy.imageSize[0] * r.anatomy.imageSize[1] * r.anatomy.imageSize[2]) / (size[0] * size[1] * size[2]);
   // gzip ratios of the probe's image (noise: compresses little) and label map (standing in for
@@ -79,10 +97,9 @@ export async function planDatasetRun(options: DatasetOptions): Promise<DryRunPla
     };
     const img = gzip(image);
     const lab = gzip(renderer.labels);
-    const [z, y, x] = r.anatomy.imageSize;
-    const imageBytes = z * y * x * renderer.image.BYTES_PER_ELEMENT;
-    const otherBytes = estimate.diskBytesPerSample - imageBytes;
-    ratio = (imageBytes * img.ratio + otherBytes * lab.ratio) / estimate.diskBytesPerSample;
+    const imageBytes = perSample.images;
+    const otherBytes = perSample.labels + perSample.masks;
+    ratio = imageBytes + otherBytes > 0 ? (imageBytes * img.ratio + otherBytes * lab.ratio) / (imageBytes + otherBytes) : img.ratio;
     compressSeconds = imageBytes * img.secondsPerByte + otherBytes * lab.secondsPerByte;
   }
   const renderSeconds = probeSeconds * scale;
@@ -90,11 +107,11 @@ export async function planDatasetRun(options: DatasetOptions): Promise<DryRunPla
   return {
     splits: r.splits.map((s) => ({ name: s.name, first: s.first, count: s.count })),
     samples,
-    rawBytes: estimate.diskBytes,
-    diskBytes: ratio === undefined ? estimate.diskBytes : estimate.diskBytes * ratio,
+    rawBytes,
+    diskBytes: ratio === undefined ? rawBytes : rawBytes * ratio,
     compressionRatio: ratio,
     memoryBytes: estimate.memoryBytes,
-    probe: { imageSize: size, secondsPerSample: probeSeconds },
+    probe: { imageSize: size, samples: K, secondsPerSample: probeSeconds },
     renderSecondsPerSample: renderSeconds,
     compressSecondsPerSample: compressSeconds,
     secondsPerSample,
