@@ -32,7 +32,7 @@ describe('generate --dry-run: the uncompressed disk estimate matches a real run'
   ];
 
   it.each(configurations)('$imageSize, $dtype images, masks $masks', async (config) => {
-    const outputDir = path.join(tmp.dir, `run-${(config.imageSize as number[]).join('x')}`);
+    const outputDir = path.join(tmp.dir, `run-${(config.imageSize ?? []).join('x')}`);
     const options: DatasetOptions = { ...config, outputDir, threads: 1 };
     const plan = await planDatasetRun(options);
     expect(plan.compressionRatio).toBeUndefined();
