@@ -124,5 +124,22 @@ describe('compareNoduleSets', () => {
     // Without masks the threshold segments them: the same conclusion.
     const unmasked = await compareNoduleSets({ ...solid.set, masks: undefined }, { ...ggo.set, masks: undefined }, [24, 24, 24], { ...opts, threshold: -700 });
     expect(unmasked.distance.distance).toBeGreaterThan(unmasked.baseline.upper95);
+    expect(unmasked.droppedEmpty).toBe(0);
+
+    // Patches with no nodule (all lung parenchyma, below the threshold) in the other set: refused
+    // by default; with emptyOther 'drop', left out and counted — the distance is then the one of
+    // the nodules that remain.
+    const vox = 24 ** 3;
+    const withEmpty = { images: new Float32Array(42 * vox).fill(-850), n: 42 };
+    withEmpty.images.set(solid2.set.images);
+    const unmaskedSolid2 = { ...solid2.set, masks: undefined };
+    await expect(compareNoduleSets(solid.set, withEmpty, [24, 24, 24], opts)).rejects.toThrow(/non-empty region.*nodule 40/);
+    const dropped = await compareNoduleSets(solid.set, withEmpty, [24, 24, 24], { ...opts, emptyOther: 'drop' });
+    expect(dropped.droppedEmpty).toBe(2);
+    const kept = await compareNoduleSets(solid.set, unmaskedSolid2, [24, 24, 24], opts);
+    expect(dropped.distance.distance).toBe(kept.distance.distance);
+    await expect(
+      compareNoduleSets(solid.set, { images: new Float32Array(3 * vox).fill(-850), n: 3 }, [24, 24, 24], { ...opts, emptyOther: 'drop' }),
+    ).rejects.toThrow(/at least 2 nodules with a non-empty region/);
   });
 });

@@ -77,7 +77,8 @@ export async function runGanTrain(argv: readonly string[]): Promise<number> {
   if (options.nodules < options.batchSize * 5) throw new UsageError(`--n must be at least 5 batches (${options.batchSize * 5}) for one generator step per epoch`);
   process.stdout.write(`medsynth: WGAN-GP ${size}³ width ${options.width} on ${options.nodules} procedural malignant nodules, ${options.epochs} epochs → ${out}\n`);
   await trainNoduleGan(options, (r) => {
-    const fd = r.fd === null ? '' : `  FD ${r.fd.toFixed(2)} [${r.fdLower!.toFixed(2)}, ${r.fdUpper!.toFixed(2)}] (real-vs-real ${r.baseline!.toFixed(2)})`;
+    const empty = r.empty ? ` without ${r.empty} empty samples` : '';
+    const fd = r.fd === null ? (r.empty ? `  FD none: ${r.empty} empty samples` : '') : `  FD ${r.fd.toFixed(2)} [${r.fdLower!.toFixed(2)}, ${r.fdUpper!.toFixed(2)}]${empty} (real-vs-real ${r.baseline!.toFixed(2)})`;
     process.stdout.write(`epoch ${r.epoch}  ${r.seconds.toFixed(0)} s  D ${r.critic.toFixed(3)}  G ${r.generator.toFixed(3)}  GP ${r.gp.toFixed(3)}  W ${r.wasserstein.toFixed(3)}${fd}\n`);
   });
   return 0;

@@ -74,13 +74,15 @@ export interface GanEpochRecord {
   fdLower: number | null;
   fdUpper: number | null;
   baseline: number | null;
+  /** Generated samples evaluated with no voxel at or above the radiomics threshold (no nodule): not in the FD. */
+  empty: number | null;
 }
 
-export const GAN_LOG_COLUMNS = ['epoch', 'seconds', 'critic_loss', 'generator_loss', 'gp', 'wasserstein', 'fd', 'fd_lower95', 'fd_upper95', 'fd_real_vs_real'] as const;
+export const GAN_LOG_COLUMNS = ['epoch', 'seconds', 'critic_loss', 'generator_loss', 'gp', 'wasserstein', 'fd', 'fd_lower95', 'fd_upper95', 'fd_real_vs_real', 'fd_empty_samples'] as const;
 
 function csvRow(r: GanEpochRecord): string {
   const f = (x: number | null) => (x === null ? '' : Number(x.toPrecision(6)).toString());
-  return [r.epoch, r.seconds.toFixed(1), f(r.critic), f(r.generator), f(r.gp), f(r.wasserstein), f(r.fd), f(r.fdLower), f(r.fdUpper), f(r.baseline)].join(',');
+  return [r.epoch, r.seconds.toFixed(1), f(r.critic), f(r.generator), f(r.gp), f(r.wasserstein), f(r.fd), f(r.fdLower), f(r.fdUpper), f(r.baseline), f(r.empty)].join(',');
 }
 
 /** Middle axial slices of the first rows·cols samples ([n, s, s, s] HU), lung window, PNG. */
@@ -154,17 +156,22 @@ export async function trainNoduleGan(o: GanTrainOptions, onEpoch: (r: GanEpochRe
     const record: GanEpochRecord = {
       epoch, seconds: (performance.now() - start) / 1000,
       critic: m(sums.critic), generator: m(sums.generator), gp: m(sums.gp), wasserstein: m(sums.wasserstein),
-      fd: null, fdLower: null, fdUpper: null, baseline: null,
+      fd: null, fdLower: null, fdUpper: null, baseline: null, empty: null,
     };
     if (epoch % evalEvery === 0 || epoch === o.epochs) {
       const fake = generateHu(generator, o.nodules, o.seed + 7);
-      try {
-        const cmp = await compareNoduleSets(real, { images: fake, n: o.nodules }, dims, { spacing: real.spacing, replicates: 50, seed: o.seed });
-        Object.assign(record, { fd: cmp.distance.distance, fdLower: cmp.distance.lower95, fdUpper: cmp.distance.upper95, baseline: cmp.baseline.distance });
-      } catch (err) {
-        // Samples with no voxel above the radiomics threshold have no features yet: FD undefined.
-        if (!(err instanceof Error && /non-empty region/.test(err.message))) throw err;
-      }
+      // Samples with no voxel at or above the radiomics threshold hold no nodule: left out of the
+      // distance and counted (a generator that draws empty patches is a result to report).
+      const kept = await compareNoduleSets(real, { images: fake, n: o.nodules }, dims, { spacing: real.spacing, replicates: 50, seed: o.seed, emptyOther: 'drop' }).catch(
+        (err: unknown) => {
+          // Fewer than 2 samples with a nodule, or (tiny patches) a real nodule too small to
+          // leave a mask voxel: no distance.
+          if (err instanceof Error && /non-empty region/.test(err.message)) return null;
+          throw err;
+        },
+      );
+      record.empty = kept ? kept.droppedEmpty : null;
+      if (kept) Object.assign(record, { fd: kept.distance.distance, fdLower: kept.distance.lower95, fdUpper: kept.distance.upper95, baseline: kept.baseline.distance });
       writeFileSync(path.join(o.outputDir, 'samples.png'), sampleGrid(fake, Math.min(32, o.nodules), o.size));
     }
     if (epoch % o.checkpointEvery === 0 || epoch === o.epochs) {

@@ -20,7 +20,7 @@ describe('medsynth nodules gan-train / gan-sample', () => {
     expect(train.stderr).toBe('');
     expect(train.status).toBe(0);
     const log = readFileSync(path.join(out, 'gan_log.csv'), 'utf8').trim().split('\n');
-    expect(log[0]).toBe('epoch,seconds,critic_loss,generator_loss,gp,wasserstein,fd,fd_lower95,fd_upper95,fd_real_vs_real');
+    expect(log[0]).toBe('epoch,seconds,critic_loss,generator_loss,gp,wasserstein,fd,fd_lower95,fd_upper95,fd_real_vs_real,fd_empty_samples');
     expect(log.length).toBe(3);
     const [epoch, , critic, generator, gp] = log[2].split(',').map(Number);
     expect(epoch).toBe(2);
