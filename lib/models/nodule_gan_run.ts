@@ -9,6 +9,7 @@ import path from 'node:path';
 
 import { Rng } from '../core/philox.js';
 import { encodePng } from '../io/png.js';
+import { RgbCanvas } from '../preview/canvas.js';
 import { compareNoduleSets } from '../generators/nodules/evaluate.js';
 import { resolveNoduleOptions } from '../generators/nodules/options.js';
 import { ProceduralNoduleSource, type NoduleSample, type NoduleSource } from '../generators/nodules/source.js';
@@ -85,23 +86,29 @@ function csvRow(r: GanEpochRecord): string {
   return [r.epoch, r.seconds.toFixed(1), f(r.critic), f(r.generator), f(r.gp), f(r.wasserstein), f(r.fd), f(r.fdLower), f(r.fdUpper), f(r.baseline), f(r.empty)].join(',');
 }
 
-/** Middle axial slices of the first rows·cols samples ([n, s, s, s] HU), lung window, PNG. */
-export function sampleGrid(images: Float32Array, n: number, size: number, cols = 8, scale = 2): Buffer {
+/** The grid's grey window in HU: lung parenchyma dark grey, solid nodules white. */
+const GRID_WINDOW = { lo: -1350, hi: 150 } as const;
+
+/** Middle axial slices of the first rows·cols samples ([n, s, s, s] HU), lung window, under a title line; PNG. */
+export function sampleGrid(images: Float32Array, n: number, size: number, title: string, cols = 8, scale = 2): Buffer {
   const rows = Math.ceil(n / cols);
   const cell = size * scale + 2;
-  const w = cols * cell, h = rows * cell;
-  const px = new Uint8Array(w * h);
+  const header = 14;
+  const caption = `${title}. middle axial slices, ${GRID_WINDOW.lo} to ${GRID_WINDOW.hi} HU`;
+  const c = new RgbCanvas(Math.max(cols * cell, RgbCanvas.textWidth(caption) + 8), header + rows * cell, [0, 0, 0]);
+  c.text(4, 3, caption, [230, 230, 230]);
   const v = size ** 3, z = size >> 1;
   for (let k = 0; k < n; k++) {
-    const ox = (k % cols) * cell + 1, oy = Math.floor(k / cols) * cell + 1;
+    const ox = (k % cols) * cell + 1, oy = header + Math.floor(k / cols) * cell + 1;
     for (let y = 0; y < size * scale; y++) {
       for (let x = 0; x < size * scale; x++) {
         const hu = images[k * v + z * size * size + Math.floor(y / scale) * size + Math.floor(x / scale)];
-        px[(oy + y) * w + ox + x] = Math.round(255 * Math.min(Math.max((hu + 1350) / 1500, 0), 1));
+        const g = Math.round(255 * Math.min(Math.max((hu - GRID_WINDOW.lo) / (GRID_WINDOW.hi - GRID_WINDOW.lo), 0), 1));
+        c.set(ox + x, oy + y, [g, g, g]);
       }
     }
   }
-  return encodePng(px, w, h, 1);
+  return encodePng(c.pixels, c.width, c.height, 3);
 }
 
 /** Generated nodules in HU, [n, s, s, s], from latent draws keyed (seed, index). */
@@ -172,7 +179,7 @@ export async function trainNoduleGan(o: GanTrainOptions, onEpoch: (r: GanEpochRe
       );
       record.empty = kept ? kept.droppedEmpty : null;
       if (kept) Object.assign(record, { fd: kept.distance.distance, fdLower: kept.distance.lower95, fdUpper: kept.distance.upper95, baseline: kept.baseline.distance });
-      writeFileSync(path.join(o.outputDir, 'samples.png'), sampleGrid(fake, Math.min(32, o.nodules), o.size));
+      writeFileSync(path.join(o.outputDir, 'samples.png'), sampleGrid(fake, Math.min(32, o.nodules), o.size, `WGAN-GP samples after epoch ${epoch}`));
     }
     if (epoch % o.checkpointEvery === 0 || epoch === o.epochs) {
       const training = { epoch, seed: o.seed };
@@ -183,7 +190,7 @@ export async function trainNoduleGan(o: GanTrainOptions, onEpoch: (r: GanEpochRe
     records.push(record);
     onEpoch(record);
   }
-  writeFileSync(path.join(o.outputDir, 'real.png'), sampleGrid(real.images, Math.min(32, o.nodules), o.size));
+  writeFileSync(path.join(o.outputDir, 'real.png'), sampleGrid(real.images, Math.min(32, o.nodules), o.size, 'the real (procedural) malignant nodules it trains on'));
   return records;
 }
 
