@@ -49,6 +49,16 @@ describe('uncertainty–error correlation', () => {
     expect(two).toEqual(one);
   });
 
+  it('ranks float32 input as its float64 copy (the radix sort on 32-bit keys), ties and signed zeros included', async () => {
+    const rng = new Rng(6, 0, 0);
+    const u = Float32Array.from({ length: 9000 }, (_, i) => (i % 5 === 0 ? (i % 10 === 0 ? -0 : 0) : rng.int(700) - 350 + rng.uniform() * (i % 3)));
+    const err = Float32Array.from(u, (x, i) => (i % 11 === 0 ? -2.5 : x * 0.1 + rng.normal()));
+    const single = await uncertaintyErrorCorrelation(u, err);
+    const double = await uncertaintyErrorCorrelation(Float64Array.from(u), Float64Array.from(err));
+    expect(single.spearman).toBe(double.spearman);
+    expect(single.pearson).toBe(double.pearson);
+  });
+
   it('rejects bad input with MedsynthError INVALID_ARGUMENT', async () => {
     const bad = (p: Promise<unknown>) => expect(p).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
     await bad(uncertaintyErrorCorrelation(Float64Array.from([1]), Float64Array.from([1])));

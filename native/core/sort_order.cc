@@ -22,7 +22,7 @@ inline uint64_t ordered_bits(double x) {
   return (u >> 63) ? ~u : (u | (uint64_t{1} << 63));
 }
 
-inline uint64_t ordered_bits(float x) {
+inline uint32_t ordered_bits(float x) {
   x += 0.0f;
   uint32_t u;
   std::memcpy(&u, &x, sizeof u);
@@ -40,24 +40,26 @@ void sort_order_impl(const K* keys, int64_t n, uint32_t* order, uint64_t* sorted
     }
     return;
   }
+  // Keys as wide as the values: float input moves half the bytes of double through every pass.
+  using Bits = decltype(ordered_bits(K{}));
   constexpr int kPasses = static_cast<int>(sizeof(K) * 8 / kDigitBits);
   const size_t un = static_cast<size_t>(n);
-  std::vector<uint64_t> key_a(un), key_b(un);
+  std::vector<Bits> key_a(un), key_b(un);
   std::vector<uint32_t> idx_a(un), idx_b(un);
   std::vector<uint32_t> hist(static_cast<size_t>(kPasses) * kBuckets, 0);
   for (size_t i = 0; i < un; ++i) {
-    const uint64_t k = ordered_bits(keys[i]);
+    const Bits k = ordered_bits(keys[i]);
     key_a[i] = k;
     idx_a[i] = static_cast<uint32_t>(i);
     for (int p = 0; p < kPasses; ++p) ++hist[p * kBuckets + ((k >> (p * kDigitBits)) & (kBuckets - 1))];
   }
-  uint64_t* src_k = key_a.data();
-  uint64_t* dst_k = key_b.data();
+  Bits* src_k = key_a.data();
+  Bits* dst_k = key_b.data();
   uint32_t* src_i = idx_a.data();
   uint32_t* dst_i = idx_b.data();
   for (int p = 0; p < kPasses; ++p) {
     uint32_t* h = hist.data() + p * kBuckets;
-    const uint64_t first = (src_k[0] >> (p * kDigitBits)) & (kBuckets - 1);
+    const Bits first = (src_k[0] >> (p * kDigitBits)) & (kBuckets - 1);
     if (h[first] == static_cast<uint32_t>(n)) continue;  // every key has this digit
     uint32_t sum = 0;
     for (uint32_t b = 0; b < kBuckets; ++b) {
