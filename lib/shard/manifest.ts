@@ -47,13 +47,16 @@ export function canonicalJson(value: unknown): string {
 
 export const optionsHash = (options: Record<string, unknown>) => createHash('sha256').update(canonicalJson(options)).digest('hex');
 
-/** SHA-256 of a file, read in 4 MiB pieces. */
-export function fileSha256(file: string): string {
+/** SHA-256 of a file, read in 4 MiB pieces (files can be GBs); `onBytes(n)` after each piece. */
+export function fileSha256(file: string, onBytes?: (n: number) => void): string {
   const hash = createHash('sha256');
   const buf = Buffer.allocUnsafe(4 << 20);
   const fd = openSync(file, 'r');
   try {
-    for (let n; (n = readSync(fd, buf, 0, buf.length, null)) > 0; ) hash.update(buf.subarray(0, n));
+    for (let n; (n = readSync(fd, buf, 0, buf.length, null)) > 0; ) {
+      hash.update(buf.subarray(0, n));
+      onBytes?.(n);
+    }
   } finally {
     closeSync(fd);
   }

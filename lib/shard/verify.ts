@@ -10,29 +10,18 @@
  * they cannot reach the output, and shared volumes collect such files (a scheduler's log, an
  * editor's backup, a killed run's staging directory) without the shard being wrong.
  */
-import { createHash } from 'node:crypto';
-import { createReadStream, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import path from 'node:path';
 
 import { MedsynthError } from '../errors.js';
 import { fsError } from '../core/fs_errors.js';
 import { formatBytes } from '../core/resources.js';
-import { SHARD_MANIFEST_NAME, type ShardSet } from './manifest.js';
+import { fileSha256, SHARD_MANIFEST_NAME, type ShardSet } from './manifest.js';
 
 /** Hex digits of a digest shown in messages: enough to tell two apart, short enough to read. */
 const SHORT_DIGEST = 12;
 /** Problems named in the one-line message; the rest are counted. */
 const LISTED_PROBLEMS = 4;
-
-/** SHA-256 of a file, streamed in 4 MiB pieces (files can be GBs); reads are asynchronous, so signals and progress stay live. */
-async function streamSha256(file: string, onBytes: (n: number) => void): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const piece of createReadStream(file, { highWaterMark: 4 << 20 })) {
-    hash.update(piece as Buffer);
-    onBytes((piece as Buffer).length);
-  }
-  return hash.digest('hex');
-}
 
 const short = (digest: string) => digest.slice(0, SHORT_DIGEST);
 
@@ -74,9 +63,12 @@ export async function verifyShardFiles(set: ShardSet, reads: readonly string[], 
   const total = checks.reduce((a, c) => a + c.bytes, 0);
   let done = 0;
   for (const c of checks) {
-    const found = await streamSha256(c.file, (n) => onBytes?.((done += n), total)).catch((err) => {
+    let found: string;
+    try {
+      found = fileSha256(c.file, (n) => onBytes?.((done += n), total)); // as the shard's writer hashed it
+    } catch (err) {
       throw fsError(err, 'cannot read', c.file);
-    });
+    }
     if (found !== c.sha256) problems.push(`${c.file}: SHA-256 expected ${short(c.sha256)}…, found ${short(found)}…`);
   }
   if (problems.length) refuse(problems, `shard files differ from what their shards wrote (${formatBytes(total)} checked)`);

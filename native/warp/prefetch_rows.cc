@@ -1,6 +1,6 @@
-// Row prefetch (warp/prefetch_rows.h): an affine row's points 8 at a time on AVX-512 (a row is
-// prefetched at every 4th voxel in blocked order, and scalar address arithmetic for that many
-// points cost more than the prefetches saved), else one point at a time.
+// Row prefetch (warp/prefetch_rows.h): an affine row's points 8 at a time on AVX-512 (in blocked
+// order a row is prefetched at every 8th voxel, and the scalar address arithmetic for that many
+// points is a cost of its own), else one point at a time.
 #include "warp/prefetch_rows.h"
 
 #include <algorithm>
