@@ -54,17 +54,22 @@ export function checkMemory(what: string, bytes: number): void {
 
 /** Throws INSUFFICIENT_DISK / OUT_OF_MEMORY with the numbers when the run cannot fit. */
 export function checkResources(estimate: ResourceEstimate, outputDir: string): void {
-  const free = freeDiskBytes(outputDir);
+  checkDisk(estimate, outputDir);
+  checkMemory('generating', estimate.memoryBytes);
+}
+
+/** Throws INSUFFICIENT_DISK with the numbers when the estimate exceeds the free space under `outputDir` (`free`, when already read). */
+export function checkDisk(estimate: Omit<ResourceEstimate, 'memoryBytes'>, outputDir: string, free = freeDiskBytes(outputDir)): void {
   if (free !== undefined && estimate.diskBytes > free) {
     throw new MedsynthError(
       'INSUFFICIENT_DISK',
       `the dataset needs about ${formatBytes(estimate.diskBytes)} (${formatBytes(estimate.diskBytesPerSample)} per sample) but ${outputDir} has ${formatBytes(free)} free`,
     );
   }
-  checkMemory('generating', estimate.memoryBytes);
 }
 
-function freeDiskBytes(dir: string): number | undefined {
+/** Bytes free to this user on the filesystem that holds `dir` (or its nearest existing parent); undefined where none can be read. */
+export function freeDiskBytes(dir: string): number | undefined {
   let probe = path.resolve(dir);
   for (;;) {
     try {

@@ -23,7 +23,9 @@ import { boxUnion, cropBox, type Box } from '../../ops/labels.js';
 import { checkInteger, checkNumber, checkOneOf } from '../../validate.js';
 import { medsynthVersion } from '../../version.js';
 import { extractOneHotMasks, scanLabels, writeMaskPieces, type MaskPiece } from './mask_writer.js';
-import { checkResources } from '../../core/resources.js';
+import { checkDisk, checkMemory, freeDiskBytes } from '../../core/resources.js';
+import { everyChunkBytes, uncompressedRunBytes } from './disk_estimate.js';
+import { measureRunDisk } from './disk_probe.js';
 import { chunkShapes, estimateResources, maskWriteBlock, planSplits, type MaskForm, type SplitPlan } from './plan.js';
 import { shardBlock, type ShardSpec } from '../../shard/partition.js';
 import { SHARD_MANIFEST_NAME, writeShardManifest } from '../../shard/manifest.js';
@@ -291,9 +293,27 @@ function metadataJson(r: ResolvedDatasetOptions, params: AnatomySampleParams[]):
   };
 }
 
-/** Disk and memory a run of `count` samples (this shard's, when sharded) needs. */
+/** Memory a run of `count` samples (this shard's, when sharded) needs, and a rough disk figure (the run checks disk_probe.ts's measurement). */
 export function datasetEstimate(r: ResolvedDatasetOptions, count: number) {
   return estimateResources(r.anatomy.imageSize, count, r.dtype, r.masks, structureFraction(r.anatomy));
+}
+
+/**
+ * Refuses, before any sample is written, a run this machine cannot hold: memory against the plan's
+ * estimate; disk against what `--dry-run` reports (disk_probe.ts: the run's own chunks, counted
+ * on probe samples, and with gzip the probe's ratio). The probe renders (a second or so) only
+ * when the bound of every chunk allocated — 1 % over, for HDF5's fitted overhead and deflate's
+ * worst case — does not fit already.
+ */
+async function checkRunResources(options: DatasetOptions, r: ResolvedDatasetOptions): Promise<void> {
+  const count = r.splits.reduce((a, s) => a + s.count, 0);
+  checkMemory('generating', datasetEstimate(r, count).memoryBytes);
+  const free = freeDiskBytes(r.outputDir);
+  if (free === undefined) return;
+  const every = everyChunkBytes(r.anatomy.imageSize, r.dtype, r.masks, r.anatomy.structures.length);
+  if (1.01 * uncompressedRunBytes(every, count, r.splits.length, r.masks) <= free) return;
+  const disk = await measureRunDisk(options, r, options.device ?? 'cpu');
+  checkDisk({ diskBytes: disk.diskBytes, diskBytesPerSample: disk.diskBytes / Math.max(1, count) }, r.outputDir, free);
 }
 
 /**
@@ -308,6 +328,8 @@ export async function generateDataset(options: DatasetOptions, hooks: DatasetHoo
   // shard.json of an earlier sharded run in this directory would no longer describe it.
   const stage = beginDatasetStage(r.outputDir, { outputs: names, replaces: ['train.h5', 'val.h5', 'test.h5', SHARD_MANIFEST_NAME] });
   try {
+    // After the stage: a directory that cannot be created is reported as such, not as a full disk.
+    await checkRunResources(options, r);
     return await writeStagedDataset(r, options.device ?? 'cpu', hooks, stage);
   } catch (err) {
     stage.abort();
@@ -324,7 +346,6 @@ async function writeStagedDataset(
   const o = r.anatomy;
   // Global sample indices this run writes, in file order (all of them unless sharded).
   const order = r.splits.flatMap((s) => Array.from({ length: s.count }, (_, j) => s.first + j));
-  checkResources(datasetEstimate(r, order.length), r.outputDir);
   if (r.threads !== undefined) setThreads(r.threads);
 
   const params: AnatomySampleParams[] = []; // indexed by global sample index

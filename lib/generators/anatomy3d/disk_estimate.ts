@@ -88,6 +88,17 @@ export async function sampleChunkBytes(
   return out;
 }
 
+/** An upper bound on what one sample allocates: every chunk of every dataset, as if each structure filled the volume. */
+export function everyChunkBytes(imageSize: readonly [number, number, number], dtype: ImageDtype, masks: MaskForm, structures: number): SampleChunkBytes {
+  const image = imageChunkBytes(imageSize, dtype);
+  const block = chunkShapes(imageSize, dtype).labels.slice(1);
+  const chunks = [0, 1, 2].reduce((n, i) => n * Math.ceil(imageSize[i] / block[i]), 1);
+  const bytes = chunks * block[0] * block[1] * block[2];
+  const labels = masks === 'labels' || masks === 'both' ? 1 : 0;
+  const onehot = masks === 'onehot' || masks === 'both' ? structures : 0;
+  return { images: image.bytes, labels: labels * bytes, masks: onehot * bytes, chunks: image.chunks + (labels + onehot) * chunks };
+}
+
 /** Uncompressed bytes of `files` split files holding `samples` samples whose chunks average `perSample`. */
 export function uncompressedRunBytes(perSample: SampleChunkBytes, samples: number, files: number, masks: MaskForm): number {
   const datasets = masks === 'both' ? 2 : masks === 'none' ? 0 : 1;

@@ -6,21 +6,15 @@
  * would allocate, scaled to the full size (disk_estimate.ts), and the render time scaled by the
  * voxel count.
  */
-import { gzipSync } from 'node:zlib';
-
-import { resolveAnatomyOptions } from '../../anatomy/options.js';
 import { sampleAnatomyParams } from '../../anatomy/sample_params.js';
 import { datasetEstimate, renderAndPrepare, resolveDatasetOptions, type DatasetOptions } from './dataset.js';
+import type { SampleChunkBytes } from './disk_estimate.js';
+import { addProbeChunks, probeAnatomy, probeCompression, probeIndices, runDisk } from './disk_probe.js';
 import { maskWriteBlock } from './plan.js';
 import { AnatomyRenderer } from './render.js';
-import { sampleChunkBytes, uncompressedRunBytes, type SampleChunkBytes } from './disk_estimate.js';
 
-/** Voxels of the probe sample that is timed (64³: tens of milliseconds, well above per-call costs). */
-const PROBE_VOXELS = 64 ** 3;
 /** Probe renders are repeated for at least this long and the median is taken (the load of a shared machine counts, as it will in the run). */
 const PROBE_SECONDS = 0.5;
-/** The run's samples (evenly spaced over its indices) whose chunk allocation is counted. */
-const PROBE_SAMPLES = 64;
 
 export interface DryRunPlan {
   splits: Array<{ name: string; first: number; count: number }>;
@@ -43,26 +37,17 @@ export interface DryRunPlan {
   seconds: number;
 }
 
-function probeSize(size: readonly [number, number, number]): [number, number, number] {
-  const n = size[0] * size[1] * size[2];
-  if (n <= PROBE_VOXELS) return [...size];
-  const f = Math.cbrt(PROBE_VOXELS / n);
-  return size.map((d) => Math.max(8, Math.round(d * f))) as [number, number, number];
-}
-
 export async function planDatasetRun(options: DatasetOptions): Promise<DryRunPlan> {
   const r = resolveDatasetOptions(options);
   const samples = r.splits.reduce((a, s) => a + s.count, 0);
   const estimate = datasetEstimate(r, samples);
-  const size = probeSize(r.anatomy.imageSize);
-  const probe = resolveAnatomyOptions({ ...options, imageSize: size });
+  const probe = probeAnatomy(options, r);
+  const size = probe.imageSize;
   const renderer = new AnatomyRenderer(probe, r.dtype, options.device ?? 'cpu');
-  // This run's (or shard's) own samples, evenly spaced: which structures are present varies by sample.
-  const order = r.splits.flatMap((s) => Array.from({ length: s.count }, (_, j) => s.first + j));
-  const K = Math.min(PROBE_SAMPLES, order.length);
   // (A shard can hold no sample: sample 0 is then rendered for the timing only.)
-  const indices = K ? Array.from({ length: K }, (_, k) => order[Math.floor((k * order.length) / K)]) : [0];
-  const S = r.anatomy.structures.length;
+  const probed = probeIndices(r);
+  const K = probed.length;
+  const indices = K ? probed : [0];
   const perSample: SampleChunkBytes = { images: 0, labels: 0, masks: 0, chunks: 0 };
   // One warm-up render (first-call costs), then the median of the rest; every probe sample once at least.
   const times: number[] = [];
@@ -73,43 +58,21 @@ export async function planDatasetRun(options: DatasetOptions): Promise<DryRunPla
     // Rendering and what the masks need (scan, crops, one-hot pieces), as the writer prepares each sample.
     await renderAndPrepare(renderer, params, { ...r, anatomy: probe }, maskWriteBlock(size, r.dtype));
     if (i > 0) times.push((performance.now() - t) / 1000);
-    if (i < K) {
-      const c = await sampleChunkBytes(renderer.labels, size, r.anatomy.imageSize, r.dtype, r.masks, S);
-      for (const key of ['images', 'labels', 'masks', 'chunks'] as const) perSample[key] += c[key] / K;
-    }
+    if (i < K) await addProbeChunks(perSample, renderer, r, K);
     if (i >= 64) break;
   }
-  const rawBytes = uncompressedRunBytes(perSample, samples, r.splits.length, r.masks);
   const probeSeconds = times.sort((a, b) => a - b)[times.length >> 1];
   const scale = (r.anatomy.imageSize[0] * r.anatomy.imageSize[1] * r.anatomy.imageSize[2]) / (size[0] * size[1] * size[2]);
-  // gzip ratios of the probe's image (noise: compresses little) and label map (standing in for
-  // the masks and labels, which compress far better), applied to each one's share of the bytes.
-  // The same zlib deflate HDF5 runs, timed here too: with gzip, writing (on the JS thread, while
-  // the next sample renders) is often the slower half of the pipeline.
-  let ratio: number | undefined;
-  let compressSeconds = 0;
-  if (r.gzipLevel > 0) {
-    const image = new Uint8Array(renderer.image.buffer, renderer.image.byteOffset, renderer.image.byteLength);
-    const gzip = (data: Uint8Array) => {
-      const t = performance.now();
-      const packed = gzipSync(data, { level: r.gzipLevel }).byteLength;
-      return { ratio: packed / data.byteLength, secondsPerByte: (performance.now() - t) / 1000 / data.byteLength };
-    };
-    const img = gzip(image);
-    const lab = gzip(renderer.labels);
-    const imageBytes = perSample.images;
-    const otherBytes = perSample.labels + perSample.masks;
-    ratio = imageBytes + otherBytes > 0 ? (imageBytes * img.ratio + otherBytes * lab.ratio) / (imageBytes + otherBytes) : img.ratio;
-    compressSeconds = imageBytes * img.secondsPerByte + otherBytes * lab.secondsPerByte;
-  }
+  // With gzip, writing (on the JS thread, while the next sample renders) is often the slower half of the pipeline.
+  const compression = r.gzipLevel > 0 ? probeCompression(renderer, perSample, r.gzipLevel) : undefined;
+  const disk = runDisk(r, perSample, compression?.ratio);
+  const compressSeconds = compression?.secondsPerSample ?? 0;
   const renderSeconds = probeSeconds * scale;
   const secondsPerSample = Math.max(renderSeconds, compressSeconds);
   return {
     splits: r.splits.map((s) => ({ name: s.name, first: s.first, count: s.count })),
     samples,
-    rawBytes,
-    diskBytes: ratio === undefined ? rawBytes : rawBytes * ratio,
-    compressionRatio: ratio,
+    ...disk,
     memoryBytes: estimate.memoryBytes,
     probe: { imageSize: size, samples: K, secondsPerSample: probeSeconds },
     renderSecondsPerSample: renderSeconds,
