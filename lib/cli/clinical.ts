@@ -6,7 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 
 import { setThreads } from '../core/threads.js';
-import { checkResources } from '../core/resources.js';
+import { checkDiskMeasured, checkMemory } from '../core/resources.js';
 import { clinicalResourceEstimate, writeClinicalDataset, type ClinicalWriteResult } from '../generators/clinical2d/dataset.js';
 import { clinicalExampleGrid } from '../generators/clinical2d/example_grid.js';
 import { describeClinicalConfig, type ClinicalConfigInput } from '../generators/clinical2d/config.js';
@@ -132,21 +132,18 @@ export async function runClinical(argv: readonly string[]): Promise<number> {
     return 0;
   }
   if (plan.threads !== undefined) setThreads(plan.threads);
+  const parts = plan.parts.map((p) => ({ ...p, rows: rowsOf(plan, p.n) }));
   if (plan.dryRun) {
-    const parts = plan.parts.map((p) => ({ ...p, rows: rowsOf(plan, p.n) }));
     const what = `ClinicalSynth ${plan.parts.map((p) => `${p.name} ${p.n}`).join(', ')} (${plan.parts[0].synth.config.H}×${plan.parts[0].synth.config.W})`;
     return printDryRun(await planClinicalRun(parts, { ...plan, chunkSamples: plan.batch }), what, plan.shard, plan.outputDir);
   }
-  // All files together must fit before the first is written.
-  const estimates = plan.parts.map((p) => clinicalResourceEstimate(p.synth, rowsOf(plan, p.n).count, { csv: plan.csv, chunkSamples: plan.batch }));
-  checkResources(
-    {
-      diskBytesPerSample: estimates[0].diskBytesPerSample,
-      diskBytes: estimates.reduce((a, e) => a + e.diskBytes, 0),
-      memoryBytes: Math.max(...estimates.map((e) => e.memoryBytes)),
-    },
-    plan.outputDir,
-  );
+  // All files together must fit before the first is written; when their uncompressed estimate
+  // does not, the dry run's (gzip measured) decides, so the run and its --dry-run agree.
+  const estimates = parts.map((p) => clinicalResourceEstimate(p.synth, p.rows.count, { csv: plan.csv, chunkSamples: plan.batch }));
+  checkMemory('generating', Math.max(...estimates.map((e) => e.memoryBytes)));
+  const rows = parts.reduce((a, p) => a + p.rows.count, 0);
+  const bound = estimates.reduce((a, e) => a + e.diskBytes, 0);
+  await checkDiskMeasured(bound, rows, plan.outputDir, async () => (await planClinicalRun(parts, { ...plan, chunkSamples: plan.batch })).diskBytes);
   const log = (s: string) => process.stdout.write(s + '\n');
   // Written into a staging directory, moved into place with metadata.json last (lib/io/staging.ts).
   const names = plan.parts.flatMap((p) => [`${p.name}.h5`, ...(plan.csv ? [`${p.name}.csv`] : [])]);

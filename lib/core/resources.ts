@@ -68,6 +68,24 @@ export function checkDisk(estimate: Omit<ResourceEstimate, 'memoryBytes'>, outpu
   }
 }
 
+/**
+ * The disk check of a run whose `--dry-run` measures its bytes (probe samples, gzip ratios): the
+ * measurement runs only when the cheap `bound` does not fit, and the run is refused only when
+ * the measured bytes do not fit either — so a run refuses exactly what its dry run reports as
+ * too big. `samples` divides the message's per-sample figure.
+ */
+export async function checkDiskMeasured(
+  bound: number,
+  samples: number,
+  outputDir: string,
+  measure: () => Promise<number>,
+): Promise<void> {
+  const free = freeDiskBytes(outputDir);
+  if (free === undefined || bound <= free) return;
+  const diskBytes = await measure();
+  checkDisk({ diskBytes, diskBytesPerSample: diskBytes / Math.max(1, samples) }, outputDir, free);
+}
+
 /** Bytes free to this user on the filesystem that holds `dir` (or its nearest existing parent); undefined where none can be read. */
 export function freeDiskBytes(dir: string): number | undefined {
   let probe = path.resolve(dir);

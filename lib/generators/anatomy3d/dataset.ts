@@ -23,7 +23,7 @@ import { boxUnion, cropBox, type Box } from '../../ops/labels.js';
 import { checkInteger, checkNumber, checkOneOf } from '../../validate.js';
 import { medsynthVersion } from '../../version.js';
 import { extractOneHotMasks, scanLabels, writeMaskPieces, type MaskPiece } from './mask_writer.js';
-import { checkDisk, checkMemory, freeDiskBytes } from '../../core/resources.js';
+import { checkDiskMeasured, checkMemory } from '../../core/resources.js';
 import { everyChunkBytes, uncompressedRunBytes } from './disk_estimate.js';
 import { measureRunDisk } from './disk_probe.js';
 import { chunkShapes, estimateResources, maskWriteBlock, planSplits, type MaskForm, type SplitPlan } from './plan.js';
@@ -308,12 +308,9 @@ export function datasetEstimate(r: ResolvedDatasetOptions, count: number) {
 async function checkRunResources(options: DatasetOptions, r: ResolvedDatasetOptions): Promise<void> {
   const count = r.splits.reduce((a, s) => a + s.count, 0);
   checkMemory('generating', datasetEstimate(r, count).memoryBytes);
-  const free = freeDiskBytes(r.outputDir);
-  if (free === undefined) return;
   const every = everyChunkBytes(r.anatomy.imageSize, r.dtype, r.masks, r.anatomy.structures.length);
-  if (1.01 * uncompressedRunBytes(every, count, r.splits.length, r.masks) <= free) return;
-  const disk = await measureRunDisk(options, r, options.device ?? 'cpu');
-  checkDisk({ diskBytes: disk.diskBytes, diskBytesPerSample: disk.diskBytes / Math.max(1, count) }, r.outputDir, free);
+  const bound = 1.01 * uncompressedRunBytes(every, count, r.splits.length, r.masks);
+  await checkDiskMeasured(bound, count, r.outputDir, async () => (await measureRunDisk(options, r, options.device ?? 'cpu')).diskBytes);
 }
 
 /**

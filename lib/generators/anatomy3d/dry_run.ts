@@ -1,7 +1,7 @@
 /**
  * `medsynth generate --dry-run`: what a run (or one shard of it) would write and need, without
  * writing anything. Memory comes from the plan's own estimate (plan.ts, the number
- * checkResources refuses with). Disk, time and the gzip ratio are measured now, on this machine,
+ * the run checks). Disk, time and the gzip ratio are measured now, on this machine,
  * by rendering some of the run's own samples at a reduced size: the HDF5 chunks their label maps
  * would allocate, scaled to the full size (disk_estimate.ts), and the render time scaled by the
  * voxel count.

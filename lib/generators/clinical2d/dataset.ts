@@ -20,7 +20,8 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import path from 'node:path';
 
 import { MedsynthError, invalidParameter } from '../../errors.js';
-import { checkResources, type ResourceEstimate } from '../../core/resources.js';
+import { checkDiskMeasured, checkMemory, type ResourceEstimate } from '../../core/resources.js';
+import { planClinicalRun } from './dry_run.js';
 import { writeAtomically } from '../../io/atomic.js';
 import { createH5, createImageStack, setAttributes, writeSmallDataset, type H5Group } from '../../io/hdf5.js';
 import { checkInteger } from '../../validate.js';
@@ -142,7 +143,7 @@ class Collected {
   }
 }
 
-/** Disk and memory a dataset of n samples needs (for checkResources: refuse before writing). */
+/** Disk (uncompressed: the bound a run checks first) and memory a dataset of n samples needs. */
 export function clinicalResourceEstimate(synth: ClinicalSynth, n: number, options: { csv?: boolean; chunkSamples?: number } = {}): ResourceEstimate {
   const imageBytes = synth.config.H * synth.config.W * 4;
   const chunk = options.chunkSamples ?? Math.max(1, Math.floor(TARGET_CHUNK_BYTES / imageBytes));
@@ -166,7 +167,11 @@ export async function writeClinicalDataset(synth: ClinicalSynth, options: Clinic
   const gzipLevel = checkInteger('gzipLevel', options.gzipLevel ?? 0, 0, 9);
   const writeCsv = options.csv ?? true;
 
-  checkResources(clinicalResourceEstimate(synth, n, { csv: writeCsv, chunkSamples: chunk }), options.outputDir);
+  const estimate = clinicalResourceEstimate(synth, n, { csv: writeCsv, chunkSamples: chunk });
+  checkMemory('generating', estimate.memoryBytes);
+  // When the uncompressed estimate does not fit, the dry run's (gzip measured) decides (the two agree).
+  const rows = [{ name, synth, rows: { first: start, count: n } }];
+  await checkDiskMeasured(estimate.diskBytes, n, options.outputDir, async () => (await planClinicalRun(rows, { gzipLevel, csv: writeCsv, chunkSamples: chunk })).diskBytes);
 
   const h5Path = path.join(options.outputDir, `${name}.h5`);
   const csvPath = path.join(options.outputDir, `${name}.csv`);

@@ -19,7 +19,7 @@ import { writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
-import { checkResources } from '../../core/resources.js';
+import { checkDiskMeasured, checkMemory } from '../../core/resources.js';
 import { writeFailure } from '../../core/fs_errors.js';
 import { invalidParameter } from '../../errors.js';
 import { writeAtomically } from '../../io/atomic.js';
@@ -29,6 +29,7 @@ import { checkInteger } from '../../validate.js';
 import { COVARIATE_NAMES, COVARIATE_STANDARDISATION, rawCovariates } from './covariates.js';
 import { renderPetCtPatient, type PetCtPatient } from './patient.js';
 import { CALIBRATION_COHORT, planSurvival, type SurvivalPlan } from './latent.js';
+import { planPetCtRun } from './dry_run.js';
 import { describePetCtOptions, resolvePetCtOptions, type PetCtOptions, type ResolvedPetCtOptions } from './options.js';
 import { renderPetCtPreview } from './preview.js';
 import { PetCtRenderer } from './render.js';
@@ -180,7 +181,9 @@ export async function generatePetCtDataset(options: PetCtDatasetOptions, hooks: 
   // Written into a staging directory, moved into place with metadata.json last (lib/io/staging.ts).
   const stage = beginDatasetStage(dir, { outputs: ['clinical.csv', 'truth.csv'], replaces: [SHARD_MANIFEST_NAME] });
   try {
-    checkResources({ diskBytesPerSample: perPatient, diskBytes: perPatient * count, memoryBytes: 2 * voxels * 24 }, dir);
+    checkMemory('generating', 2 * voxels * 24);
+    // When the uncompressed bound does not fit, the dry run's measured estimate decides (the two agree).
+    await checkDiskMeasured(perPatient * count, count, dir, async () => (await planPetCtRun(options)).diskBytes);
   } catch (err) {
     stage.abort();
     throw err;

@@ -1,6 +1,7 @@
 /**
  * `medsynth petct --dry-run`: the patients a run (or one shard) would write, its disk and memory
- * needs (the numbers generatePetCtDataset checks before writing) and its time on this machine:
+ * needs (generatePetCtDataset refuses a run whose disk figure here exceeds the free space) and
+ * its time on this machine:
  * a few patients rendered now at a reduced size over the same field of view, plus the gzip of
  * their NIfTI payloads, scaled by voxel count. Writes nothing.
  */
