@@ -58,6 +58,15 @@ function cases(): Case[] {
       out.push({ name: `elastic ${dims.join('×')}`, dims, outDims: dims, affine: turn, displacement: { control, controlDims: cd } });
     }
   });
+  // Control grids wider than one (16) and two (32) registers: the AVX-512 x pass keeps a row's
+  // control values in two registers up to 32 and runs over segments beyond (bspline_rows.cc).
+  for (const cx of [21, 35]) {
+    const dims: Zyx = [6, 5, 47];
+    const cd: Zyx = [4, 4, cx];
+    const rng = new Rng(950 + cx, 0, 0);
+    const control = Float32Array.from({ length: 3 * count(cd) }, () => rng.range(-2, 2));
+    out.push({ name: `elastic ${cx} control points along x`, dims, outDims: dims, affine: physicalAffine(dims, [1, 1, 1], {}), displacement: { control, controlDims: cd } });
+  }
   return out;
 }
 

@@ -6,6 +6,8 @@
 #include <cmath>
 
 #include "core/simd.h"
+#include "warp/trilinear_rows.h"
+#include "warp/x86.h"
 
 namespace ms {
 namespace {
@@ -42,6 +44,37 @@ MS_SIMD_CLONES void x_pass(const float* r, const BsplineRows::Segment* segments,
   }
 }
 
+#if defined(MS_HAVE_WARP_X86)
+// The x pass of all three components, 16 voxels a step: each component's control row (cx <= 32
+// values) sits in two registers and tap k of voxel x is lane first[x] + k of them. The products
+// and sums of x_pass, in its order.
+MS_AVX512 void x_pass_permute(const float* r, int64_t cx, const int32_t* first, int64_t n, const float* w0,
+                              const float* w1, const float* w2, const float* w3, float* const* d) {
+  __m512 lo[3], hi[3];
+  const __mmask16 lo_mask = cx >= 16 ? 0xFFFF : static_cast<__mmask16>((1u << cx) - 1);
+  const __mmask16 hi_mask = cx <= 16 ? 0 : static_cast<__mmask16>((1u << (cx - 16)) - 1);
+  for (int c = 0; c < 3; ++c) {
+    lo[c] = _mm512_maskz_loadu_ps(lo_mask, r + c * cx);
+    hi[c] = _mm512_maskz_loadu_ps(hi_mask, r + c * cx + 16);
+  }
+  const __m512i one = _mm512_set1_epi32(1);
+  for (int64_t x = 0; x < n; x += 16) {
+    const __mmask16 m = n - x >= 16 ? 0xFFFF : static_cast<__mmask16>((1u << (n - x)) - 1);
+    const __m512i i0 = _mm512_maskz_loadu_epi32(m, first + x);
+    const __m512i i1 = _mm512_add_epi32(i0, one), i2 = _mm512_add_epi32(i1, one), i3 = _mm512_add_epi32(i2, one);
+    const __m512 v0 = _mm512_maskz_loadu_ps(m, w0 + x), v1 = _mm512_maskz_loadu_ps(m, w1 + x);
+    const __m512 v2 = _mm512_maskz_loadu_ps(m, w2 + x), v3 = _mm512_maskz_loadu_ps(m, w3 + x);
+    for (int c = 0; c < 3; ++c) {
+      const __m512 a = _mm512_mul_ps(v0, _mm512_permutex2var_ps(lo[c], i0, hi[c]));
+      const __m512 b = _mm512_mul_ps(v1, _mm512_permutex2var_ps(lo[c], i1, hi[c]));
+      const __m512 e = _mm512_mul_ps(v2, _mm512_permutex2var_ps(lo[c], i2, hi[c]));
+      const __m512 f = _mm512_mul_ps(v3, _mm512_permutex2var_ps(lo[c], i3, hi[c]));
+      _mm512_mask_storeu_ps(d[c] + x, m, _mm512_add_ps(_mm512_add_ps(_mm512_add_ps(a, b), e), f));
+    }
+  }
+}
+#endif
+
 }  // namespace
 
 BsplineRows::BsplineRows(const float* control, const WarpDims& control_dims, const WarpDims& out)
@@ -51,6 +84,7 @@ BsplineRows::BsplineRows(const float* control, const WarpDims& control_dims, con
     const int64_t f = tx_.first[static_cast<size_t>(x)];
     if (segments_.empty() || segments_.back().first != f) segments_.push_back({x, x + 1, f});
     else segments_.back().end = x + 1;
+    x_first_.push_back(static_cast<int32_t>(f));
   }
 }
 
@@ -73,16 +107,25 @@ void BsplineRows::row(int64_t z, int64_t y, float* dz, float* dy, float* dx, Scr
   }
   const size_t yi = static_cast<size_t>(y);
   const float w0 = ty_.w[0][yi], w1 = ty_.w[1][yi], w2 = ty_.w[2][yi], w3 = ty_.w[3][yi];
-  float* rows[3] = {dz, dy, dx};
   for (int c = 0; c < 3; ++c) {
-    // y pass: r[j] = Σ_b wy[b] · zpass[c][y0 + b][j], then the x pass into the displacement row.
+    // y pass: r[c][j] = Σ_b wy[b] · zpass[c][y0 + b][j].
     const float* src = scratch.zpass.data() + c * cyx + ty_.first[yi] * cd_.x;
     float* r = scratch.row.data() + c * cd_.x;
     for (int64_t j = 0; j < cd_.x; ++j) {
       r[j] = ((w0 * src[j] + w1 * src[cd_.x + j]) + w2 * src[2 * cd_.x + j]) + w3 * src[3 * cd_.x + j];
     }
-    x_pass(r, segments_.data(), static_cast<int64_t>(segments_.size()), tx_.w[0].data(), tx_.w[1].data(),
-           tx_.w[2].data(), tx_.w[3].data(), rows[c]);
+  }
+  float* const rows[3] = {dz, dy, dx};
+#if defined(MS_HAVE_WARP_X86)
+  if (cd_.x <= 32 && warp_isa() == WarpIsa::avx512) {
+    x_pass_permute(scratch.row.data(), cd_.x, x_first_.data(), out_.x, tx_.w[0].data(), tx_.w[1].data(),
+                   tx_.w[2].data(), tx_.w[3].data(), rows);
+    return;
+  }
+#endif
+  for (int c = 0; c < 3; ++c) {
+    x_pass(scratch.row.data() + c * cd_.x, segments_.data(), static_cast<int64_t>(segments_.size()), tx_.w[0].data(),
+           tx_.w[1].data(), tx_.w[2].data(), tx_.w[3].data(), rows[c]);
   }
 }
 
