@@ -131,7 +131,7 @@ MS_AVX512 void row_avx512(const float* in, const WarpDims& s, const RowPoints& p
   // Interior: floor(p) in [0, n − 2] on every axis, so all 8 neighbours are inside.
   const __m512d hz = _mm512_set1_pd(static_cast<double>(s.z - 2)), hy = _mm512_set1_pd(static_cast<double>(s.y - 2)),
                 hx = _mm512_set1_pd(static_cast<double>(s.x - 2));
-  const __m256i vrow = _mm256_set1_epi32(row), vplane = _mm256_set1_epi32(plane);
+  const __m512d drow = _mm512_set1_pd(row), dplane = _mm512_set1_pd(plane);
   const __m256 vfill = _mm256_set1_ps(fill);
   alignas(64) int32_t ks[8 * kSteps];
   alignas(64) float ts[3][8 * kSteps];
@@ -149,9 +149,8 @@ MS_AVX512 void row_avx512(const float* in, const WarpDims& s, const RowPoints& p
                              _mm512_cmp_pd_mask(f[1], zero, _CMP_GE_OQ) & _mm512_cmp_pd_mask(f[1], hy, _CMP_LE_OQ) &
                              _mm512_cmp_pd_mask(f[2], zero, _CMP_GE_OQ) & _mm512_cmp_pd_mask(f[2], hx, _CMP_LE_OQ);
       interior[b] = inner == 0xFF;
-      const __m256i k = _mm256_add_epi32(_mm256_add_epi32(_mm256_mullo_epi32(_mm512_cvttpd_epi32(f[0]), vplane),
-                                                          _mm256_mullo_epi32(_mm512_cvttpd_epi32(f[1]), vrow)),
-                                         _mm512_cvttpd_epi32(f[2]));
+      // The corner index in double: integers below 2^53, so exact (fused or not), one conversion.
+      const __m256i k = _mm512_cvttpd_epi32(_mm512_fmadd_pd(f[0], dplane, _mm512_fmadd_pd(f[1], drow, f[2])));
       _mm256_store_si256(reinterpret_cast<__m256i*>(ks + 8 * b), k);
     }
     for (int b = 0; b < steps; ++b) {
