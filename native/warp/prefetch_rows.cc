@@ -1,6 +1,6 @@
-// Row prefetch (warp/prefetch_rows.h): an affine row's points 8 at a time on AVX-512 (in blocked
-// order a row is prefetched at every 8th voxel, and the scalar address arithmetic for that many
-// points is a cost of its own), else one point at a time.
+// Row prefetch (warp/prefetch_rows.h): on AVX-512 a row's points 16 at a time (in blocked order a
+// row is prefetched at every 4th voxel, and the scalar address arithmetic for that many points is
+// a cost of its own), else one point at a time.
 #include "warp/prefetch_rows.h"
 
 #include <algorithm>
@@ -23,7 +23,8 @@ MS_ALWAYS_INLINE void prefetch_line(const void* p) {
 #endif
 }
 
-void prefetch_scalar(const float* in, const WarpDims& s, const RowPoints& p, int64_t n, int64_t step) {
+void prefetch_scalar(const float* in, const WarpDims& s, const RowPoints& p, int64_t n, int64_t step,
+                     PrefetchLines lines) {
   const int64_t row = s.x, plane = s.y * s.x;
   const double hi[3] = {static_cast<double>(s.z - 1), static_cast<double>(s.y - 1), static_cast<double>(s.x - 1)};
   for (int64_t i = 0; i < n; i += step) {
@@ -39,52 +40,59 @@ void prefetch_scalar(const float* in, const WarpDims& s, const RowPoints& p, int
     if (!near) continue;
     const float* c = in + f[0] * plane + f[1] * row + f[2];
     const int64_t dy = f[1] + 1 < s.y ? row : 0, dz = f[0] + 1 < s.z ? plane : 0;
+    prefetch_line(c + dz + dy);
+    if (lines == PrefetchLines::next_plane_row) continue;
     prefetch_line(c);
     prefetch_line(c + dy);
     prefetch_line(c + dz);
-    prefetch_line(c + dz + dy);
   }
 }
 
 #if defined(MS_HAVE_WARP_X86)
-// int32(v) · stride per lane.
-MS_AVX512 MS_ALWAYS_INLINE __m256i scaled(__m512d v, __m256i stride) {
-  return _mm256_mullo_epi32(_mm512_cvttpd_epi32(v), stride);
-}
-
-// The affine row's points 8 at a time: floors, the inside test and the 4 line offsets in vectors
-// (int32: the vector warp paths run only below INT32_MAX voxels), then the prefetches.
-MS_AVX512 void prefetch_affine_avx512(const float* in, const WarpDims& s, const RowPoints& p, int64_t n,
-                                      int64_t step) {
-  const __m512d lane = _mm512_mul_pd(_mm512_setr_pd(0, 1, 2, 3, 4, 5, 6, 7), _mm512_set1_pd(static_cast<double>(step)));
-  const __m512d lo = _mm512_set1_pd(-1), zero = _mm512_setzero_pd(), one = _mm512_set1_pd(1);
-  const __m512d end = _mm512_set1_pd(static_cast<double>(n));
-  const __m512d hi[3] = {_mm512_set1_pd(static_cast<double>(s.z - 1)), _mm512_set1_pd(static_cast<double>(s.y - 1)),
-                         _mm512_set1_pd(static_cast<double>(s.x - 1))};
-  const __m256i vrow = _mm256_set1_epi32(static_cast<int32_t>(s.x));
-  const __m256i vplane = _mm256_set1_epi32(static_cast<int32_t>(s.y * s.x));
-  alignas(32) int32_t offset[4][8];
-  for (int64_t i = 0; i < n; i += 8 * step) {
-    const __m512d x = _mm512_add_pd(_mm512_set1_pd(static_cast<double>(i)), lane);
-    __mmask8 near = _mm512_cmp_pd_mask(x, end, _CMP_LT_OQ);
-    __m512d f[3];
+// A row's points 16 at a time, in float: only an address is wanted, and a point that rounds to the
+// neighbouring voxel fetches a neighbouring line at worst. Floors, the inside test and the line
+// offsets in vectors (int32: the vector warp paths run only below INT32_MAX voxels), then the
+// prefetches. An elastic row's displacement at those points is gathered from its rows (masked past
+// the row's end).
+MS_AVX512 void prefetch_avx512(const float* in, const WarpDims& s, const RowPoints& p, int64_t n, int64_t step,
+                               PrefetchLines lines) {
+  const __m512i at = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+                                        _mm512_set1_epi32(static_cast<int32_t>(step)));
+  const __m512 lane = _mm512_mul_ps(_mm512_setr_ps(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+                                    _mm512_set1_ps(static_cast<float>(step)));
+  const __m512 lo = _mm512_set1_ps(-1), zero = _mm512_setzero_ps();
+  const __m512 end = _mm512_set1_ps(static_cast<float>(n));
+  const __m512 hi[3] = {_mm512_set1_ps(static_cast<float>(s.z - 1)), _mm512_set1_ps(static_cast<float>(s.y - 1)),
+                        _mm512_set1_ps(static_cast<float>(s.x - 1))};
+  const __m512i one = _mm512_set1_epi32(1), vrow = _mm512_set1_epi32(static_cast<int32_t>(s.x));
+  const __m512i vplane = _mm512_set1_epi32(static_cast<int32_t>(s.y * s.x));
+  const __m512i zlast = _mm512_set1_epi32(static_cast<int32_t>(s.z - 1)), ylast = _mm512_set1_epi32(static_cast<int32_t>(s.y - 1));
+  // The lines prefetched: [z0 y0, z0 y1, z1 y0, z1 y1], or only the last.
+  const int first = lines == PrefetchLines::all ? 0 : 3;
+  alignas(64) int32_t offset[4][16];
+  for (int64_t i = 0; i < n; i += 16 * step) {
+    const __m512 x = _mm512_add_ps(_mm512_set1_ps(static_cast<float>(i)), lane);
+    __mmask16 near = _mm512_cmp_ps_mask(x, end, _CMP_LT_OQ);
+    __m512i f[3];
     for (int k = 0; k < 3; ++k) {
-      const __m512d q = _mm512_add_pd(_mm512_set1_pd(p.b[k]), _mm512_mul_pd(_mm512_set1_pd(p.a[k]), x));
-      f[k] = _mm512_roundscale_pd(q, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
-      near &= _mm512_cmp_pd_mask(f[k], lo, _CMP_GE_OQ) & _mm512_cmp_pd_mask(f[k], hi[k], _CMP_LE_OQ);
-      f[k] = _mm512_max_pd(f[k], zero);
+      __m512 q = _mm512_add_ps(_mm512_set1_ps(static_cast<float>(p.b[k])), _mm512_mul_ps(_mm512_set1_ps(static_cast<float>(p.a[k])), x));
+      if (p.d[0] != nullptr) q = _mm512_add_ps(q, _mm512_mask_i32gather_ps(zero, near, at, p.d[k] + i, 4));
+      const __m512 v = _mm512_roundscale_ps(q, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
+      near &= _mm512_cmp_ps_mask(v, lo, _CMP_GE_OQ) & _mm512_cmp_ps_mask(v, hi[k], _CMP_LE_OQ);
+      f[k] = _mm512_cvttps_epi32(_mm512_max_ps(v, zero));
     }
     if (near == 0) continue;
-    const __m256i z0 = scaled(f[0], vplane), z1 = scaled(_mm512_min_pd(_mm512_add_pd(f[0], one), hi[0]), vplane);
-    const __m256i y0 = scaled(f[1], vrow), y1 = scaled(_mm512_min_pd(_mm512_add_pd(f[1], one), hi[1]), vrow);
-    const __m256i x0 = _mm512_cvttpd_epi32(f[2]);
-    _mm256_store_si256(reinterpret_cast<__m256i*>(offset[0]), _mm256_add_epi32(_mm256_add_epi32(z0, y0), x0));
-    _mm256_store_si256(reinterpret_cast<__m256i*>(offset[1]), _mm256_add_epi32(_mm256_add_epi32(z0, y1), x0));
-    _mm256_store_si256(reinterpret_cast<__m256i*>(offset[2]), _mm256_add_epi32(_mm256_add_epi32(z1, y0), x0));
-    _mm256_store_si256(reinterpret_cast<__m256i*>(offset[3]), _mm256_add_epi32(_mm256_add_epi32(z1, y1), x0));
+    const __m512i z0 = _mm512_mullo_epi32(f[0], vplane);
+    const __m512i z1 = _mm512_mullo_epi32(_mm512_min_epi32(_mm512_add_epi32(f[0], one), zlast), vplane);
+    const __m512i y0 = _mm512_mullo_epi32(f[1], vrow);
+    const __m512i y1 = _mm512_mullo_epi32(_mm512_min_epi32(_mm512_add_epi32(f[1], one), ylast), vrow);
+    _mm512_store_si512(offset[0], _mm512_add_epi32(_mm512_add_epi32(z0, y0), f[2]));
+    _mm512_store_si512(offset[1], _mm512_add_epi32(_mm512_add_epi32(z0, y1), f[2]));
+    _mm512_store_si512(offset[2], _mm512_add_epi32(_mm512_add_epi32(z1, y0), f[2]));
+    _mm512_store_si512(offset[3], _mm512_add_epi32(_mm512_add_epi32(z1, y1), f[2]));
     for (unsigned m = near; m != 0; m &= m - 1) {
       const int l = __builtin_ctz(m);
-      for (int c = 0; c < 4; ++c) prefetch_line(in + offset[c][l]);
+      for (int c = first; c < 4; ++c) prefetch_line(in + offset[c][l]);
     }
   }
 }
@@ -99,13 +107,11 @@ bool row_leaves_source_row(const double* a, int64_t n) {
   return std::fabs(a[0]) * span >= 1 || std::fabs(a[1]) * span >= 1;
 }
 
-void prefetch_row(const float* in, const WarpDims& s, const RowPoints& p, int64_t n, int64_t step) {
+void prefetch_row(const float* in, const WarpDims& s, const RowPoints& p, int64_t n, int64_t step, PrefetchLines lines) {
 #if defined(MS_HAVE_WARP_X86)
-  if (p.d[0] == nullptr && warp_isa() == WarpIsa::avx512 && s.count() <= INT32_MAX) {
-    return prefetch_affine_avx512(in, s, p, n, step);
-  }
+  if (warp_isa() == WarpIsa::avx512 && s.count() <= INT32_MAX) return prefetch_avx512(in, s, p, n, step, lines);
 #endif
-  prefetch_scalar(in, s, p, n, step);
+  prefetch_scalar(in, s, p, n, step, lines);
 }
 
 }  // namespace ms

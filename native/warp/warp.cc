@@ -5,8 +5,8 @@
 // samplers (warp/trilinear_rows.h, warp/nearest_rows.h) compute a row's points p(x) = b + x·a in
 // registers; an elastic row first gets its displacement row from the separable B-spline rows of
 // warp/bspline_rows.h (part of the warp's own loop: the dense field is never written), which the
-// samplers add (warp/row_points.h). Rotated image rows prefetch the source a few rows ahead
-// (warp/prefetch_rows.h).
+// samplers add (warp/row_points.h). Rotated and elastic image rows prefetch the source a few rows
+// ahead (warp/prefetch_rows.h).
 #include "warp/warp.h"
 
 #include <algorithm>
@@ -51,7 +51,8 @@ void check_spec(const WarpDims& in, const WarpDims& out, const WarpSpec& spec) {
 }
 
 struct NoPrefetch {
-  void operator()(const RowPoints&, int64_t) const {}
+  template <typename Plan>
+  void operator()(const RowPoints&, const Plan&) const {}
 };
 
 // The rows of units [u0, u1) of `order`, in sampling order.
@@ -66,22 +67,35 @@ RowOrder row_order(const WarpDims& out, const WarpSpec& spec) {
   return RowOrder(out, spec.control != nullptr || spec.affine[1] != 0 || spec.affine[2] != 0);
 }
 
-int64_t prefetch_step(const RowOrder& order) { return order.blocked() ? kPrefetchStepBlocked : kPrefetchStep; }
+// When and how densely rows prefetch (warp/prefetch_rows.h): rows that cross source rows or planes
+// through the affine part prefetch all four lines of their points; elastic rows of a row-aligned
+// warp only the next plane's next row; others none (ahead 0).
+struct PrefetchPlan {
+  int64_t ahead = 0, step = 0;
+  PrefetchLines lines = PrefetchLines::all;
+};
+
+PrefetchPlan prefetch_plan(const WarpDims& out, const WarpSpec& spec, const RowOrder& order) {
+  if (row_leaves_source_row(affine_row(spec, 0, 0).a, out.x)) {
+    return {prefetch_rows_ahead(out.x), order.blocked() ? kPrefetchStepBlocked : kPrefetchStep, PrefetchLines::all};
+  }
+  if (spec.control != nullptr) return {kPrefetchRowsAheadElastic, kPrefetchStepElastic, PrefetchLines::next_plane_row};
+  return {};
+}
 
 // Runs sample(points, row) over every output row, in the order of warp/row_order.h. An elastic
-// row's displacement is computed into a ring of row buffers. When the affine part crosses source
-// rows or planes and a prefetch is given, each chunk prepares its rows prefetch_rows_ahead() rows
-// before sampling them (displacement, then prefetch(points, step)): still each row once, in order.
+// row's displacement is computed into a ring of row buffers. When prefetch_plan() prefetches and
+// a prefetch is given, each chunk prepares its rows that many rows before sampling them
+// (displacement, then prefetch(points, plan)): still each row once, in order.
 template <typename Sample, typename Prefetch = NoPrefetch>
 void for_each_row(const WarpDims& out, const WarpSpec& spec, Sample&& sample, Prefetch prefetch = {}) {
   std::optional<BsplineRows> elastic;
   if (spec.control != nullptr) elastic.emplace(spec.control, spec.control_dims, out);
   const int64_t nx = out.x;
   const RowOrder order = row_order(out, spec);
-  const bool prefetching =
-      !std::is_same_v<Prefetch, NoPrefetch> && row_leaves_source_row(affine_row(spec, 0, 0).a, nx);
-  const int64_t ahead = prefetching ? prefetch_rows_ahead(nx) : 0, slots = ahead + 1;
-  const int64_t step = prefetch_step(order);
+  const PrefetchPlan plan = std::is_same_v<Prefetch, NoPrefetch> ? PrefetchPlan{} : prefetch_plan(out, spec, order);
+  const bool prefetching = plan.ahead > 0;
+  const int64_t ahead = plan.ahead, slots = ahead + 1;
   parallel_for(order.units(), order.grain(), [&](int64_t u0, int64_t u1) {
     const std::vector<int64_t> rows = chunk_rows(order, u0, u1);
     const int64_t n = static_cast<int64_t>(rows.size());
@@ -101,7 +115,7 @@ void for_each_row(const WarpDims& out, const WarpSpec& spec, Sample&& sample, Pr
         float* d = slot(j);
         elastic->row(rows[j] / out.y, rows[j] % out.y, d, d + nx, d + 2 * nx, scratch);
       }
-      if (prefetching) prefetch(points(j), step);
+      if (prefetching) prefetch(points(j), plan);
     };
     // Each chunk prefetches its own rows (another thread's prefetches fill another core's
     // caches): its first `ahead` at once, then each row `ahead` before it is sampled.
@@ -121,7 +135,7 @@ void warp_linear(const float* in, const WarpDims& in_dims, float* out, const War
   const int64_t nx = out_dims.x;
   for_each_row(
       out_dims, spec, [&](const RowPoints& p, int64_t r) { trilinear_row(in, in_dims, p, 0, nx, out + r * nx, fill); },
-      [&](const RowPoints& p, int64_t step) { prefetch_row(in, in_dims, p, nx, step); });
+      [&](const RowPoints& p, const PrefetchPlan& plan) { prefetch_row(in, in_dims, p, nx, plan.step, plan.lines); });
 }
 
 void warp_nearest(const uint8_t* in, const WarpDims& in_dims, uint8_t* out, const WarpDims& out_dims,
