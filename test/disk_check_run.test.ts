@@ -7,10 +7,9 @@
  * ClinicalSynth with gzip: runs whose uncompressed bytes exceed the free space but whose dry-run
  * (compressed) figure fits were refused; now they are written (32 MiB tmpfs), and fit.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, type TestContext } from 'vitest';
 
 import { freeDiskBytes } from '../lib/core/resources.js';
 import { datasetEstimate, generateDataset, resolveDatasetOptions, type DatasetOptions } from '../lib/generators/anatomy3d/dataset.js';
@@ -21,7 +20,7 @@ import { ClinicalSynth } from '../lib/generators/clinical2d/synth.js';
 import { generatePetCtDataset, type PetCtDatasetOptions } from '../lib/generators/petct/dataset.js';
 import { planPetCtRun } from '../lib/generators/petct/dry_run.js';
 import { MedsynthError } from '../lib/errors.js';
-import { tempDir } from './helpers/tmp.js';
+import { mountTmpfs, tempDir } from './helpers/tmp.js';
 
 /** Every file under `dir`, recursively, with its size. */
 function files(dir: string): Array<[string, number]> {
@@ -31,21 +30,27 @@ function files(dir: string): Array<[string, number]> {
   });
 }
 
-describe('generate: the run-time disk check agrees with --dry-run', () => {
+describe('the run-time disk check agrees with --dry-run', () => {
   const tmp = tempDir();
-  const mnt = path.join(tmp.dir, 'tmpfs');
+  const unmounts: Array<() => void> = [];
   afterAll(() => {
-    spawnSync('umount', [mnt]);
+    for (const unmount of unmounts) unmount();
     tmp.cleanup();
   });
 
-  it('refuses before writing what the dry run says exceeds the free space, writes what fits', async (ctx) => {
-    mkdirSync(mnt);
-    const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=8m', 'tmpfs', mnt], { encoding: 'utf8' });
-    if (mounted.status !== 0) {
-      console.log(`run-time disk check test skipped: cannot mount a tmpfs here (${(mounted.stderr || mounted.error?.message || '').trim()})`);
+  /** A fresh tmpfs of `size`, or the test skipped with the reason. */
+  function tmpfs(ctx: TestContext, name: string, size: string): string {
+    const mounted = mountTmpfs(tmp.dir, name, size);
+    if ('error' in mounted) {
+      console.log(`run-time disk check test skipped: cannot mount a tmpfs here (${mounted.error})`);
       ctx.skip();
     }
+    unmounts.push(mounted.unmount);
+    return mounted.dir;
+  }
+
+  it('generate refuses before writing what the dry run says exceeds the free space, writes what fits', async (ctx) => {
+    const mnt = tmpfs(ctx, 'anatomy', '8m');
     const free = freeDiskBytes(mnt)!;
     // One-hot masks at a small size: chunk rounding makes them several times the structures' voxels.
     const config = (totalSamples: number): DatasetOptions => ({ outputDir: path.join(mnt, 'ds'), imageSize: [32, 48, 40], dtype: 'uint8', masks: 'onehot', seed: 11, threads: 1, totalSamples });
@@ -68,23 +73,9 @@ describe('generate: the run-time disk check agrees with --dry-run', () => {
     expect(written).toBeGreaterThan(0.5 * free);
     expect(written).toBeLessThan(free);
   }, 120_000);
-});
 
-describe('petct and clinical: the run-time disk check agrees with --dry-run', () => {
-  const tmp = tempDir();
-  const mnt = path.join(tmp.dir, 'tmpfs');
-  afterAll(() => {
-    spawnSync('umount', [mnt]);
-    tmp.cleanup();
-  });
-
-  it('gzip-compressed runs that the dry run says fit are written even when their uncompressed bytes would not; the rest are refused', async (ctx) => {
-    mkdirSync(mnt);
-    const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=32m', 'tmpfs', mnt], { encoding: 'utf8' });
-    if (mounted.status !== 0) {
-      console.log(`run-time disk check test skipped: cannot mount a tmpfs here (${(mounted.stderr || mounted.error?.message || '').trim()})`);
-      ctx.skip();
-    }
+  it('petct and clinical (gzip): runs that the dry run says fit are written even when their uncompressed bytes would not; the rest are refused', async (ctx) => {
+    const mnt = tmpfs(ctx, 'gzip', '32m');
     const free = freeDiskBytes(mnt)!;
 
     // PET/CT (always gzip): the uncompressed bound refused these before.

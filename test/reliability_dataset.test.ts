@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MedsynthError, generateDataset, generateSample, openDataset, type DatasetOptions } from '../lib/index.js';
 import { ROOT } from './helpers/cli.js';
 import { inspectDataset, leftovers } from './helpers/dataset_state.js';
-import { tempDir } from './helpers/tmp.js';
+import { mountTmpfs, tempDir } from './helpers/tmp.js';
 
 const small = (outputDir: string, seed: number, extra: Partial<DatasetOptions> = {}): DatasetOptions => ({
   outputDir, imageSize: [16, 16, 16], totalSamples: 5, validationSplit: 0.2, testSplit: 0.2, seed, masks: 'both', ...extra,
@@ -87,13 +87,12 @@ describe('a run that ends badly leaves the previous dataset or nothing a reader 
   });
 
   it('a real full disk (64 MiB tmpfs filled mid-run): INSUFFICIENT_DISK, no HDF5-DIAG flood, previous dataset intact', async (ctx) => {
-    const mnt = path.join(tmp.dir, 'tmpfs');
-    mkdirSync(mnt);
-    const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64m', 'tmpfs', mnt], { encoding: 'utf8' });
-    if (mounted.status !== 0) {
-      console.log(`disk-full test skipped: cannot mount a tmpfs here (${(mounted.stderr || mounted.error?.message || '').trim()}); the injected ENOSPC test covers the path`);
-      ctx.skip();
+    const mounted = mountTmpfs(tmp.dir, 'tmpfs', '64m');
+    if ('error' in mounted) {
+      console.log(`disk-full test skipped: cannot mount a tmpfs here (${mounted.error}); the injected ENOSPC test covers the path`);
+      return ctx.skip();
     }
+    const mnt = mounted.dir;
     try {
       const dir = path.join(mnt, 'ds');
       const options = (seed: number) => small(dir, seed, { imageSize: [48, 64, 64], totalSamples: 12 });
@@ -127,7 +126,7 @@ describe('a run that ends badly leaves the previous dataset or nothing a reader 
       expect(leftovers(dir)).toEqual([]);
       expect(await inspectDataset(dir)).toEqual({ complete: true, seed: 1 });
     } finally {
-      spawnSync('umount', [mnt]);
+      mounted.unmount();
     }
   });
 
