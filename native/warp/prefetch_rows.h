@@ -33,7 +33,8 @@ int64_t prefetch_rows_ahead(int64_t nx);
 // after its own (the (+1, +1) corner), at the places the displacement carries it across a source
 // row or plane — a short run of lines at a jump, which the hardware prefetchers do not follow.
 // So each elastic row prefetches that one corner line at every 16th voxel, one row ahead.
-// Measured (elastic 7³ ±3 voxels at 128×256×256, one thread, same harness run): none 22.9–23.1
+// Measured with the addresses still in double (elastic 7³ ±3 voxels at 128×256×256, one thread,
+// same harness run): none 22.9–23.1
 // ms; this 20.7–21.0; all four corners at every 8th voxel 24.5 (their issue cost outweighs the
 // gain); every 8th or 32nd voxel, two rows ahead or the two next-plane corners: 21.0–22.5.
 constexpr int64_t kPrefetchStepElastic = 16;
@@ -50,7 +51,6 @@ bool row_leaves_source_row(const double* a, int64_t n);
 // Prefetches, at every step-th voxel i of the row's [0, n), the 4 source lines holding the 8
 // trilinear neighbours of p(i) (or only the next plane's next row). Points outside the volume are
 // skipped.
-void prefetch_row(const float* in, const WarpDims& s, const RowPoints& p, int64_t n, int64_t step,
-                  PrefetchLines lines = PrefetchLines::all);
+void prefetch_row(const float* in, const WarpDims& s, const RowPoints& p, int64_t n, int64_t step, PrefetchLines lines);
 
 }  // namespace ms

@@ -50,11 +50,6 @@ void check_spec(const WarpDims& in, const WarpDims& out, const WarpSpec& spec) {
   }
 }
 
-struct NoPrefetch {
-  template <typename Plan>
-  void operator()(const RowPoints&, const Plan&) const {}
-};
-
 // The rows of units [u0, u1) of `order`, in sampling order.
 std::vector<int64_t> chunk_rows(const RowOrder& order, int64_t u0, int64_t u1) {
   std::vector<int64_t> rows;
@@ -82,6 +77,10 @@ PrefetchPlan prefetch_plan(const WarpDims& out, const WarpSpec& spec, const RowO
   if (spec.control != nullptr) return {kPrefetchRowsAheadElastic, kPrefetchStepElastic, PrefetchLines::next_plane_row};
   return {};
 }
+
+struct NoPrefetch {
+  void operator()(const RowPoints&, const PrefetchPlan&) const {}
+};
 
 // Runs sample(points, row) over every output row, in the order of warp/row_order.h. An elastic
 // row's displacement is computed into a ring of row buffers. When prefetch_plan() prefetches and

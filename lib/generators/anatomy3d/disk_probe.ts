@@ -16,10 +16,10 @@ import { AnatomyRenderer } from './render.js';
 /** Voxels of a probe sample (64³: tens of milliseconds to render). */
 const PROBE_VOXELS = 64 ** 3;
 /** The run's samples (evenly spaced over its indices) whose chunk allocation is counted. */
-export const PROBE_SAMPLES = 64;
+const PROBE_SAMPLES = 64;
 
 /** The reduced size probe samples are rendered at (the full size when that is small already). */
-export function probeSize(size: readonly [number, number, number]): [number, number, number] {
+function probeSize(size: readonly [number, number, number]): [number, number, number] {
   const n = size[0] * size[1] * size[2];
   if (n <= PROBE_VOXELS) return [...size];
   const f = Math.cbrt(PROBE_VOXELS / n);
